@@ -1,0 +1,109 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Keeps one endpoint connected: connects lazily on first use, reconnects after the
+/// connection drops, and after a failed connect backs off (jittered, exponential) while a
+/// background probe retries. While backing off the endpoint is "ejected": the balancer skips it.
+final class EndpointChannel: Sendable {
+    let endpoint: RPCEndpoint
+    private let settings: RPCClient.Configuration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var connection: RPCConnection?
+        var connecting: Task<RPCConnection, any Error>?
+        var failures = 0
+        var ejectedUntil: NIODeadline?
+        var lastError: RPCError?
+        var probe: Task<Void, Never>?
+        var closed = false
+    }
+
+    init(endpoint: RPCEndpoint, settings: RPCClient.Configuration, group: any EventLoopGroup, logger: Logger) {
+        self.endpoint = endpoint
+        self.settings = settings
+        self.group = group
+        self.logger = logger
+    }
+
+    /// False while backing off after a failed connect.
+    var isHealthy: Bool {
+        state.withLockedValue { state in
+            guard let until = state.ejectedUntil else { return true }
+            return until <= .now()
+        }
+    }
+
+    var lastError: RPCError? { state.withLockedValue { $0.lastError } }
+
+    /// A usable connection, connecting if needed. Throws UNAVAILABLE when it cannot.
+    func connection() async throws -> RPCConnection {
+        let task: Task<RPCConnection, any Error> = try state.withLockedValue { state in
+            if state.closed { throw RPCError.unavailable("client is closed") }
+            if let connection = state.connection, connection.isUsable { return Task { connection } }
+            if let connecting = state.connecting { return connecting }
+            let connecting = Task { try await self.connect() }
+            state.connecting = connecting
+            return connecting
+        }
+        return try await task.value
+    }
+
+    private func connect() async throws -> RPCConnection {
+        do {
+            let connection = try await RPCConnection.connect(
+                to: endpoint, limits: settings.limits, connectTimeout: settings.connectTimeout,
+                group: group, logger: logger)
+            state.withLockedValue { state in
+                state.connection = connection
+                state.connecting = nil
+                state.failures = 0
+                state.ejectedUntil = nil
+                state.lastError = nil
+            }
+            return connection
+        } catch {
+            let rpcError = error as? RPCError ?? RPCError.unavailable("cannot connect to \(endpoint): \(error)")
+            let delay: TimeAmount = state.withLockedValue { state in
+                state.connecting = nil
+                state.connection = nil
+                state.failures += 1
+                state.lastError = rpcError
+                let delay = settings.backoff.delay(afterFailures: state.failures)
+                state.ejectedUntil = .now() + delay
+                return delay
+            }
+            logger.debug("endpoint ejected", metadata: ["endpoint": "\(endpoint)", "retry-in-ms": "\(delay.nanoseconds / 1_000_000)"])
+            scheduleProbe(after: delay)
+            throw rpcError
+        }
+    }
+
+    /// Re-probes an ejected endpoint in the background so it rejoins without a caller paying
+    /// for the connect.
+    private func scheduleProbe(after delay: TimeAmount) {
+        let probe = Task {
+            try? await Task.sleep(nanoseconds: UInt64(max(0, delay.nanoseconds)))
+            guard !Task.isCancelled else { return }
+            _ = try? await self.connection()
+        }
+        let previous = state.withLockedValue { state in
+            defer { state.probe = probe }
+            return state.probe
+        }
+        previous?.cancel()
+    }
+
+    func close() async {
+        let (connection, probe) = state.withLockedValue { state in
+            state.closed = true
+            return (state.connection, state.probe)
+        }
+        probe?.cancel()
+        await connection?.close()
+    }
+}

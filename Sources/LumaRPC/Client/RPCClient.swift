@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SwiftProtobuf
+
+/// A client for one logical service that may run as several instances.
+///
+/// Calls are balanced round-robin across healthy endpoints; an endpoint whose connect fails is
+/// ejected and re-probed in the background. A call to a method declared idempotent (or with no
+/// side effects) that fails with UNAVAILABLE is retried on another endpoint while its deadline
+/// allows; other calls are never retried. Inside a server handler, calls inherit the handler's
+/// deadline and trace id.
+public final class RPCClient: Sendable {
+    public struct Configuration: Sendable {
+        public var limits = RPCConnectionLimits()
+        public var connectTimeout: TimeAmount = .seconds(2)
+        /// Deadline for calls that set none and are not inside a handler with one.
+        public var defaultTimeout: TimeAmount = .seconds(30)
+        public var backoff = RPCBackoff()
+        /// Attempts per call, first try included, for retryable methods.
+        public var maxAttempts = 3
+        public var interceptors: [any RPCClientInterceptor] = []
+
+        public init() {}
+    }
+
+    public let endpoints: [RPCEndpoint]
+    public let configuration: Configuration
+    private let channels: [EndpointChannel]
+    private let nextIndex = NIOLockedValueBox(0)
+
+    public init(
+        endpoints: [RPCEndpoint],
+        configuration: Configuration = Configuration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "luma.rpc.client")
+    ) {
+        precondition(!endpoints.isEmpty, "an RPCClient needs at least one endpoint")
+        self.endpoints = endpoints
+        self.configuration = configuration
+        self.channels = endpoints.map { EndpointChannel(endpoint: $0, settings: configuration, group: group, logger: logger) }
+    }
+
+    public convenience init(endpoint: RPCEndpoint, configuration: Configuration = Configuration()) {
+        self.init(endpoints: [endpoint], configuration: configuration)
+    }
+
+    /// A typed call; generated clients call this.
+    public func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
+    ) async throws -> Response {
+        let bytes = try await call(method.descriptor, payload: try request.serializedData(), options: options)
+        do {
+            return try Response(serializedBytes: bytes)
+        } catch {
+            throw RPCError(.internalError, "response is not a valid \(method.descriptor.outputType): \(error)")
+        }
+    }
+
+    /// An untyped call by descriptor (used by generic tools such as lumactl).
+    public func call(_ method: RPCMethodDescriptor, payload: Data, options: RPCCallOptions = RPCCallOptions()) async throws -> Data {
+        let scope = RPCCallScope.current
+        let ownDeadline = NIODeadline.now() + (options.timeout ?? configuration.defaultTimeout)
+        let deadline = scope?.deadline.map { min($0, ownDeadline) } ?? ownDeadline
+        var metadata = options.metadata
+        if metadata[RPCMetadataKey.traceID] == nil, let traceID = scope?.traceID, !traceID.isEmpty {
+            metadata[RPCMetadataKey.traceID] = traceID
+        }
+        let request = RPCClientRequest(method: method, metadata: metadata, payload: payload)
+        return try await Self.intercepted(configuration.interceptors[...], request) { request in
+            try await self.attempt(request, deadline: deadline)
+        }
+    }
+
+    private static func intercepted(
+        _ chain: ArraySlice<any RPCClientInterceptor>, _ request: RPCClientRequest,
+        _ last: @escaping @Sendable (RPCClientRequest) async throws -> Data
+    ) async throws -> Data {
+        guard let first = chain.first else { return try await last(request) }
+        let rest = chain.dropFirst()
+        return try await first.intercept(request: request) { request in
+            try await intercepted(rest, request, last)
+        }
+    }
+
+    /// Sends the call, retrying idempotent methods on UNAVAILABLE on other endpoints.
+    private func attempt(_ request: RPCClientRequest, deadline: NIODeadline) async throws -> Data {
+        let retryable = request.method.idempotency.isRetryable
+        let attempts = retryable ? max(1, configuration.maxAttempts) : 1
+        var tried: Set<Int> = []
+        var lastError = RPCError.unavailable("no endpoint available")
+        for _ in 0..<attempts {
+            let index = pick(avoiding: tried)
+            tried.insert(index)
+            do {
+                let connection = try await channels[index].connection()
+                return try await connection.call(
+                    method: request.method.fullName, payload: request.payload,
+                    metadata: request.metadata, deadline: deadline)
+            } catch let error as RPCError where error.code == .unavailable {
+                lastError = error
+                if deadline <= .now() { break }
+            }
+            try Task.checkCancellation()
+        }
+        throw lastError
+    }
+
+    /// Round-robin over healthy endpoints, preferring ones this call has not tried. With no
+    /// healthy endpoint left, tries the next one anyway rather than failing without a connect.
+    private func pick(avoiding tried: Set<Int>) -> Int {
+        let start = nextIndex.withLockedValue { index in
+            defer { index = (index + 1) % channels.count }
+            return index
+        }
+        let order = (0..<channels.count).map { (start + $0) % channels.count }
+        return order.first { !tried.contains($0) && channels[$0].isHealthy }
+            ?? order.first { !tried.contains($0) }
+            ?? start
+    }
+
+    /// Closes every connection and stops background probes.
+    public func close() async {
+        for channel in channels { await channel.close() }
+    }
+}

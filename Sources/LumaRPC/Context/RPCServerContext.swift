@@ -1,0 +1,43 @@
+import Logging
+import NIOCore
+
+/// What a handler knows about the call it is serving.
+public struct RPCServerContext: Sendable {
+    public let method: RPCMethodDescriptor
+    /// The client-chosen correlation id of this call on its connection.
+    public let callID: UInt64
+    /// Request metadata ("authorization", "trace-id", ...).
+    public let metadata: [String: String]
+    /// When the caller stops waiting; nil when it set no deadline.
+    public let deadline: NIODeadline?
+    /// The remote address, for logs.
+    public let peer: String
+    /// A logger whose every line carries `call-id`, `trace-id` and `method`.
+    public var logger: Logger
+
+    public var traceID: String { metadata[RPCMetadataKey.traceID] ?? "" }
+
+    /// Time left before the deadline, or nil if there is none.
+    public var remainingTime: TimeAmount? {
+        deadline.map { $0 - .now() }
+    }
+
+    public init(
+        method: RPCMethodDescriptor, callID: UInt64, metadata: [String: String],
+        deadline: NIODeadline?, peer: String, logger: Logger
+    ) {
+        self.method = method
+        self.callID = callID
+        self.metadata = metadata
+        self.deadline = deadline
+        self.peer = peer
+        self.logger = logger
+    }
+}
+
+/// Metadata keys the framework itself reads.
+public enum RPCMetadataKey {
+    /// Carried from a handler into the calls it makes, so one request is traceable across services.
+    public static let traceID = "trace-id"
+    public static let authorization = "authorization"
+}

@@ -1,0 +1,312 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// One server-side connection: reads the preface and frames, starts a task per call, writes
+/// responses in completion order, and enforces the connection's limits and timeouts.
+///
+/// Everything here runs on the channel's event loop. Handler tasks run on Swift's global
+/// executor; each finished call hops back with one `eventLoop.execute` (the only thread hop
+/// besides the one into the task).
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private struct InFlightCall {
+        var task: Task<Void, Never>?
+        var deadlineTimer: Scheduled<Void>?
+    }
+
+    private let router: RPCRouter
+    private let limits: RPCConnectionLimits
+    private var logger: Logger
+    private var parser: FrameParser
+    private var calls: [UInt64: InFlightCall] = [:]
+    private var draining = false
+    private var closing = false
+    private var lastRead = NIODeadline.now()
+    private var lastActivity = NIODeadline.now()
+    private var watchdog: Scheduled<Void>?
+    private var peer = "unknown"
+
+    init(router: RPCRouter, limits: RPCConnectionLimits, logger: Logger) {
+        self.router = router
+        self.limits = limits
+        self.logger = logger
+        self.parser = FrameParser(maxFrameSize: limits.maxFrameSize)
+    }
+
+    // MARK: Channel events
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress?.description ?? "unknown"
+        logger[metadataKey: "peer"] = "\(peer)"
+        var preface = context.channel.allocator.buffer(capacity: ConnectionPreface.length)
+        ConnectionPreface.write(into: &preface)
+        context.writeAndFlush(wrapOutboundOut(preface), promise: nil)
+        armWatchdog(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        watchdog?.cancel()
+        for (_, call) in calls {
+            call.task?.cancel()
+            call.deadlineTimer?.cancel()
+        }
+        calls.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        lastRead = .now()
+        lastActivity = lastRead
+        parser.append(unwrapInboundIn(data))
+        do {
+            while let body = try parser.nextFrame() {
+                let frame = try FrameEncoder.decode(body)
+                try handle(frame, context: context)
+                if closing { return }
+            }
+        } catch {
+            fail(context: context, error)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            beginDraining(context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Frames
+
+    private func handle(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext) throws(RPCWireError) {
+        switch frame.kind {
+        case .request(let request):
+            try start(request, context: context)
+        case .cancel(let cancel):
+            cancelCall(cancel.callID, context: context)
+        case .ping(let ping):
+            var pong = Luma_Rpc_V1_Frame()
+            pong.pong.nonce = ping.nonce
+            write(pong, context: context, flush: false)
+        case .pong:
+            break
+        case .goaway:
+            // The client is leaving: finish what it asked for, then close.
+            draining = true
+            closeIfDrained(context: context)
+        case .response:
+            throw .protocolViolation(detail: "a client must not send Response frames")
+        case .none:
+            throw .malformedFrame(detail: "frame has no kind set")
+        }
+    }
+
+    private func start(_ request: Luma_Rpc_V1_Request, context: ChannelHandlerContext) throws(RPCWireError) {
+        let callID = request.callID
+        guard callID != 0 else { throw .protocolViolation(detail: "call_id 0 is reserved") }
+        guard calls[callID] == nil else { throw .protocolViolation(detail: "call_id \(callID) is already in flight") }
+
+        if draining {
+            return respond(callID, .failure(RPCError.unavailable("server is shutting down; reconnect")), context: context)
+        }
+        guard calls.count < limits.maxConcurrentCalls else {
+            return respond(callID, .failure(RPCError(.resourceExhausted,
+                "too many calls in flight on this connection (limit \(limits.maxConcurrentCalls))")), context: context)
+        }
+        guard let handler = router.handlers[request.method] else {
+            return respond(callID, .failure(RPCError(.unimplemented, "unknown method '\(request.method)'", field: "method")), context: context)
+        }
+
+        let deadline: NIODeadline? = request.timeoutMicros > 0
+            ? .now() + .microseconds(Int64(clamping: request.timeoutMicros)) : nil
+        var callLogger = logger
+        callLogger[metadataKey: "call-id"] = "\(callID)"
+        callLogger[metadataKey: "method"] = "\(request.method)"
+        if let traceID = request.metadata[RPCMetadataKey.traceID] {
+            callLogger[metadataKey: "trace-id"] = "\(traceID)"
+        }
+        let serverContext = RPCServerContext(
+            method: handler.descriptor, callID: callID, metadata: request.metadata,
+            deadline: deadline, peer: peer, logger: callLogger)
+        let scope = RPCCallScope(deadline: deadline, traceID: serverContext.traceID)
+        let router = self.router
+        let payload = request.payload
+        let eventLoop = context.eventLoop
+        let this = NIOLoopBound(self, eventLoop: eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: eventLoop)
+
+        var call = InFlightCall()
+        if let deadline {
+            call.deadlineTimer = eventLoop.scheduleTask(deadline: deadline) {
+                this.value.expire(callID, context: boundContext.value)
+            }
+        }
+        calls[callID] = call
+        // Inserted before the task can finish: its completion is queued behind this tick.
+        calls[callID]?.task = Task {
+            let outcome: Result<Data, any Error>
+            do {
+                outcome = .success(try await RPCCallScope.$current.withValue(scope) {
+                    try await router.invoke(handler, payload: payload, context: serverContext)
+                })
+            } catch {
+                outcome = .failure(error)
+            }
+            eventLoop.execute {
+                this.value.finish(callID, outcome, context: boundContext.value)
+            }
+        }
+    }
+
+    private func finish(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext) {
+        // Absent when the deadline or a cancel frame already answered it.
+        guard let call = calls.removeValue(forKey: callID) else { return }
+        call.deadlineTimer?.cancel()
+        respond(callID, outcome, context: context, flush: true)
+        lastActivity = .now()
+        closeIfDrained(context: context)
+    }
+
+    private func expire(_ callID: UInt64, context: ChannelHandlerContext) {
+        guard let call = calls.removeValue(forKey: callID) else { return }
+        call.task?.cancel()
+        respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")),
+                context: context, flush: true)
+        closeIfDrained(context: context)
+    }
+
+    private func cancelCall(_ callID: UInt64, context: ChannelHandlerContext) {
+        guard let call = calls.removeValue(forKey: callID) else { return }
+        call.task?.cancel()
+        call.deadlineTimer?.cancel()
+        respond(callID, .failure(RPCError(.cancelled, "cancelled by the client")), context: context)
+        closeIfDrained(context: context)
+    }
+
+    // MARK: Responses
+
+    private func respond(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext, flush: Bool = false) {
+        var frame = Luma_Rpc_V1_Frame()
+        frame.response.callID = callID
+        switch outcome {
+        case .success(let payload) where payload.count + 64 <= limits.maxFrameSize:
+            frame.response.payload = payload
+        case .success(let payload):
+            frame.response.status = RPCError(.resourceExhausted,
+                "response of \(payload.count) bytes exceeds the maximum frame size of \(limits.maxFrameSize)").wireStatus
+        case .failure(let error):
+            frame.response.status = status(for: error, callID: callID).wireStatus
+        }
+        write(frame, context: context, flush: flush)
+    }
+
+    /// Maps a thrown error to what the caller sees, never leaking internals.
+    private func status(for error: any Error, callID: UInt64) -> RPCError {
+        switch error {
+        case let error as RPCError:
+            return error
+        case is CancellationError:
+            return RPCError(.cancelled, "the call was cancelled")
+        default:
+            logger.error("handler failed", metadata: ["call-id": "\(callID)", "error": "\(error)"])
+            return RPCError(.internalError, "internal error (call id \(callID))")
+        }
+    }
+
+    private func write(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext, flush: Bool) {
+        do {
+            let buffer = try FrameEncoder.encode(frame, allocator: context.channel.allocator)
+            if flush {
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            } else {
+                context.write(wrapOutboundOut(buffer), promise: nil)
+            }
+        } catch {
+            logger.error("could not encode frame", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: Closing
+
+    private func fail(context: ChannelHandlerContext, _ error: RPCWireError) {
+        logger.notice("closing connection: \(error)")
+        goAway(context: context, status: error.status, thenClose: true)
+    }
+
+    private func beginDraining(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        goAway(context: context, status: RPCError(.ok, "server is shutting down"), thenClose: false)
+        closeIfDrained(context: context)
+    }
+
+    private func closeIfDrained(context: ChannelHandlerContext) {
+        if draining && calls.isEmpty && !closing {
+            closing = true
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
+                .whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    private func goAway(context: ChannelHandlerContext, status: RPCError, thenClose: Bool) {
+        var frame = Luma_Rpc_V1_Frame()
+        frame.goaway.status = status.wireStatus
+        guard let buffer = try? FrameEncoder.encode(frame, allocator: context.channel.allocator) else { return }
+        let written = context.writeAndFlush(wrapOutboundOut(buffer))
+        if thenClose {
+            closing = true
+            let channel = context.channel
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// One timer covers both timeouts: a peer stalled mid-frame (or mid-preface) and an idle
+    /// connection. It re-arms itself for whichever can fire next.
+    private func armWatchdog(context: ChannelHandlerContext) {
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let next = nextWatchdogDeadline()
+        watchdog = context.eventLoop.scheduleTask(deadline: next) {
+            this.value.checkTimeouts(context: boundContext.value)
+        }
+    }
+
+    private var awaitingInput: Bool { parser.hasPartialInput || parser.state == .awaitingPreface }
+
+    private func nextWatchdogDeadline() -> NIODeadline {
+        awaitingInput ? min(lastRead + limits.stallTimeout, lastActivity + limits.idleTimeout)
+            : lastActivity + limits.idleTimeout
+    }
+
+    private func checkTimeouts(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        let now = NIODeadline.now()
+        if awaitingInput && now - lastRead >= limits.stallTimeout {
+            logger.notice("closing connection: peer stalled mid-frame")
+            return goAway(context: context, status: RPCError(.deadlineExceeded,
+                "no bytes for \(limits.stallTimeout.nanoseconds / 1_000_000) ms in the middle of a frame"), thenClose: true)
+        }
+        if calls.isEmpty && now - lastActivity >= limits.idleTimeout {
+            logger.debug("closing idle connection")
+            return goAway(context: context, status: RPCError(.ok, "idle timeout"), thenClose: true)
+        }
+        if !calls.isEmpty { lastActivity = now }
+        armWatchdog(context: context)
+    }
+}

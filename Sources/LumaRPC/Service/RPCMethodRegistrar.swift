@@ -1,0 +1,39 @@
+import Foundation
+import SwiftProtobuf
+
+/// The untyped form of a handler: bytes in, bytes out. The server only sees this; typed
+/// decoding and encoding happen inside, so a bad payload becomes INVALID_ARGUMENT.
+public struct RPCRawHandler: Sendable {
+    public let descriptor: RPCMethodDescriptor
+    let body: @Sendable (Data, RPCServerContext) async throws -> Data
+
+    public init(descriptor: RPCMethodDescriptor, body: @escaping @Sendable (Data, RPCServerContext) async throws -> Data) {
+        self.descriptor = descriptor
+        self.body = body
+    }
+}
+
+/// Collects a provider's typed handlers as raw handlers keyed by full method name.
+public struct RPCMethodRegistrar: Sendable {
+    private(set) var handlers: [String: RPCRawHandler] = [:]
+
+    public init() {}
+
+    public mutating func register<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        handler: @escaping @Sendable (Request, RPCServerContext) async throws -> Response
+    ) {
+        let descriptor = method.descriptor
+        handlers[descriptor.fullName] = RPCRawHandler(descriptor: descriptor) { bytes, context in
+            let request: Request
+            do {
+                request = try Request(serializedBytes: bytes)
+            } catch {
+                throw RPCError.invalidArgument(
+                    "request payload is not a valid \(descriptor.inputType): \(error)", field: "payload")
+            }
+            let response = try await handler(request, context)
+            return try response.serializedData()
+        }
+    }
+}

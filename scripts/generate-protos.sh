@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Regenerates every generated Swift file from proto/ with pinned tools:
+#   protoc 3.21.12 (Debian protobuf-compiler), protoc-gen-swift from swift-protobuf 1.39.0 and
+#   protoc-gen-luma-rpc (tools/protoc-gen-luma-rpc), both built here in release mode.
+# Usage: scripts/generate-protos.sh          regenerate in place
+#        scripts/generate-protos.sh --check  fail if the committed files are not current (CI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+want_protoc="libprotoc 3.21.12"
+have_protoc=$(protoc --version 2>/dev/null || true)
+if [ "$have_protoc" != "$want_protoc" ]; then
+  echo "need $want_protoc (apt-get install protobuf-compiler), found '${have_protoc:-none}'" >&2
+  exit 1
+fi
+
+tools="$root/tools/protoc-gen-luma-rpc"
+swift build --package-path "$tools" -c release --product protoc-gen-swift >&2
+swift build --package-path "$tools" -c release --product protoc-gen-luma-rpc >&2
+bin=$(swift build --package-path "$tools" -c release --show-bin-path)
+
+# proto package -> Swift target directory that owns its generated code.
+# Format: "<proto dir under proto/>:<output dir>:<luma-rpc options>"
+targets=(
+  "luma/rpc/v1:Sources/LumaRPC/Generated:ImportRuntime=false"
+  "luma/examples/v1:Sources/LumaEcho/Generated:"
+)
+
+out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+for entry in "${targets[@]}"; do
+  IFS=: read -r dir dest opts <<<"$entry"
+  mkdir -p "$out/$dest"
+  protoc -I proto \
+    --plugin=protoc-gen-swift="$bin/protoc-gen-swift" \
+    --plugin=protoc-gen-luma-rpc="$bin/protoc-gen-luma-rpc" \
+    --swift_out="$out/$dest" --swift_opt=Visibility=Public,FileNaming=DropPath \
+    --luma-rpc_out="$out/$dest" --luma-rpc_opt="Visibility=Public${opts:+,$opts}" \
+    proto/"$dir"/*.proto
+  # luma-rpc names files by their full path; flatten like FileNaming=DropPath.
+  find "$out/$dest" -mindepth 2 -name '*.luma.swift' -exec mv {} "$out/$dest/" \;
+  find "$out/$dest" -mindepth 1 -type d -empty -delete
+done
+
+status=0
+for entry in "${targets[@]}"; do
+  IFS=: read -r dir dest opts <<<"$entry"
+  if [ "${1:-}" = "--check" ]; then
+    if ! diff -r "$out/$dest" "$dest" >/dev/null 2>&1; then
+      echo "generated code in $dest is stale: run scripts/generate-protos.sh" >&2
+      diff -r "$out/$dest" "$dest" | head -20 >&2 || true
+      status=1
+    fi
+  else
+    rm -rf "$dest"; mkdir -p "$dest"; cp "$out/$dest"/* "$dest/"
+    echo "generated $dest: $(ls "$dest" | tr '\n' ' ')"
+  fi
+done
+exit $status
