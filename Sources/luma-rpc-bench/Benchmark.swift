@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import LumaEcho
+import LumaRPC
+import NIOCore
+import NIOPosix
+
+/// Measures Luma RPC against a raw SwiftNIO length-prefixed echo of the same bytes.
+/// Build and run in release: `swift run -c release luma-rpc-bench`. Results: docs/benchmarks.md.
+@main
+struct RPCBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "luma-rpc-bench",
+        abstract: "Unary call latency and throughput vs a raw NIO echo; server memory.")
+
+    @Option(help: "Calls per scenario.")
+    var calls = 50_000
+
+    @Option(help: "Request text size in bytes.")
+    var payloadBytes = 64
+
+    @Option(help: "Idle connections opened for the memory scenario.")
+    var idleConnections = 1000
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let request = Luma_Examples_V1_EchoRequest.with { $0.text = String(repeating: "x", count: payloadBytes) }
+
+        // The exact bytes an RPC client writes for this call; the floor echoes these.
+        var frame = Luma_Rpc_V1_Frame()
+        frame.request.callID = 1
+        frame.request.method = Luma_Examples_V1_EchoService.Method.echo.descriptor.fullName
+        frame.request.timeoutMicros = 30_000_000
+        frame.request.payload = try request.serializedData()
+        let frameBody: [UInt8] = try frame.serializedBytes()
+        var wire = ByteBuffer()
+        wire.writeInteger(UInt32(frameBody.count))
+        wire.writeBytes(frameBody)
+        let wireFrame = wire
+
+        let rawServer = try await RawEcho.startServer(group: group)
+        let rawClient = try await RawEcho.Client(port: rawServer.localAddress!.port!, group: group)
+        let server = RPCServer(configuration: .init(port: 0), services: [EchoService()])
+        let address = try await server.start()
+        let client = RPCClient(endpoint: RPCEndpoint(host: "127.0.0.1", port: address.port!))
+        let echo = Luma_Examples_V1_EchoService.Method.echo
+
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; frame \(wireFrame.readableBytes) bytes; \(calls) calls per scenario")
+        // Warm up both paths (connections, allocator caches).
+        _ = try await measure("warm-up", calls: 2000, concurrency: 8) { try await rawClient.call(wireFrame) }
+        _ = try await measure("warm-up", calls: 2000, concurrency: 8) { _ = try await client.call(echo, request) }
+
+        var results: [(Measurement, Measurement)] = []
+        for concurrency in [1, 64] {
+            let floor = try await measure("raw NIO echo, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
+                try await rawClient.call(wireFrame)
+            }
+            let rpc = try await measure("Luma RPC, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
+                _ = try await client.call(echo, request)
+            }
+            print(floor.summary)
+            print(rpc.summary)
+            results.append((floor, rpc))
+        }
+        let (floor1, rpc1) = results[0]
+        let (floor64, rpc64) = results[1]
+        let latencyRatio = rpc1.percentile(0.5) / floor1.percentile(0.5)
+        let throughputRatio = rpc64.callsPerSecond / floor64.callsPerSecond
+        print(String(format: "p50 latency, 1 in flight: %.2fx the floor (target <= 1.5x)", latencyRatio))
+        print(String(format: "throughput, 64 in flight: %.2f of the floor (target >= 0.5)", throughputRatio))
+
+        await client.close()
+        await server.shutdown()
+        try await rawClient.channel.close()
+        try await rawServer.close()
+
+        try await measureServerMemory(group: group)
+    }
+
+    /// Starts `luma-echo` (built beside this binary) as its own process, reads its RSS idle,
+    /// then with `idleConnections` connections open.
+    func measureServerMemory(group: any EventLoopGroup) async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("luma-echo")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            print("memory: skipped (build luma-echo too: swift build -c release)")
+            return
+        }
+        let probe = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+        let port = probe.localAddress!.port!
+        try await probe.close()
+
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--port", "\(port)"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate() }
+        let endpoint = RPCEndpoint(host: "127.0.0.1", port: port)
+        let health = Luma_Rpc_V1_HealthClient(RPCClient(endpoint: endpoint))
+        for _ in 0..<100 {
+            if (try? await health.check(.init()).status) == .serving { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let idle = residentMemoryBytes(pid: process.processIdentifier)
+
+        var connections: [any Channel] = []
+        for _ in 0..<idleConnections {
+            let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+            try await channel.writeAndFlush(ByteBuffer(bytes: ConnectionPreface.bytes))
+            connections.append(channel)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let loaded = residentMemoryBytes(pid: process.processIdentifier)
+        let mib = { (bytes: Int) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        print("server RSS idle: \(mib(idle)) (target < 30 MiB)")
+        print("server RSS with \(idleConnections) idle connections: \(mib(loaded)), +\(mib(loaded - idle)) (target < 50 MiB)")
+        for channel in connections { try? await channel.close() }
+    }
+}

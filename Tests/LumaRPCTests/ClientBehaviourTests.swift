@@ -1,0 +1,237 @@
+import Foundation
+import LumaEcho
+import NIOConcurrencyHelpers
+import NIOCore
+import Testing
+@testable import LumaRPC
+
+@Suite("Client over loopback")
+struct ClientBehaviourTests {
+    let echo = Luma_Examples_V1_EchoService.Method.echo
+    let append = Luma_Examples_V1_EchoService.Method.append
+
+    func echoRequest(_ text: String) -> Luma_Examples_V1_EchoRequest {
+        Luma_Examples_V1_EchoRequest.with { $0.text = text }
+    }
+
+    @Test func clientReconnectsAfterTheServerRestarts() async throws {
+        let (first, endpoint) = try await startServer()
+        let client = RPCClient(endpoint: endpoint)
+        #expect(try await client.call(echo, echoRequest("before")).text == "before")
+
+        await first.shutdown()
+        await #expect(throws: RPCError.self) { try await client.call(echo, echoRequest("down")) }
+
+        let (second, _) = try await startServer(port: endpoint.port)
+        // The endpoint was ejected; the background probe (or the next call) reconnects.
+        let recovered = await eventually(timeout: .seconds(10)) {
+            (try? await client.call(echo, echoRequest("after")).text) == "after"
+        }
+        #expect(recovered)
+        await client.close()
+        await second.shutdown()
+    }
+
+    @Test func idempotentCallIsRetriedOntoASecondEndpointWhenTheFirstIsDown() async throws {
+        let (server, live) = try await startServer()
+        let dead = try await unusedEndpoint()
+        let client = RPCClient(endpoints: [dead, live])
+        for index in 0..<6 {  // round-robin starts on the dead endpoint at least half the time
+            #expect(try await client.call(echo, echoRequest("r\(index)")).text == "r\(index)")
+        }
+        await client.close()
+        await server.shutdown()
+    }
+
+    @Test func nonIdempotentCallIsNotRetried() async throws {
+        let service = EchoService()
+        let (server, live) = try await startServer(services: [service])
+        let dead = try await unusedEndpoint()
+        let client = RPCClient(endpoints: [dead, live])
+        // The first call goes to the dead endpoint (round-robin starts at index 0).
+        let error = await #expect(throws: RPCError.self) {
+            try await client.call(append, Luma_Examples_V1_AppendRequest.with { $0.entry = "once" })
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains(dead.description) == true)
+        #expect(service.entries.isEmpty)
+        // The next one lands on the live endpoint and runs exactly once.
+        let response = try await client.call(append, Luma_Examples_V1_AppendRequest.with { $0.entry = "twice" })
+        #expect(response.count == 1)
+        #expect(service.entries == ["twice"])
+        await client.close()
+        await server.shutdown()
+    }
+
+    @Test func callsAreBalancedAcrossHealthyEndpoints() async throws {
+        let services = [EchoService(), EchoService()]
+        let (serverA, endpointA) = try await startServer(services: [services[0]])
+        let (serverB, endpointB) = try await startServer(services: [services[1]])
+        let client = RPCClient(endpoints: [endpointA, endpointB])
+        for index in 0..<10 {
+            _ = try await client.call(append, Luma_Examples_V1_AppendRequest.with { $0.entry = "\(index)" })
+        }
+        #expect(services[0].entries.count == 5)
+        #expect(services[1].entries.count == 5)
+        await client.close()
+        await serverA.shutdown()
+        await serverB.shutdown()
+    }
+
+    @Test func handlerPropagatesItsRemainingDeadlineAndTraceIDToOnwardCalls() async throws {
+        let (backend, backendEndpoint) = try await startServer()
+        let onward = RPCClient(endpoint: backendEndpoint)
+        let (front, frontEndpoint) = try await startServer(services: [MisbehavingService(onward: onward)])
+        let client = RPCClient(endpoint: frontEndpoint)
+
+        let response = try await client.call(
+            MisbehavingService.relay, echoRequest(""),
+            options: .init(timeout: .milliseconds(800), metadata: ["trace-id": "trace-42", "x": "not-propagated"]))
+        let parts = response.text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        let remaining = try #require(Int(parts[0]))
+        #expect(remaining > 0 && remaining <= 800)  // not the client's 30 s default
+        #expect(parts[1] == "trace-42")
+        #expect(parts[2] == "")  // only the trace id flows on, not arbitrary metadata
+
+        await client.close()
+        await onward.close()
+        await front.shutdown()
+        await backend.shutdown()
+    }
+
+    @Test func metadataReachesTheHandler() async throws {
+        try await withServerAndClient { _, client in
+            let response = try await client.call(MisbehavingService.context, echoRequest(""),
+                                                 options: .init(metadata: ["x": "hello"]))
+            #expect(response.text.hasSuffix("||hello"))
+        }
+    }
+
+    @Test func interceptorsRunOnBothSides() async throws {
+        struct RequireToken: RPCServerInterceptor {
+            func intercept(request: Data, context: RPCServerContext,
+                           next: @Sendable (Data, RPCServerContext) async throws -> Data) async throws -> Data {
+                guard context.metadata["authorization"] == "Bearer good" else {
+                    throw RPCError(.unauthenticated, "missing or bad token")
+                }
+                return try await next(request, context)
+            }
+        }
+        struct AddToken: RPCClientInterceptor {
+            let token: String
+            func intercept(request: RPCClientRequest, next: @Sendable (RPCClientRequest) async throws -> Data) async throws -> Data {
+                var request = request
+                request.metadata["authorization"] = "Bearer \(token)"
+                return try await next(request)
+            }
+        }
+        let (server, endpoint) = try await startServer(configure: { $0.interceptors = [RequireToken()] })
+        var good = RPCClient.Configuration()
+        good.interceptors = [AddToken(token: "good")]
+        var bad = RPCClient.Configuration()
+        bad.interceptors = [AddToken(token: "bad")]
+        let goodClient = RPCClient(endpoint: endpoint, configuration: good)
+        let badClient = RPCClient(endpoint: endpoint, configuration: bad)
+        #expect(try await goodClient.call(echo, echoRequest("ok")).text == "ok")
+        let error = await #expect(throws: RPCError.self) { try await badClient.call(echo, echoRequest("no")) }
+        #expect(error?.code == .unauthenticated)
+        await goodClient.close()
+        await badClient.close()
+        await server.shutdown()
+    }
+
+    @Test func gracefulShutdownFinishesInFlightCallsAndRefusesNewOnes() async throws {
+        let (server, endpoint) = try await startServer()
+        let client = RPCClient(endpoint: endpoint)
+        let slow = Task { try await client.call(MisbehavingService.sleep, echoRequest("500")) }
+        try await Task.sleep(for: .milliseconds(100))
+
+        let shutdown = Task { await server.shutdown() }
+        try await Task.sleep(for: .milliseconds(100))
+        // The listener is closed: a new connection cannot be made.
+        let late = RPCClient(endpoint: endpoint)
+        let refused = await #expect(throws: RPCError.self) { try await late.call(echo, echoRequest("late")) }
+        #expect(refused?.code == .unavailable)
+
+        #expect(try await slow.value.text == "slept")
+        await shutdown.value
+        await client.close()
+        await late.close()
+    }
+
+    @Test func gracePeriodCancelsCallsThatRunTooLong() async throws {
+        let service = MisbehavingService()
+        let (server, endpoint) = try await startServer(services: [service], configure: { $0.gracePeriod = .milliseconds(200) })
+        let client = RPCClient(endpoint: endpoint)
+        let slow = Task { try await client.call(MisbehavingService.sleep, echoRequest("10000")) }
+        #expect(await eventually { service.started.withLockedValue { $0 } == 1 })
+        let started = ContinuousClock.now
+        await server.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(3))
+        let result = await slow.result
+        #expect((result.failureValue as? RPCError)?.code == .unavailable)
+        #expect(await eventually { service.cancellations.withLockedValue { $0 } == 1 })
+        await client.close()
+    }
+
+    @Test func healthReportsEachServiceAndTheServer() async throws {
+        try await withServerAndClient { server, client in
+            let health = Luma_Rpc_V1_HealthClient(client)
+            let echoName = Luma_Rpc_V1_HealthCheckRequest.with { $0.service = "luma.examples.v1.Echo" }
+            let whole = Luma_Rpc_V1_HealthCheckRequest()
+            let before = (try await health.check(echoName).status, try await health.check(whole).status)
+            #expect(before == (.serving, .serving))
+            server.health.set("luma.examples.v1.Echo", .notServing)
+            let after = (try await health.check(echoName).status, try await health.check(whole).status)
+            #expect(after == (.notServing, .notServing))
+            let error = await #expect(throws: RPCError.self) { try await health.check(.with { $0.service = "nope.Nope" }) }
+            #expect(error?.code == .notFound)
+        }
+    }
+
+    @Test func reflectionListsServicesAndServesDescriptors() async throws {
+        try await withServerAndClient { _, client in
+            let reflection = Luma_Rpc_V1_ReflectionClient(client)
+            let services = try await reflection.listServices(.init()).services
+            #expect(services.map(\.name).contains("luma.examples.v1.Echo"))
+            #expect(services.map(\.name).contains("luma.rpc.v1.Health"))
+            let echoInfo = try #require(services.first { $0.name == "luma.examples.v1.Echo" })
+            #expect(echoInfo.methods.map(\.name) == ["Echo", "Append"])
+            #expect(echoInfo.methods.map(\.idempotent) == [true, false])
+            #expect(echoInfo.methods[0].inputType == "luma.examples.v1.EchoRequest")
+
+            let files = try await reflection.fileContainingSymbol(.with { $0.symbol = "luma.examples.v1.EchoRequest" })
+            let file = try Google_Protobuf_FileDescriptorProto(serializedBytes: try #require(files.fileDescriptorProtos.last))
+            #expect(file.name == "luma/examples/v1/echo.proto")
+            #expect(file.messageType.map(\.name).contains("EchoRequest"))
+            let byMethod = try await reflection.fileContainingSymbol(.with { $0.symbol = "luma.examples.v1.Echo/Append" })
+            #expect(byMethod.fileDescriptorProtos == files.fileDescriptorProtos)
+
+            let error = await #expect(throws: RPCError.self) {
+                try await reflection.fileContainingSymbol(.with { $0.symbol = "no.Such" })
+            }
+            #expect(error?.code == .notFound)
+        }
+    }
+
+    @Test func requestLargerThanTheFrameLimitIsRefusedBeforeSending() async throws {
+        var configuration = RPCClient.Configuration()
+        configuration.limits.maxFrameSize = 1024
+        let (server, endpoint) = try await startServer()
+        let client = RPCClient(endpoint: endpoint, configuration: configuration)
+        let big = Luma_Examples_V1_EchoRequest.with { $0.payload = Data(count: 2048) }
+        let error = await #expect(throws: RPCError.self) { try await client.call(echo, big) }
+        #expect(error?.code == .resourceExhausted)
+        await client.close()
+        await server.shutdown()
+    }
+}
+
+/// An address nothing listens on: bind port 0, note it, close.
+func unusedEndpoint() async throws -> RPCEndpoint {
+    let (server, endpoint) = try await startServer()
+    await server.shutdown()
+    return endpoint
+}
+
+import SwiftProtobuf

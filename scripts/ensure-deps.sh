@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and tests need, if any is missing.
+#   libsqlite3-dev       GRDB links the system SQLite
+#   protobuf-compiler    protoc, for scripts/generate-protos.sh
+#   protobuf-c-compiler  protoc-c, for the C SDK's generated code
+#   libprotobuf-c-dev    the C SDK's runtime
+#   valgrind             the C SDK's leak checks
+set -euo pipefail
+packages=(libsqlite3-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# apt can be briefly locked by another apt process: retry once.
+$sudo apt-get update -qq || { sleep 5; $sudo apt-get update -qq; }
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null || { sleep 5; $sudo apt-get install -y -qq "${missing[@]}" >/dev/null; }
