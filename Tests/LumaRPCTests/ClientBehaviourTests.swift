@@ -2,6 +2,7 @@ import Foundation
 import LumaEcho
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Testing
 @testable import LumaRPC
 
@@ -141,10 +142,11 @@ struct ClientBehaviourTests {
     }
 
     @Test func gracefulShutdownFinishesInFlightCallsAndRefusesNewOnes() async throws {
-        let (server, endpoint) = try await startServer()
+        let service = MisbehavingService()
+        let (server, endpoint) = try await startServer(services: [service])
         let client = RPCClient(endpoint: endpoint)
         let slow = Task { try await client.call(MisbehavingService.sleep, echoRequest("500")) }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await eventually { service.started.withLockedValue { $0 } == 1 })
 
         let shutdown = Task { await server.shutdown() }
         try await Task.sleep(for: .milliseconds(100))
@@ -235,3 +237,59 @@ func unusedEndpoint() async throws -> RPCEndpoint {
 }
 
 import SwiftProtobuf
+
+@Suite("Client deadlines against a silent server")
+struct ClientDeadlineTests {
+    /// Accepts connections, sends the preface, records what it receives, never answers.
+    final class SilentServer: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let received = NIOLockedValueBox(ByteBuffer())
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(NIOAny(ByteBuffer(bytes: ConnectionPreface.bytes)), promise: nil)
+        }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            received.withLockedValue { _ = $0.writeBuffer(&bytes) }
+        }
+        func frames() throws -> [Luma_Rpc_V1_Frame] {
+            var parser = FrameParser(maxFrameSize: 1 << 20)
+            parser.append(received.withLockedValue { $0 })
+            var frames: [Luma_Rpc_V1_Frame] = []
+            while let body = try parser.nextFrame() { frames.append(try FrameEncoder.decode(body)) }
+            return frames
+        }
+    }
+
+    @Test func clientEnforcesItsDeadlineAndSendsCancel() async throws {
+        let silent = SilentServer()
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(silent) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let client = RPCClient(endpoint: RPCEndpoint(host: "127.0.0.1", port: listener.localAddress!.port!))
+        let started = ContinuousClock.now
+        // Two calls with different deadlines: the sweep must fire for each, earliest first.
+        async let late = Result(catching: { try await client.call(Luma_Examples_V1_EchoService.Method.echo, .init(), options: .init(timeout: .milliseconds(600))) })
+        async let early = Result(catching: { try await client.call(Luma_Examples_V1_EchoService.Method.echo, .init(), options: .init(timeout: .milliseconds(200))) })
+        let earlyResult = await early
+        let earlyElapsed = ContinuousClock.now - started
+        let lateResult = await late
+        #expect((earlyResult.failureValue as? RPCError)?.code == .deadlineExceeded)
+        #expect((lateResult.failureValue as? RPCError)?.code == .deadlineExceeded)
+        #expect(earlyElapsed < .milliseconds(550))
+        #expect(ContinuousClock.now - started >= .milliseconds(590))
+        #expect(await eventually { ((try? silent.frames()) ?? []).filter { if case .cancel = $0.kind { true } else { false } }.count == 2 })
+        let requests = try silent.frames().compactMap { if case .request(let request) = $0.kind { request } else { nil } }
+        #expect(requests.count == 2)
+        #expect(requests.allSatisfy { $0.timeoutMicros > 0 && $0.timeoutMicros <= 600_000 })
+        await client.close()
+        try await listener.close()
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -42,15 +42,23 @@ final class EndpointChannel: Sendable {
 
     /// A usable connection, connecting if needed. Throws UNAVAILABLE when it cannot.
     func connection() async throws -> RPCConnection {
-        let task: Task<RPCConnection, any Error> = try state.withLockedValue { state in
+        enum Next {
+            case ready(RPCConnection)
+            case wait(Task<RPCConnection, any Error>)
+        }
+        // The hot path takes a lock and returns: no task, no suspension.
+        let next: Next = try state.withLockedValue { state in
             if state.closed { throw RPCError.unavailable("client is closed") }
-            if let connection = state.connection, connection.isUsable { return Task { connection } }
-            if let connecting = state.connecting { return connecting }
+            if let connection = state.connection, connection.isUsable { return .ready(connection) }
+            if let connecting = state.connecting { return .wait(connecting) }
             let connecting = Task { try await self.connect() }
             state.connecting = connecting
-            return connecting
+            return .wait(connecting)
         }
-        return try await task.value
+        switch next {
+        case .ready(let connection): return connection
+        case .wait(let task): return try await task.value
+        }
     }
 
     private func connect() async throws -> RPCConnection {

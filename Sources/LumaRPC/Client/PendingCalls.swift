@@ -2,15 +2,22 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The calls awaiting a response on one connection, keyed by correlation id.
+/// The calls awaiting a response on one connection, keyed by correlation id, and their
+/// deadlines.
 ///
 /// Callers register from any thread; the event loop completes them as responses arrive.
-/// Whoever removes an entry first (response, deadline timer, cancellation or connection loss)
+/// Whoever removes an entry first (response, deadline sweep, cancellation or connection loss)
 /// resumes it, exactly once.
+///
+/// Deadlines use one timer per connection rather than one per call: it is armed for the
+/// earliest deadline and, when it fires, fails what has expired and re-arms for the next. With
+/// every call carrying a (default) deadline, this saves a timer allocation, a heap insertion
+/// and a cancellation on every call.
 final class PendingCalls: Sendable {
     private struct Entry {
         let continuation: CheckedContinuation<Data, any Error>
-        var timer: Scheduled<Void>?
+        let deadline: NIODeadline?
+        let method: String
     }
 
     private struct State {
@@ -18,6 +25,7 @@ final class PendingCalls: Sendable {
         var entries: [UInt64: Entry] = [:]
         /// Set once the connection is gone; later registrations fail at once.
         var closedReason: RPCError?
+        var sweep: (deadline: NIODeadline, timer: Scheduled<Void>)?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -30,44 +38,79 @@ final class PendingCalls: Sendable {
     }
 
     /// Registers a waiter; if the connection already closed, resumes it with that error.
-    func register(_ id: UInt64, _ continuation: CheckedContinuation<Data, any Error>) {
+    func register(_ id: UInt64, method: String, deadline: NIODeadline?, _ continuation: CheckedContinuation<Data, any Error>) {
         let refused: RPCError? = state.withLockedValue { state in
             if let reason = state.closedReason { return reason }
-            state.entries[id] = Entry(continuation: continuation)
+            state.entries[id] = Entry(continuation: continuation, deadline: deadline, method: method)
             return nil
         }
         if let refused { continuation.resume(throwing: refused) }
-    }
-
-    func attachTimer(_ id: UInt64, _ timer: Scheduled<Void>) {
-        let attached = state.withLockedValue { state in
-            guard state.entries[id] != nil else { return false }
-            state.entries[id]?.timer = timer
-            return true
-        }
-        if !attached { timer.cancel() }
     }
 
     /// Completes a call; returns false if it was already completed.
     @discardableResult
     func complete(_ id: UInt64, with result: Result<Data, any Error>) -> Bool {
         guard let entry = state.withLockedValue({ $0.entries.removeValue(forKey: id) }) else { return false }
-        entry.timer?.cancel()
         entry.continuation.resume(with: result)
         return true
     }
 
     var count: Int { state.withLockedValue { $0.entries.count } }
 
+    /// Makes sure the sweep timer fires no later than `deadline`. Call on `eventLoop`.
+    func ensureSweep(by deadline: NIODeadline, on eventLoop: any EventLoop, onExpired: @escaping @Sendable (UInt64) -> Void) {
+        let armedEarlier = state.withLockedValue { $0.sweep.map { $0.deadline <= deadline } ?? false }
+        if !armedEarlier { arm(at: deadline, on: eventLoop, onExpired: onExpired) }
+    }
+
+    private func arm(at deadline: NIODeadline, on eventLoop: any EventLoop, onExpired: @escaping @Sendable (UInt64) -> Void) {
+        let timer = eventLoop.scheduleTask(deadline: deadline) {
+            self.sweep(on: eventLoop, onExpired: onExpired)
+        }
+        let replaced = state.withLockedValue { state in
+            defer { state.sweep = (deadline, timer) }
+            return state.sweep?.timer
+        }
+        replaced?.cancel()
+    }
+
+    /// Fails every call whose deadline has passed and re-arms for the earliest remaining one.
+    private func sweep(on eventLoop: any EventLoop, onExpired: @escaping @Sendable (UInt64) -> Void) {
+        let now = NIODeadline.now()
+        let (expired, next) = state.withLockedValue { state in
+            state.sweep = nil
+            var expired: [(UInt64, Entry)] = []
+            var next: NIODeadline?
+            for (id, entry) in state.entries {
+                guard let deadline = entry.deadline else { continue }
+                if deadline <= now {
+                    expired.append((id, entry))
+                } else {
+                    next = next.map { min($0, deadline) } ?? deadline
+                }
+            }
+            for (id, _) in expired { state.entries.removeValue(forKey: id) }
+            return (expired, next)
+        }
+        for (id, entry) in expired {
+            entry.continuation.resume(throwing: RPCError(.deadlineExceeded, "deadline exceeded waiting for \(entry.method)"))
+            onExpired(id)
+        }
+        if let next { arm(at: next, on: eventLoop, onExpired: onExpired) }
+    }
+
     /// Fails every waiter and refuses later ones.
     func closeAll(_ reason: RPCError) {
-        let entries = state.withLockedValue { state in
+        let (entries, sweep) = state.withLockedValue { state in
             if state.closedReason == nil { state.closedReason = reason }
-            defer { state.entries.removeAll() }
-            return Array(state.entries.values)
+            defer {
+                state.entries.removeAll()
+                state.sweep = nil
+            }
+            return (Array(state.entries.values), state.sweep?.timer)
         }
+        sweep?.cancel()
         for entry in entries {
-            entry.timer?.cancel()
             entry.continuation.resume(throwing: reason)
         }
     }

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One multiplexed connection to one endpoint. Many calls may be in flight at once; responses
 /// arrive in any order and are matched by correlation id. `RPCClient` manages these; use it
@@ -13,6 +14,9 @@ public final class RPCConnection: Sendable {
     private let pending: PendingCalls
     private let limits: RPCConnectionLimits
     private let draining: NIOLockedValueBox<Bool>
+    /// Writes handed to the loop but not yet written. The write that brings it to zero
+    /// flushes, so a burst of calls shares one syscall and a lone call needs no extra task.
+    private let queuedWrites = Atomic<Int>(0)
 
     /// True while the connection can take new calls (open and not told to go away).
     public var isUsable: Bool { channel.isActive && !draining.withLockedValue { $0 } }
@@ -66,12 +70,14 @@ public final class RPCConnection: Sendable {
             timeoutMicros = UInt64(max(1, remaining.nanoseconds / 1000))
         }
         let id = pending.allocateID()
+        var request = Luma_Rpc_V1_Request()
+        request.callID = id
+        request.method = method
+        request.timeoutMicros = timeoutMicros
+        request.metadata = metadata
+        request.payload = payload
         var frame = Luma_Rpc_V1_Frame()
-        frame.request.callID = id
-        frame.request.method = method
-        frame.request.timeoutMicros = timeoutMicros
-        frame.request.metadata = metadata
-        frame.request.payload = payload
+        frame.kind = .request(request)
         let buffer = try FrameEncoder.encode(frame, allocator: channel.allocator)
         guard buffer.readableBytes - 4 <= limits.maxFrameSize else {
             throw RPCError(.resourceExhausted,
@@ -82,17 +88,20 @@ public final class RPCConnection: Sendable {
         let channel = self.channel
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                pending.register(id, continuation)
-                channel.writeAndFlush(buffer).whenFailure { error in
-                    pending.complete(id, with: .failure(RPCError.unavailable("could not send to \(self.endpoint): \(error)")))
-                }
-                if let deadline {
-                    let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
-                        if pending.complete(id, with: .failure(RPCError(.deadlineExceeded, "deadline exceeded waiting for \(method)"))) {
-                            Self.sendCancel(id, on: channel)
+                pending.register(id, method: method, deadline: deadline, continuation)
+                // One hop onto the loop does the write, the flush and the deadline bookkeeping.
+                self.queuedWrites.add(1, ordering: .relaxed)
+                channel.eventLoop.execute {
+                    // A failed write closes the channel, and closing fails every pending call.
+                    channel.write(buffer, promise: nil)
+                    if self.queuedWrites.subtract(1, ordering: .relaxed).newValue == 0 {
+                        channel.flush()
+                    }
+                    if let deadline {
+                        pending.ensureSweep(by: deadline, on: channel.eventLoop) { expired in
+                            Self.sendCancel(expired, on: channel)
                         }
                     }
-                    pending.attachTimer(id, timer)
                 }
             }
         } onCancel: {

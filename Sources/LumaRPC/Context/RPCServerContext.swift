@@ -12,8 +12,17 @@ public struct RPCServerContext: Sendable {
     public let deadline: NIODeadline?
     /// The remote address, for logs.
     public let peer: String
-    /// A logger whose every line carries `call-id`, `trace-id` and `method`.
-    public var logger: Logger
+    private let baseLogger: Logger
+
+    /// A logger whose every line carries `call-id`, `trace-id` and `method`. Built on access,
+    /// so calls that never log pay nothing for it.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "call-id"] = "\(callID)"
+        logger[metadataKey: "method"] = "\(method.fullName)"
+        if !traceID.isEmpty { logger[metadataKey: "trace-id"] = "\(traceID)" }
+        return logger
+    }
 
     public var traceID: String { metadata[RPCMetadataKey.traceID] ?? "" }
 
@@ -31,7 +40,7 @@ public struct RPCServerContext: Sendable {
         self.metadata = metadata
         self.deadline = deadline
         self.peer = peer
-        self.logger = logger
+        self.baseLogger = logger
     }
 }
 

@@ -18,6 +18,9 @@ public final class RPCServer: Service, Sendable {
         /// How long in-flight calls may run after shutdown begins before they are cancelled.
         public var gracePeriod: TimeAmount = .seconds(10)
         public var interceptors: [any RPCServerInterceptor] = []
+        /// Run handlers on the connection's event loop (fewest thread hops, lowest latency).
+        /// Turn off for handlers that do CPU-heavy or blocking work without their own queue.
+        public var runHandlersOnEventLoop = true
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -70,6 +73,7 @@ public final class RPCServer: Service, Sendable {
     public func start() async throws -> SocketAddress {
         let router = self.router
         let limits = configuration.limits
+        let onEventLoop = configuration.runHandlersOnEventLoop
         let logger = self.logger
         let connections = self.connections
         let channel = try await ServerBootstrap(group: group)
@@ -81,7 +85,8 @@ public final class RPCServer: Service, Sendable {
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ServerConnectionHandler(router: router, limits: limits, logger: logger))
+                        ServerConnectionHandler(
+                            router: router, limits: limits, runHandlersOnEventLoop: onEventLoop, logger: logger))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

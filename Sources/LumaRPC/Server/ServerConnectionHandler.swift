@@ -5,9 +5,10 @@ import NIOCore
 /// One server-side connection: reads the preface and frames, starts a task per call, writes
 /// responses in completion order, and enforces the connection's limits and timeouts.
 ///
-/// Everything here runs on the channel's event loop. Handler tasks run on Swift's global
-/// executor; each finished call hops back with one `eventLoop.execute` (the only thread hop
-/// besides the one into the task).
+/// Everything here runs on the channel's event loop. Handler tasks run on that loop too
+/// (`EventLoopTaskExecutor`), unless the server is configured to run them on Swift's global
+/// executor, in which case each finished call hops back with one `eventLoop.execute`.
+/// Responses finished in one loop tick share one flush.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -19,6 +20,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private let router: RPCRouter
     private let limits: RPCConnectionLimits
+    private let runHandlersOnEventLoop: Bool
     private var logger: Logger
     private var parser: FrameParser
     private var calls: [UInt64: InFlightCall] = [:]
@@ -28,8 +30,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var lastActivity = NIODeadline.now()
     private var watchdog: Scheduled<Void>?
     private var peer = "unknown"
+    private var flushScheduled = false
+    /// True inside channelRead: responses written then go out with channelReadComplete's flush.
+    private var reading = false
+    private var taskExecutor: EventLoopTaskExecutor?
 
-    init(router: RPCRouter, limits: RPCConnectionLimits, logger: Logger) {
+    init(router: RPCRouter, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool, logger: Logger) {
+        self.runHandlersOnEventLoop = runHandlersOnEventLoop
         self.router = router
         self.limits = limits
         self.logger = logger
@@ -41,6 +48,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         peer = context.remoteAddress?.description ?? "unknown"
         logger[metadataKey: "peer"] = "\(peer)"
+        if runHandlersOnEventLoop { taskExecutor = EventLoopTaskExecutor(context.eventLoop) }
         var preface = context.channel.allocator.buffer(capacity: ConnectionPreface.length)
         ConnectionPreface.write(into: &preface)
         context.writeAndFlush(wrapOutboundOut(preface), promise: nil)
@@ -63,6 +71,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         lastRead = .now()
         lastActivity = lastRead
         parser.append(unwrapInboundIn(data))
+        reading = true
+        defer { reading = false }
         do {
             while let body = try parser.nextFrame() {
                 let frame = try FrameEncoder.decode(body)
@@ -134,15 +144,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
         let deadline: NIODeadline? = request.timeoutMicros > 0
             ? .now() + .microseconds(Int64(clamping: request.timeoutMicros)) : nil
-        var callLogger = logger
-        callLogger[metadataKey: "call-id"] = "\(callID)"
-        callLogger[metadataKey: "method"] = "\(request.method)"
-        if let traceID = request.metadata[RPCMetadataKey.traceID] {
-            callLogger[metadataKey: "trace-id"] = "\(traceID)"
-        }
         let serverContext = RPCServerContext(
             method: handler.descriptor, callID: callID, metadata: request.metadata,
-            deadline: deadline, peer: peer, logger: callLogger)
+            deadline: deadline, peer: peer, logger: logger)
         let scope = RPCCallScope(deadline: deadline, traceID: serverContext.traceID)
         let router = self.router
         let payload = request.payload
@@ -157,27 +161,39 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         calls[callID] = call
-        // Inserted before the task can finish: its completion is queued behind this tick.
-        calls[callID]?.task = Task {
+        // `Task.immediate` runs the handler right here, on the loop, until its first
+        // suspension: a handler that never suspends answers within this read, and its response
+        // goes out with the read's flush. One that suspends resumes on the loop (the executor
+        // preference) or, if so configured, on the global executor.
+        let task = Task.immediate(executorPreference: taskExecutor) {
             let outcome: Result<Data, any Error>
             do {
                 outcome = .success(try await RPCCallScope.$current.withValue(scope) {
                     try await router.invoke(handler, payload: payload, context: serverContext)
                 })
             } catch {
+                if !(error is RPCError || error is CancellationError) {
+                    // The caller only sees "internal error (call id N)"; the details stay here.
+                    serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
                 outcome = .failure(error)
             }
-            eventLoop.execute {
+            if eventLoop.inEventLoop {
                 this.value.finish(callID, outcome, context: boundContext.value)
+            } else {
+                eventLoop.execute { this.value.finish(callID, outcome, context: boundContext.value) }
             }
         }
+        // Still in flight unless it already finished synchronously above.
+        if calls[callID] != nil { calls[callID]!.task = task }
     }
 
     private func finish(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext) {
         // Absent when the deadline or a cancel frame already answered it.
         guard let call = calls.removeValue(forKey: callID) else { return }
         call.deadlineTimer?.cancel()
-        respond(callID, outcome, context: context, flush: true)
+        respond(callID, outcome, context: context)
+        scheduleFlush(context: context)
         lastActivity = .now()
         closeIfDrained(context: context)
     }
@@ -186,7 +202,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let call = calls.removeValue(forKey: callID) else { return }
         call.task?.cancel()
         respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")),
-                context: context, flush: true)
+                context: context)
+        scheduleFlush(context: context)
         closeIfDrained(context: context)
     }
 
@@ -195,27 +212,44 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         call.task?.cancel()
         call.deadlineTimer?.cancel()
         respond(callID, .failure(RPCError(.cancelled, "cancelled by the client")), context: context)
+        scheduleFlush(context: context)
         closeIfDrained(context: context)
     }
 
     // MARK: Responses
 
-    private func respond(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext, flush: Bool = false) {
-        var frame = Luma_Rpc_V1_Frame()
-        frame.response.callID = callID
-        switch outcome {
-        case .success(let payload) where payload.count + 64 <= limits.maxFrameSize:
-            frame.response.payload = payload
-        case .success(let payload):
-            frame.response.status = RPCError(.resourceExhausted,
-                "response of \(payload.count) bytes exceeds the maximum frame size of \(limits.maxFrameSize)").wireStatus
-        case .failure(let error):
-            frame.response.status = status(for: error, callID: callID).wireStatus
+    /// Responses are written as calls finish but flushed once per loop tick: the flush task
+    /// queues behind every completion already queued, so a burst costs one syscall.
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled && !reading else { return }
+        flushScheduled = true
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            this.value.flushScheduled = false
+            boundContext.value.flush()
         }
-        write(frame, context: context, flush: flush)
     }
 
-    /// Maps a thrown error to what the caller sees, never leaking internals.
+    private func respond(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext) {
+        var response = Luma_Rpc_V1_Response()
+        response.callID = callID
+        switch outcome {
+        case .success(let payload) where payload.count + 64 <= limits.maxFrameSize:
+            response.payload = payload
+        case .success(let payload):
+            response.status = RPCError(.resourceExhausted,
+                "response of \(payload.count) bytes exceeds the maximum frame size of \(limits.maxFrameSize)").wireStatus
+        case .failure(let error):
+            response.status = status(for: error, callID: callID).wireStatus
+        }
+        var frame = Luma_Rpc_V1_Frame()
+        frame.kind = .response(response)
+        write(frame, context: context, flush: false)
+    }
+
+    /// Maps a thrown error to what the caller sees, never leaking internals (the task logged
+    /// the real error with the call's id and trace id).
     private func status(for error: any Error, callID: UInt64) -> RPCError {
         switch error {
         case let error as RPCError:
@@ -223,7 +257,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case is CancellationError:
             return RPCError(.cancelled, "the call was cancelled")
         default:
-            logger.error("handler failed", metadata: ["call-id": "\(callID)", "error": "\(error)"])
             return RPCError(.internalError, "internal error (call id \(callID))")
         }
     }

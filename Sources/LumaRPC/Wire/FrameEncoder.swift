@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SwiftProtobuf
 
@@ -15,7 +16,11 @@ enum FrameEncoder {
     static func decode(_ body: ByteBuffer) throws(RPCWireError) -> Luma_Rpc_V1_Frame {
         do {
             return try body.withUnsafeReadableBytes { raw in
-                try Luma_Rpc_V1_Frame(serializedBytes: Array(raw))
+                // No copy of the frame: SwiftProtobuf copies `bytes` fields out while decoding,
+                // so nothing refers to `raw` after this closure.
+                guard let base = raw.baseAddress else { return Luma_Rpc_V1_Frame() }
+                let view = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none)
+                return try Luma_Rpc_V1_Frame(serializedBytes: view)
             }
         } catch {
             throw .malformedFrame(detail: "not a luma.rpc.v1.Frame (\(error))")
