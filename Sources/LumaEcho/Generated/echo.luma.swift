@@ -9,16 +9,16 @@ public enum Luma_Examples_V1_EchoService {
     public static let descriptor = RPCServiceDescriptor(
         name: "luma.examples.v1.Echo",
         methods: [
-        RPCMethodDescriptor(
-            service: "luma.examples.v1.Echo", method: "Echo",
-            inputType: "luma.examples.v1.EchoRequest", outputType: "luma.examples.v1.EchoResponse",
-            idempotency: .noSideEffects
-        ),
-        RPCMethodDescriptor(
-            service: "luma.examples.v1.Echo", method: "Append",
-            inputType: "luma.examples.v1.AppendRequest", outputType: "luma.examples.v1.AppendResponse",
-            idempotency: .unknown
-        ),
+            RPCMethodDescriptor(
+                service: "luma.examples.v1.Echo", method: "Echo",
+                inputType: "luma.examples.v1.EchoRequest", outputType: "luma.examples.v1.EchoResponse",
+                idempotency: .noSideEffects
+            ),
+            RPCMethodDescriptor(
+                service: "luma.examples.v1.Echo", method: "Append",
+                inputType: "luma.examples.v1.AppendRequest", outputType: "luma.examples.v1.AppendResponse",
+                idempotency: .unknown
+            ),
         ],
         // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
         fileDescriptorsBase64: [

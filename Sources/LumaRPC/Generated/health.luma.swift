@@ -8,11 +8,11 @@ public enum Luma_Rpc_V1_HealthService {
     public static let descriptor = RPCServiceDescriptor(
         name: "luma.rpc.v1.Health",
         methods: [
-        RPCMethodDescriptor(
-            service: "luma.rpc.v1.Health", method: "Check",
-            inputType: "luma.rpc.v1.HealthCheckRequest", outputType: "luma.rpc.v1.HealthCheckResponse",
-            idempotency: .noSideEffects
-        ),
+            RPCMethodDescriptor(
+                service: "luma.rpc.v1.Health", method: "Check",
+                inputType: "luma.rpc.v1.HealthCheckRequest", outputType: "luma.rpc.v1.HealthCheckResponse",
+                idempotency: .noSideEffects
+            ),
         ],
         // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
         fileDescriptorsBase64: [

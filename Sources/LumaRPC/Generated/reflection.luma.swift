@@ -8,16 +8,16 @@ public enum Luma_Rpc_V1_ReflectionService {
     public static let descriptor = RPCServiceDescriptor(
         name: "luma.rpc.v1.Reflection",
         methods: [
-        RPCMethodDescriptor(
-            service: "luma.rpc.v1.Reflection", method: "ListServices",
-            inputType: "luma.rpc.v1.ListServicesRequest", outputType: "luma.rpc.v1.ListServicesResponse",
-            idempotency: .noSideEffects
-        ),
-        RPCMethodDescriptor(
-            service: "luma.rpc.v1.Reflection", method: "FileContainingSymbol",
-            inputType: "luma.rpc.v1.FileContainingSymbolRequest", outputType: "luma.rpc.v1.FileDescriptorsResponse",
-            idempotency: .noSideEffects
-        ),
+            RPCMethodDescriptor(
+                service: "luma.rpc.v1.Reflection", method: "ListServices",
+                inputType: "luma.rpc.v1.ListServicesRequest", outputType: "luma.rpc.v1.ListServicesResponse",
+                idempotency: .noSideEffects
+            ),
+            RPCMethodDescriptor(
+                service: "luma.rpc.v1.Reflection", method: "FileContainingSymbol",
+                inputType: "luma.rpc.v1.FileContainingSymbolRequest", outputType: "luma.rpc.v1.FileDescriptorsResponse",
+                idempotency: .noSideEffects
+            ),
         ],
         // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
         fileDescriptorsBase64: [

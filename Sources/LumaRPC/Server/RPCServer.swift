@@ -35,7 +35,7 @@ public final class RPCServer: Service, Sendable {
     private let logger: Logger
     private let connections = ConnectionTracker()
     private let state = NIOLockedValueBox<State>(.idle)
-    private let stopped: EventLoopPromise<Void>
+    private let stopped = StopSignal()
 
     private enum State {
         case idle
@@ -60,7 +60,6 @@ public final class RPCServer: Service, Sendable {
             ReflectionService(descriptors: services.map(\.serviceDescriptor)),
         ]
         self.router = RPCRouter(providers: services + builtIns, interceptors: configuration.interceptors)
-        self.stopped = group.next().makePromise()
     }
 
     /// The bound address (useful with port 0). Nil until `start()` returns.
@@ -76,7 +75,22 @@ public final class RPCServer: Service, Sendable {
         let onEventLoop = configuration.runHandlersOnEventLoop
         let logger = self.logger
         let connections = self.connections
-        let channel = try await ServerBootstrap(group: group)
+        let channel: any Channel
+        do {
+            channel = try await bind(router: router, limits: limits, onEventLoop: onEventLoop, logger: logger, connections: connections)
+        } catch {
+            throw RPCServerError.cannotListen(host: configuration.host, port: configuration.port, underlying: "\(error)")
+        }
+        state.withLockedValue { $0 = .serving(channel) }
+        health.setAll(.serving)
+        logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+        return channel.localAddress!
+    }
+
+    private func bind(
+        router: RPCRouter, limits: RPCConnectionLimits, onEventLoop: Bool, logger: Logger, connections: ConnectionTracker
+    ) async throws -> any Channel {
+        try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -91,10 +105,6 @@ public final class RPCServer: Service, Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        state.withLockedValue { $0 = .serving(channel) }
-        health.setAll(.serving)
-        logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
-        return channel.localAddress!
     }
 
     /// Graceful shutdown: stop accepting, GoAway to every connection, wait for in-flight calls
@@ -107,13 +117,14 @@ public final class RPCServer: Service, Sendable {
                 return channel
             case .idle:
                 state = .stopped
+                stopped.signal()
                 return nil
             case .stopping, .stopped:
                 return nil
             }
         }
         guard let listener else {
-            try? await stopped.futureResult.get()
+            await stopped.wait()
             return
         }
         health.setAll(.notServing)
@@ -127,7 +138,7 @@ public final class RPCServer: Service, Sendable {
         grace.cancel()
         state.withLockedValue { $0 = .stopped }
         logger.info("stopped")
-        stopped.succeed(())
+        stopped.signal()
     }
 
     /// Serves until graceful shutdown or task cancellation.
@@ -135,12 +146,23 @@ public final class RPCServer: Service, Sendable {
         if case .idle = state.withLockedValue({ $0 }) { try await start() }
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                try? await stopped.futureResult.get()
+                await stopped.wait()
             } onCancel: {
                 Task { await self.shutdown() }
             }
         } onGracefulShutdown: {
             Task { await self.shutdown() }
+        }
+    }
+}
+
+public enum RPCServerError: Error, CustomStringConvertible {
+    case cannotListen(host: String, port: Int, underlying: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let underlying):
+            return "cannot listen on \(host):\(port): \(underlying)"
         }
     }
 }

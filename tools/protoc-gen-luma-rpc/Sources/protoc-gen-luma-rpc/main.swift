@@ -106,11 +106,11 @@ struct FileEmitter {
             default: idempotency = ".unknown"
             }
             methodDescriptors.append("""
-                        RPCMethodDescriptor(
-                            service: "\(service.fullName)", method: "\(method.name)",
-                            inputType: "\(method.inputType.fullName)", outputType: "\(method.outputType.fullName)",
-                            idempotency: \(idempotency)
-                        ),
+                            RPCMethodDescriptor(
+                                service: "\(service.fullName)", method: "\(method.name)",
+                                inputType: "\(method.inputType.fullName)", outputType: "\(method.outputType.fullName)",
+                                idempotency: \(idempotency)
+                            ),
                 """)
             methodConstants.append("""
                         \(visibility) static let \(swiftName) = RPCMethod<\(input), \(output)>(descriptor: descriptor.methods[\(index)])
