@@ -6,7 +6,12 @@ import PackageDescription
 //   Sources/LumaEcho       a tiny example service (stand-in and benchmark subject).
 //   Sources/luma-echo      its thin executable.
 //   Sources/luma-rpc-bench the RPC-vs-raw-NIO benchmark (run in release).
-//   services/<name>/       one folder per Luma service: domain, executable, tests.
+//   Sources/LumaServiceKit shared service plumbing: SQLite (GRDB), migrations CLI, server runner.
+//   services/<name>/       one folder per Luma service:
+//       Sources/<Name>API     code generated from proto/luma/<name>/v1 (messages, provider, client)
+//       Sources/<Name>        domain logic and the RPC provider, testable without a socket
+//       Sources/<exe>         the thin executable
+//       Tests/<Name>Tests
 let package = Package(
     name: "Luma",
     platforms: [.macOS(.v15)],
@@ -14,6 +19,7 @@ let package = Package(
         .library(name: "LumaRPC", targets: ["LumaRPC"]),
         .executable(name: "luma-echo", targets: ["luma-echo"]),
         .executable(name: "luma-rpc-bench", targets: ["luma-rpc-bench"]),
+        .executable(name: "verse-registry", targets: ["verse-registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -23,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .target(
@@ -57,6 +64,67 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "LumaServiceKit",
+            dependencies: [
+                "LumaRPC",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Generated APIs, one per service, so any service or tool can call any other.
+        .target(
+            name: "VersesAPI",
+            dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "services/verse-registry/Sources/VersesAPI"
+        ),
+        .target(
+            name: "CreatorsAPI",
+            dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "services/creator-registry/Sources/CreatorsAPI"
+        ),
+        .target(
+            name: "ContentAPI",
+            dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "services/content-pipeline/Sources/ContentAPI"
+        ),
+
+        // verse-registry
+        .target(
+            name: "VerseRegistry",
+            dependencies: [
+                "LumaRPC", "LumaServiceKit", "VersesAPI", "ContentAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/verse-registry/Sources/VerseRegistry",
+            resources: [.copy("Resources/bible")]
+        ),
+        .executableTarget(
+            name: "verse-registry",
+            dependencies: [
+                "VerseRegistry", "LumaServiceKit", "LumaRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "services/verse-registry/Sources/verse-registry"
+        ),
+        .target(
+            name: "LumaTestSupport",
+            dependencies: ["LumaRPC", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/LumaTestSupport"
+        ),
+        .testTarget(
+            name: "VerseRegistryTests",
+            dependencies: ["VerseRegistry", "VersesAPI", "ContentAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "services/verse-registry/Tests/VerseRegistryTests"
+        ),
+
         .testTarget(
             name: "LumaRPCTests",
             dependencies: [

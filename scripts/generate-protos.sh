@@ -25,6 +25,10 @@ bin=$(swift build --package-path "$tools" -c release --show-bin-path)
 targets=(
   "luma/rpc/v1:Sources/LumaRPC/Generated:ImportRuntime=false"
   "luma/examples/v1:Sources/LumaEcho/Generated:"
+  "luma/ops/v1:Sources/LumaServiceKit/Generated:"
+  "luma/verses/v1:services/verse-registry/Sources/VersesAPI/Generated:"
+  "luma/creators/v1:services/creator-registry/Sources/CreatorsAPI/Generated:"
+  "luma/content/v1:services/content-pipeline/Sources/ContentAPI/Generated:"
 )
 
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT

@@ -1,0 +1,100 @@
+import ArgumentParser
+import GRDB
+import LumaRPC
+
+/// Options every Luma service executable takes.
+public struct ServiceOptions: ParsableArguments {
+    @Option(help: "Address to listen on, HOST:PORT.")
+    public var listen: String?
+
+    @Option(help: "SQLite database file (created if missing; WAL mode).")
+    public var db: String?
+
+    @Flag(help: "Do not apply pending migrations at start (fail instead if any is pending).")
+    public var noMigrate = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    public var logLevel = "info"
+
+    public init() {}
+
+    public func listenEndpoint(default fallback: String) throws -> RPCEndpoint {
+        do {
+            return try RPCEndpoint.parse(listen ?? fallback, allowingPortZero: true)
+        } catch let error as RPCError {
+            throw ValidationError("--listen: \(error.message)")
+        }
+    }
+
+    /// Opens the database and applies (or, with --no-migrate, insists on) the migrations.
+    public func openDatabase(default fallback: String, migrator: DatabaseMigrator) throws -> DatabasePool {
+        let pool = try ServiceDatabase.open(path: db ?? fallback)
+        if noMigrate {
+            let pending = try migrator.status(of: pool).filter { !$0.applied }.map(\.identifier)
+            guard pending.isEmpty else {
+                throw ValidationError("pending migrations (\(pending.joined(separator: ", "))); run the migrate command first")
+            }
+        } else {
+            try migrator.migrate(pool)
+        }
+        return pool
+    }
+}
+
+/// Parses a `HOST:PORT[,HOST:PORT]` peer list for a flag, with the flag's name in errors.
+public func peerEndpoints(_ text: String, flag: String) throws -> [RPCEndpoint] {
+    do {
+        return try RPCEndpoint.parseList(text)
+    } catch let error as RPCError {
+        throw ValidationError("\(flag): \(error.message)")
+    }
+}
+
+/// `<service> migrate` and `<service> migrations status`, shared by every service.
+public struct MigrateCommand<Schema: ServiceSchema>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "migrate", abstract: "Apply pending migrations and exit.")
+    }
+
+    @Option(help: "SQLite database file.")
+    var db: String?
+
+    public init() {}
+
+    public func run() throws {
+        let pool = try ServiceDatabase.open(path: db ?? Schema.defaultDatabasePath)
+        let before = try Schema.migrator.status(of: pool).filter { !$0.applied }.map(\.identifier)
+        try Schema.migrator.migrate(pool)
+        print(before.isEmpty ? "up to date" : before.map { "applied  \($0)" }.joined(separator: "\n"))
+    }
+}
+
+public struct MigrationsCommand<Schema: ServiceSchema>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "migrations", abstract: "Inspect migrations.",
+                             subcommands: [MigrationsStatusCommand<Schema>.self])
+    }
+    public init() {}
+}
+
+public struct MigrationsStatusCommand<Schema: ServiceSchema>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "status", abstract: "Print each migration as applied or pending.")
+    }
+
+    @Option(help: "SQLite database file.")
+    var db: String?
+
+    public init() {}
+
+    public func run() throws {
+        let pool = try ServiceDatabase.open(path: db ?? Schema.defaultDatabasePath)
+        print(try Schema.migrator.statusReport(of: pool))
+    }
+}
+
+/// What the shared commands need to know about a service's database.
+public protocol ServiceSchema {
+    static var migrator: DatabaseMigrator { get }
+    static var defaultDatabasePath: String { get }
+}

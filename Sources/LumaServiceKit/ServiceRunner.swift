@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import LumaRPC
+import ServiceLifecycle
+
+/// Runs a service's RPC server (and any background workers, such as an outbox deliverer) until
+/// SIGTERM or SIGINT, then shuts everything down gracefully.
+public enum ServiceRunner {
+    public static func run(
+        name: String, listen: RPCEndpoint, providers: [any RPCServiceProvider],
+        background: [any Service] = [], logger: Logger,
+        configure: (inout RPCServer.Configuration) -> Void = { _ in }
+    ) async throws {
+        var configuration = RPCServer.Configuration(host: listen.host, port: listen.port)
+        configure(&configuration)
+        let server = RPCServer(configuration: configuration, services: providers, logger: logger)
+        let address = try await server.start()
+        // One line on stdout for scripts and tests (which start services on port 0).
+        FileHandle.standardOutput.write(Data("\(name) listening on \(listen.host):\(address.port ?? listen.port)\n".utf8))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)] + background.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// Logging to stderr at the given level ("trace" ... "critical").
+    public static func bootstrapLogging(level: String) {
+        let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import GRDB
+import LumaRPC
+import LumaServiceKit
+import VersesAPI
+
+/// `luma.verses.v1.VerseRegistry`: validates input, checks the ledger's foreign key through
+/// `ContentDirectory`, and runs each operation in one database transaction.
+public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
+    let database: DatabasePool
+    let content: any ContentDirectory
+    let canon: Canon
+    let parser: ReferenceParser
+
+    public init(database: DatabasePool, content: any ContentDirectory, canon: Canon = .kjv) {
+        self.database = database
+        self.content = content
+        self.canon = canon
+        self.parser = ReferenceParser(canon: canon)
+    }
+
+    // MARK: References and text
+
+    func reference(_ text: String, field: String = "reference") throws -> Reference {
+        do {
+            return try parser.parse(text)
+        } catch {
+            throw RPCError.invalidArgument(error.message, field: field)
+        }
+    }
+
+    public func validateReference(_ request: Luma_Verses_V1_ValidateReferenceRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ValidateReferenceResponse {
+        let reference = try reference(request.reference)
+        return .with {
+            $0.canonical = reference.canonical
+            $0.osis = reference.osis
+            $0.range = reference.message
+            $0.verseCount = UInt32(reference.verseCount)
+        }
+    }
+
+    public func getPassage(_ request: Luma_Verses_V1_GetPassageRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_Passage {
+        let reference = try reference(request.reference)
+        guard reference.verseCount <= 2000 else {
+            throw RPCError.invalidArgument("passages are limited to 2000 verses; \(reference.canonical) has \(reference.verseCount)", field: "reference")
+        }
+        let translation = try Self.translationID(request.translation)
+        let texts = try await database.read { db in
+            guard try TranslationStore.exists(db, translation) else {
+                throw RPCError.notFound("unknown translation '\(translation)'", field: "translation")
+            }
+            return try TranslationStore.texts(db, translation: translation, first: reference.first, last: reference.last)
+        }
+        return passage(reference, translation: translation, texts: texts)
+    }
+
+    func passage(_ reference: Reference, translation: String, texts: [Int: String]) -> Luma_Verses_V1_Passage {
+        var passage = Luma_Verses_V1_Passage()
+        passage.reference = reference.canonical
+        passage.translation = translation
+        for ordinal in reference.first...reference.last {
+            let location = canon.location(ofOrdinal: ordinal)
+            passage.verses.append(.with {
+                $0.book = location.book.osis
+                $0.chapter = UInt32(location.chapter)
+                $0.verse = UInt32(location.verse)
+                if let text = texts[ordinal] { $0.text = text } else { $0.missing = true }
+            })
+        }
+        passage.text = passage.verses.filter { !$0.missing }.map(\.text).joined(separator: " ")
+        passage.missingCount = UInt32(passage.verses.filter(\.missing).count)
+        return passage
+    }
+
+    public func listTranslations(_ request: Luma_Verses_V1_ListTranslationsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListTranslationsResponse {
+        let rows = try await database.read { try TranslationStore.all($0) }
+        return .with { $0.translations = rows.map { translationMessage($0) } }
+    }
+
+    func translationMessage(_ row: TranslationStore.TranslationRow) -> Luma_Verses_V1_Translation {
+        .with {
+            $0.id = row.id
+            $0.name = row.name
+            $0.language = row.language
+            $0.verseCount = UInt32(row.verseCount)
+            $0.missingCount = UInt32(canon.verseCount - row.verseCount)
+        }
+    }
+
+    public func importTranslation(_ request: Luma_Verses_V1_ImportTranslationRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ImportTranslationResponse {
+        let id = try Self.translationID(request.id, field: "id")
+        let name = try Validate.text(request.name, field: "name", max: 100)
+        let language = request.language.lowercased()
+        guard language.count >= 2, language.count <= 3, language.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw RPCError.invalidArgument("language '\(request.language.prefix(20))' is not an ISO 639 code such as 'en' or 'es'", field: "language")
+        }
+        guard request.lines.count <= 10_000 else {
+            throw RPCError.invalidArgument("at most 10000 lines per batch; send the file in batches", field: "lines")
+        }
+        let rows = try TranslationTSV.parse(lines: request.lines, canon: canon)
+        let translation = try await database.write { db in
+            try TranslationStore.upsertTranslation(db, id: id, name: name, language: language)
+            try TranslationStore.insert(db, translation: id, rows: rows)
+            return try TranslationStore.all(db).first { $0.id == id }!
+        }
+        return .with {
+            $0.imported = UInt32(rows.count)
+            $0.translation = translationMessage(translation)
+        }
+    }
+
+    static func translationID(_ text: String, field: String = "translation") throws -> String {
+        if text.isEmpty && field == "translation" { return "kjv" }
+        let id = text.lowercased()
+        guard (2...16).contains(id.count), id.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) else {
+            throw RPCError.invalidArgument("\(field) '\(text.prefix(20))' must be 2-16 letters, digits or '-'", field: field)
+        }
+        return id
+    }
+
+    // MARK: Topics and categories
+
+    public func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_SearchTopicsResponse {
+        let query = try Validate.text(request.query, field: "query", max: 100)
+        let limit = request.limit == 0 ? 20 : Int(min(request.limit, 200))
+        // Map rows inside the closure: only Sendable results select GRDB's async `read`, which
+        // runs off the event loop.
+        let topics = try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.name, COUNT(r.id) AS refs, COALESCE(SUM(r.last_ordinal - r.first_ordinal + 1), 0) AS verses
+                FROM nave_topics t JOIN nave_references r ON r.topic_id = t.id
+                WHERE t.name LIKE '%' || ? || '%' ESCAPE '\\' GROUP BY t.id ORDER BY t.name LIMIT ?
+                """, arguments: [query.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"), limit])
+            .map { row in Luma_Verses_V1_Topic.with {
+                $0.name = row["name"]
+                $0.referenceCount = UInt32(row["refs"] as Int)
+                $0.verseCount = UInt32(row["verses"] as Int)
+            } }
+        }
+        return .with { $0.topics = topics }
+    }
+
+    public func listCategories(_ request: Luma_Verses_V1_ListCategoriesRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListCategoriesResponse {
+        let rows = try await database.read { try CategoryStore.all($0) }
+        return .with { $0.categories = rows.map(Self.categoryMessage) }
+    }
+
+    static func categoryMessage(_ row: CategoryStore.CategoryRow) -> Luma_Verses_V1_Category {
+        .with {
+            $0.name = row.name
+            $0.description_p = row.description
+            $0.naveTopics = row.topics
+            $0.references = row.references
+            $0.verseCount = UInt32(row.verseCount)
+            $0.unusedCount = UInt32(row.unusedCount)
+        }
+    }
+
+    public func upsertCategory(_ request: Luma_Verses_V1_UpsertCategoryRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_Category {
+        let category = request.category
+        let name = try Self.categoryName(category.name, field: "category.name")
+        let description = try Validate.text(category.description_p, field: "category.description", max: 500, required: false)
+        guard !category.naveTopics.isEmpty || !category.references.isEmpty else {
+            throw RPCError.invalidArgument("a category needs at least one Nave topic or reference", field: "category.nave_topics")
+        }
+        guard category.naveTopics.count + category.references.count <= 200 else {
+            throw RPCError.invalidArgument("at most 200 topics and references per category", field: "category.references")
+        }
+        let definition = DefaultCategories.Definition(
+            name: name, description: description, topics: category.naveTopics, references: category.references)
+        let row = try await database.write { db in
+            try CategoryStore.upsert(db, definition, canon: canon)
+            return try CategoryStore.all(db, named: name).first!
+        }
+        return Self.categoryMessage(row)
+    }
+
+    public func deleteCategory(_ request: Luma_Verses_V1_DeleteCategoryRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_DeleteCategoryResponse {
+        let name = try Self.categoryName(request.name, field: "name")
+        let deleted = try await database.write { try CategoryStore.delete($0, name: name) }
+        return .with { $0.deleted = deleted }
+    }
+
+    static func categoryName(_ text: String, field: String) throws -> String {
+        let name = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard (1...40).contains(name.count), name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) else {
+            throw RPCError.invalidArgument("\(field) '\(text.prefix(40))' must be 1-40 lower-case letters, digits or '-'", field: field)
+        }
+        return name
+    }
+
+    // MARK: The ledger
+
+    /// The foreign-key check: nothing is written for content that does not exist.
+    func requireContent(_ id: Int64) async throws {
+        guard try await content.contentExists(id) else {
+            throw RPCError.failedPrecondition("daily content \(id) does not exist", field: "daily_content_id")
+        }
+    }
+
+    public func claimVerse(_ request: Luma_Verses_V1_ClaimVerseRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ClaimVerseResponse {
+        let contentID = try Validate.id(request.dailyContentID, field: "daily_content_id")
+        let reference = try reference(request.reference)
+        let usedDate = try Validate.date(request.usedDate, field: "used_date").description
+        guard reference.verseCount <= 200 else {
+            throw RPCError.invalidArgument("claim at most 200 verses at once; \(reference.canonical) has \(reference.verseCount)", field: "reference")
+        }
+        try await requireContent(contentID)
+        let rows = try await database.write { db in
+            try LedgerStore.claim(db, reference: reference, content: contentID, usedDate: usedDate, canon: canon)
+        }
+        return .with {
+            $0.reference = reference.canonical
+            $0.claimed = rows.map(Self.usedVerse)
+        }
+    }
+
+    public func claimNextUnused(_ request: Luma_Verses_V1_ClaimNextUnusedRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ClaimNextUnusedResponse {
+        let contentID = try Validate.id(request.dailyContentID, field: "daily_content_id")
+        let category = try Self.categoryName(request.category, field: "category")
+        let usedDate = try Validate.date(request.usedDate, field: "used_date").description
+        let translation = try Self.translationID(request.translation)
+        try await requireContent(contentID)
+        let (rows, texts) = try await database.write { db -> ([LedgerRow], [Int: String]) in
+            guard let categoryID = try CategoryStore.id(db, name: category) else {
+                throw RPCError.notFound("unknown category '\(category)'", field: "category")
+            }
+            guard try TranslationStore.exists(db, translation) else {
+                throw RPCError.notFound("unknown translation '\(translation)'", field: "translation")
+            }
+            // Retried or repeated: the item keeps the verse it already holds.
+            var rows = try LedgerStore.rows(db, content: contentID)
+            if rows.isEmpty {
+                guard let row = try LedgerStore.claimNextUnused(
+                    db, categoryID: categoryID, translation: translation, content: contentID, usedDate: usedDate, canon: canon) else {
+                    let total = try CategoryStore.all(db, named: category).first?.verseCount ?? 0
+                    throw RPCError(.resourceExhausted,
+                        "category '\(category)' has no unused verse with \(translation) text left (\(total) verses in it)", field: "category")
+                }
+                rows = [row]
+            }
+            let texts = try TranslationStore.texts(db, translation: translation, first: rows.first!.ordinal, last: rows.last!.ordinal)
+            return (rows, texts)
+        }
+        let reference = canon.reference(first: rows.first!.ordinal, last: rows.last!.ordinal)
+        return .with {
+            $0.reference = reference.canonical
+            $0.claimed = rows.map(Self.usedVerse)
+            $0.text = rows.compactMap { texts[$0.ordinal] }.joined(separator: " ")
+            $0.translation = translation
+            $0.category = category
+        }
+    }
+
+    public func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ReleaseForContentResponse {
+        let contentID = try Validate.id(request.dailyContentID, field: "daily_content_id")
+        let released = try await database.write { try LedgerStore.release($0, content: contentID) }
+        if released > 0 {
+            context.logger.info("released verses", metadata: ["daily_content_id": "\(contentID)", "count": "\(released)"])
+        }
+        return .with { $0.released = UInt32(released) }
+    }
+
+    public func isUsed(_ request: Luma_Verses_V1_IsUsedRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_IsUsedResponse {
+        let reference = try reference(request.reference)
+        let rows = try await database.read { try LedgerStore.rows($0, first: reference.first, last: reference.last) }
+        return .with {
+            $0.used = !rows.isEmpty
+            $0.usages = rows.map(Self.usedVerse)
+        }
+    }
+
+    public func listUsed(_ request: Luma_Verses_V1_ListUsedRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListUsedResponse {
+        let from = request.fromDate.isEmpty ? nil : try Validate.date(request.fromDate, field: "from_date").description
+        let to = request.toDate.isEmpty ? nil : try Validate.date(request.toDate, field: "to_date").description
+        if let from, let to, from > to {
+            throw RPCError.invalidArgument("from_date \(from) is after to_date \(to)", field: "from_date")
+        }
+        let pageSize = try Validate.pageSize(request.pageSize)
+        let offset = try Validate.pageOffset(request.pageToken)
+        let rows = try await database.read { try LedgerStore.list($0, from: from, to: to, limit: pageSize + 1, offset: offset) }
+        return .with {
+            $0.verses = rows.prefix(pageSize).map(Self.usedVerse)
+            if rows.count > pageSize { $0.nextPageToken = Validate.pageToken(offset: offset + pageSize) }
+        }
+    }
+
+    public func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_UsageStatsResponse {
+        let (summary, usedByBook) = try await database.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS used, COUNT(DISTINCT daily_content_id) AS items,
+                       COALESCE(MIN(used_date), '') AS first, COALESCE(MAX(used_date), '') AS last
+                FROM used_bible_verses
+                """)!
+            let byBook = try Row.fetchAll(db, sql: "SELECT book, COUNT(*) AS used FROM used_bible_verses GROUP BY book")
+            return ((used: row["used"] as Int, items: row["items"] as Int, first: row["first"] as String, last: row["last"] as String),
+                    Dictionary(uniqueKeysWithValues: byBook.map { ($0["book"] as String, $0["used"] as Int) }))
+        }
+        return .with {
+            $0.totalVerses = UInt32(canon.verseCount)
+            $0.usedVerses = UInt32(summary.used)
+            $0.contentItems = UInt32(summary.items)
+            $0.firstUsedDate = summary.first
+            $0.lastUsedDate = summary.last
+            $0.byBook = canon.books.compactMap { book in
+                guard let used = usedByBook[book.osis] else { return nil }
+                return .with {
+                    $0.book = book.osis
+                    $0.used = UInt32(used)
+                    $0.total = UInt32(book.verseCounts.reduce(0, +))
+                }
+            }
+        }
+    }
+
+    public func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListContentIDsResponse {
+        let ids = try await database.read { try LedgerStore.contentIDs($0) }
+        return .with { $0.dailyContentIds = ids }
+    }
+
+    static func usedVerse(_ row: LedgerRow) -> Luma_Verses_V1_UsedVerse {
+        .with {
+            $0.book = row.book
+            $0.chapter = UInt32(row.chapter)
+            $0.verse = UInt32(row.verse)
+            $0.dailyContentID = row.dailyContentID
+            $0.usedDate = row.usedDate
+            $0.createdAt = row.createdAt
+        }
+    }
+}
+
+extension Reference {
+    var message: Luma_Verses_V1_VerseRange {
+        .with {
+            $0.book = book.osis
+            $0.startChapter = UInt32(startChapter)
+            $0.startVerse = UInt32(startVerse)
+            $0.endChapter = UInt32(endChapter)
+            $0.endVerse = UInt32(endVerse)
+        }
+    }
+}

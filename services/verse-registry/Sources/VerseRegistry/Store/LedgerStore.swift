@@ -1,0 +1,106 @@
+import GRDB
+import LumaRPC
+import LumaServiceKit
+
+/// One row of `used_bible_verses`.
+public struct LedgerRow: Sendable, Equatable {
+    public let book: String
+    public let chapter: Int
+    public let verse: Int
+    public let ordinal: Int
+    public let dailyContentID: Int64
+    public let usedDate: String
+    public let createdAt: String
+
+    init(row: Row) {
+        book = row["book"]
+        chapter = row["chapter"]
+        verse = row["verse"]
+        ordinal = row["ordinal"]
+        dailyContentID = row["daily_content_id"]
+        usedDate = row["used_date"]
+        createdAt = row["created_at"]
+    }
+}
+
+/// The used-verse ledger. Every write runs inside one IMMEDIATE transaction (GRDB's default
+/// for writes), which SQLite serialises across connections and processes sharing the file, so
+/// "pick an unused verse, then insert it" cannot interleave with another claimer; the UNIQUE
+/// constraints are the last line of defence.
+enum LedgerStore {
+    static let columns = "book, chapter, verse, ordinal, daily_content_id, used_date, created_at"
+
+    static func rows(_ db: Database, first: Int, last: Int) throws -> [LedgerRow] {
+        try Row.fetchAll(db, sql: "SELECT \(columns) FROM used_bible_verses WHERE ordinal BETWEEN ? AND ? ORDER BY ordinal",
+                         arguments: [first, last]).map(LedgerRow.init)
+    }
+
+    static func rows(_ db: Database, content: Int64) throws -> [LedgerRow] {
+        try Row.fetchAll(db, sql: "SELECT \(columns) FROM used_bible_verses WHERE daily_content_id = ? ORDER BY ordinal",
+                         arguments: [content]).map(LedgerRow.init)
+    }
+
+    /// Claims every verse of `reference` for `content`, all or none.
+    static func claim(_ db: Database, reference: Reference, content: Int64, usedDate: String, canon: Canon) throws -> [LedgerRow] {
+        let existing = try rows(db, first: reference.first, last: reference.last)
+        if let taken = existing.first(where: { $0.dailyContentID != content }) {
+            let others = existing.filter { $0.dailyContentID != content }.count
+            let more = others > 1 ? " (and \(others - 1) more verse\(others == 2 ? "" : "s") of \(reference.canonical))" : ""
+            let name = canon.reference(first: taken.ordinal, last: taken.ordinal).canonical
+            throw RPCError.alreadyExists(
+                "\(name) was already used by daily content \(taken.dailyContentID) on \(taken.usedDate)\(more)",
+                field: "reference")
+        }
+        let held = Set(existing.map(\.ordinal))
+        try insert(db, ordinals: (reference.first...reference.last).filter { !held.contains($0) },
+                   content: content, usedDate: usedDate, canon: canon)
+        return try rows(db, first: reference.first, last: reference.last)
+    }
+
+    /// Picks an unused verse of the category that has text in `translation` and claims it.
+    /// Returns nil when the category is exhausted.
+    static func claimNextUnused(_ db: Database, categoryID: Int64, translation: String, content: Int64,
+                                usedDate: String, canon: Canon) throws -> LedgerRow? {
+        // A fixed pseudo-random order (multiplicative hash of the ordinal): varied day to day,
+        // yet deterministic, so tests and replays see the same sequence.
+        guard let ordinal = try Int.fetchOne(db, sql: """
+            SELECT cv.ordinal FROM category_verses cv
+            WHERE cv.category_id = ?
+              AND NOT EXISTS (SELECT 1 FROM used_bible_verses u WHERE u.ordinal = cv.ordinal)
+              AND EXISTS (SELECT 1 FROM verse_texts t WHERE t.translation_id = ? AND t.ordinal = cv.ordinal)
+            ORDER BY (cv.ordinal * 2654435761) % 1000003, cv.ordinal
+            LIMIT 1
+            """, arguments: [categoryID, translation]) else { return nil }
+        try insert(db, ordinals: [ordinal], content: content, usedDate: usedDate, canon: canon)
+        return try rows(db, first: ordinal, last: ordinal).first
+    }
+
+    private static func insert(_ db: Database, ordinals: [Int], content: Int64, usedDate: String, canon: Canon) throws {
+        let now = Timestamp.now()
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO used_bible_verses (book, chapter, verse, ordinal, daily_content_id, used_date, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for ordinal in ordinals {
+            let location = canon.location(ofOrdinal: ordinal)
+            try statement.execute(arguments: [location.book.osis, location.chapter, location.verse, ordinal, content, usedDate, now])
+        }
+    }
+
+    static func release(_ db: Database, content: Int64) throws -> Int {
+        try db.execute(sql: "DELETE FROM used_bible_verses WHERE daily_content_id = ?", arguments: [content])
+        return db.changesCount
+    }
+
+    static func list(_ db: Database, from: String?, to: String?, limit: Int, offset: Int) throws -> [LedgerRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM used_bible_verses
+            WHERE (? IS NULL OR used_date >= ?) AND (? IS NULL OR used_date <= ?)
+            ORDER BY used_date, ordinal LIMIT ? OFFSET ?
+            """, arguments: [from, from, to, to, limit, offset]).map(LedgerRow.init)
+    }
+
+    static func contentIDs(_ db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT DISTINCT daily_content_id FROM used_bible_verses ORDER BY daily_content_id")
+    }
+}

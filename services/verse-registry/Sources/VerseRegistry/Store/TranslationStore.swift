@@ -1,0 +1,47 @@
+import GRDB
+import LumaServiceKit
+
+/// Translations and verse text.
+enum TranslationStore {
+    static func upsertTranslation(_ db: Database, id: String, name: String, language: String) throws {
+        try db.execute(sql: """
+            INSERT INTO translations (id, name, language, created_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET name = excluded.name, language = excluded.language
+            """, arguments: [id, name, language, Timestamp.now()])
+    }
+
+    static func insert(_ db: Database, translation: String, rows: [(ordinal: Int, text: String)]) throws {
+        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO verse_texts (translation_id, ordinal, text) VALUES (?, ?, ?)")
+        for row in rows {
+            try statement.execute(arguments: [translation, row.ordinal, row.text])
+        }
+    }
+
+    struct TranslationRow {
+        let id: String
+        let name: String
+        let language: String
+        let verseCount: Int
+    }
+
+    static func all(_ db: Database) throws -> [TranslationRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT t.id, t.name, t.language, (SELECT COUNT(*) FROM verse_texts v WHERE v.translation_id = t.id) AS verses
+            FROM translations t ORDER BY t.id
+            """).map { TranslationRow(id: $0["id"], name: $0["name"], language: $0["language"], verseCount: $0["verses"]) }
+    }
+
+    static func exists(_ db: Database, _ id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM translations WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    /// Text by ordinal for a range; absent ordinals have no text in this translation.
+    static func texts(_ db: Database, translation: String, first: Int, last: Int) throws -> [Int: String] {
+        var texts: [Int: String] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT ordinal, text FROM verse_texts WHERE translation_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal
+            """, arguments: [translation, first, last])
+        while let row = try rows.next() { texts[row["ordinal"]] = row["text"] }
+        return texts
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+
+/// verse-registry's numbered migrations. Data ships as migrations too, so a fresh database
+/// serves KJV text, Nave's topics and the default categories with no extra step, and
+/// `verse-registry migrations status` shows each.
+public enum VerseRegistryMigrations {
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001_schema") { db in
+            try db.execute(sql: schema)
+        }
+        migrator.registerMigration("002_kjv_text") { db in
+            let text = try BundledData.text(named: "kjv")
+            let rows = try TranslationTSV.parse(text, canon: .kjv)
+            try TranslationStore.upsertTranslation(db, id: "kjv", name: "King James Version", language: "en")
+            try TranslationStore.insert(db, translation: "kjv", rows: rows)
+        }
+        migrator.registerMigration("003_naves_topical_bible") { db in
+            let text = try BundledData.text(named: "nave_refs")
+            try NaveImporter.importTopics(db, tsv: text, canon: .kjv)
+        }
+        migrator.registerMigration("004_default_categories") { db in
+            for category in DefaultCategories.all {
+                try CategoryStore.upsert(db, category, canon: .kjv)
+            }
+        }
+        return migrator
+    }
+
+    static let schema = """
+        CREATE TABLE translations (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            language TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        -- Verse text keyed by KJV ordinal (1 = Genesis 1:1). A verse a translation lacks has no row.
+        CREATE TABLE verse_texts (
+            translation_id TEXT NOT NULL REFERENCES translations(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (translation_id, ordinal)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE nave_topics (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE nave_references (
+            id INTEGER PRIMARY KEY,
+            topic_id INTEGER NOT NULL REFERENCES nave_topics(id) ON DELETE CASCADE,
+            subtopic TEXT NOT NULL,
+            first_ordinal INTEGER NOT NULL,
+            last_ordinal INTEGER NOT NULL
+        );
+        CREATE INDEX nave_references_topic ON nave_references(topic_id);
+
+        -- What each bundled import took in and what it skipped (e.g. Nave's invalid references).
+        CREATE TABLE data_imports (
+            name TEXT PRIMARY KEY,
+            imported INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            details TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+
+        CREATE TABLE categories (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- A category is defined by Nave topics and explicit references, in order...
+        CREATE TABLE category_sources (
+            category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('topic', 'reference')),
+            value TEXT NOT NULL,
+            PRIMARY KEY (category_id, position)
+        ) WITHOUT ROWID;
+        -- ...and materialised as verse ordinals, which ClaimNextUnused picks from.
+        CREATE TABLE category_verses (
+            category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            PRIMARY KEY (category_id, ordinal)
+        ) WITHOUT ROWID;
+
+        -- The ledger (the seed's used_bible_verses): one row per verse ever used.
+        -- daily_content_id points into content-pipeline's database; the service checks it
+        -- through RPC because no single database can.
+        CREATE TABLE used_bible_verses (
+            id INTEGER PRIMARY KEY,
+            book TEXT NOT NULL,
+            chapter INTEGER NOT NULL,
+            verse INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL,
+            daily_content_id INTEGER NOT NULL,
+            used_date TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (book, chapter, verse)
+        );
+        CREATE UNIQUE INDEX used_bible_verses_ordinal ON used_bible_verses(ordinal);
+        CREATE INDEX used_bible_verses_used_date ON used_bible_verses(used_date);
+        CREATE INDEX used_bible_verses_content ON used_bible_verses(daily_content_id);
+        -- Append-only: rows are inserted, and deleted only when their content is deleted.
+        CREATE TRIGGER used_bible_verses_append_only BEFORE UPDATE ON used_bible_verses
+        BEGIN
+            SELECT RAISE(ABORT, 'used_bible_verses is append-only');
+        END;
+        """
+}
+
+/// Files in the resource bundle.
+enum BundledData {
+    static func text(named name: String) throws -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "tsv", subdirectory: "bible") else {
+            throw CanonError.malformed("\(name).tsv is missing from the resource bundle")
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+}

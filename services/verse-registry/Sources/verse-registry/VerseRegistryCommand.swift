@@ -1,0 +1,34 @@
+import ArgumentParser
+import GRDB
+import Logging
+import LumaRPC
+import LumaServiceKit
+import VerseRegistry
+
+@main
+struct VerseRegistryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verse-registry",
+        abstract: "Serve luma.verses.v1.VerseRegistry: the Bible canon, verse text, topics and the used-verse ledger.",
+        subcommands: [Serve.self, MigrateCommand<VerseRegistrySchema>.self, MigrationsCommand<VerseRegistrySchema>.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service (the default).")
+
+    @OptionGroup var options: ServiceOptions
+
+    @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT], for the ledger's foreign-key check.")
+    var content = "127.0.0.1:7103"
+
+    func run() async throws {
+        ServiceRunner.bootstrapLogging(level: options.logLevel)
+        let logger = Logger(label: "verse-registry")
+        let listen = try options.listenEndpoint(default: "127.0.0.1:7101")
+        let contentPeers = try peerEndpoints(content, flag: "--content")
+        let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator)
+        let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: RPCClient(endpoints: contentPeers)))
+        try await ServiceRunner.run(name: "verse-registry", listen: listen, providers: [service], logger: logger)
+    }
+}

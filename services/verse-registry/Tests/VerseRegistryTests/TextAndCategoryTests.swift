@@ -1,0 +1,120 @@
+import Foundation
+import LumaRPC
+import Testing
+import VersesAPI
+@testable import VerseRegistry
+
+@Suite("Verse text, translations and categories (no socket)")
+struct TextAndCategoryTests {
+    let context = testContext()
+
+    /// data/translations, found from this file's path (the repository's own data, not ../shared).
+    static func translationLines(_ file: String) throws -> [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("data/translations/\(file)"), encoding: .utf8)
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func kjvIsServedOutOfTheBox() async throws {
+        let (service, _) = try makeService()
+        let passage = try await service.getPassage(.with { $0.reference = "John 3:16" }, context: context)
+        #expect(passage.translation == "kjv")
+        #expect(passage.text.hasPrefix("For God so loved the world"))
+        let translations = try await service.listTranslations(.init(), context: context)
+        #expect(translations.translations.map(\.id) == ["kjv"])
+        #expect(translations.translations[0].verseCount == 31102)
+    }
+
+    @Test func webImportsInBatchesAndReportsItsMissingVersesWithoutShiftingText() async throws {
+        let (service, _) = try makeService()
+        let lines = try Self.translationLines("web.tsv")
+        var imported = 0
+        for start in stride(from: 0, to: lines.count, by: 5000) {
+            let response = try await service.importTranslation(.with {
+                $0.id = "web"
+                $0.name = "World English Bible"
+                $0.language = "en"
+                $0.lines = Array(lines[start..<min(start + 5000, lines.count)])
+            }, context: context)
+            imported += Int(response.imported)
+        }
+        #expect(imported == 31095)
+        let translations = try await service.listTranslations(.init(), context: context)
+        let web = try #require(translations.translations.first { $0.id == "web" })
+        #expect(web.verseCount == 31095 && web.missingCount == 7)
+
+        let passage = try await service.getPassage(.with { $0.reference = "Luke 17:35-37"; $0.translation = "web" }, context: context)
+        #expect(passage.verses.map(\.missing) == [false, true, false])
+        #expect(passage.missingCount == 1)
+        #expect(passage.verses[2].text.hasPrefix("They, answering"))
+    }
+
+    @Test func rv1909ImportsAsSpanish() async throws {
+        let (service, _) = try makeService()
+        let lines = try Self.translationLines("sparv.tsv")
+        _ = try await service.importTranslation(.with {
+            $0.id = "rv1909"; $0.name = "Reina-Valera 1909"; $0.language = "es"; $0.lines = Array(lines.prefix(10_000))
+        }, context: context)
+        let passage = try await service.getPassage(.with { $0.reference = "Gen 1:1"; $0.translation = "rv1909" }, context: context)
+        #expect(passage.text.hasPrefix("EN el principio"))
+        let missing = try await service.getPassage(.with { $0.reference = "Num 12:16"; $0.translation = "rv1909" }, context: context)
+        #expect(missing.verses.first?.missing == true)
+    }
+
+    @Test func badImportLinesAreRefusedNamingTheLine() async throws {
+        let (service, _) = try makeService()
+        let error = await #expect(throws: RPCError.self) {
+            try await service.importTranslation(.with {
+                $0.id = "bad"; $0.name = "Bad"; $0.language = "en"
+                $0.lines = ["1\tGen\t1\t1\tIn the beginning", "43\tJohn\t22\t1\tno such chapter"]
+            }, context: context)
+        }
+        #expect(error?.message == "line 2: John has no chapter '22'")
+        let translations = try await service.listTranslations(.init(), context: context)
+        #expect(!translations.translations.map(\.id).contains("bad"))
+    }
+
+    @Test func unknownTranslationIsNotFound() async throws {
+        let (service, _) = try makeService()
+        let error = await #expect(throws: RPCError.self) {
+            try await service.getPassage(.with { $0.reference = "John 3:16"; $0.translation = "niv" }, context: context)
+        }
+        #expect(error?.code == .notFound)
+        #expect(error?.field == "translation")
+    }
+
+    @Test func defaultCategoriesListWithUnusedCounts() async throws {
+        let (service, _) = try makeService()
+        let before = try await service.listCategories(.init(), context: context)
+        let names = before.categories.map(\.name)
+        for expected in ["hope", "peace", "forgiveness", "faith", "love", "joy", "strength", "anxiety", "gratitude"] {
+            #expect(names.contains(expected))
+        }
+        let hope = try #require(before.categories.first { $0.name == "hope" })
+        #expect(hope.verseCount >= 84 && hope.unusedCount == hope.verseCount)
+        _ = try await service.claimNextUnused(.with { $0.dailyContentID = 1; $0.category = "hope"; $0.usedDate = "2026-12-01" }, context: context)
+        let after = try await service.listCategories(.init(), context: context)
+        #expect(after.categories.first { $0.name == "hope" }?.unusedCount == hope.verseCount - 1)
+    }
+
+    @Test func categoriesAreEditableAndValidated() async throws {
+        let (service, _) = try makeService()
+        let created = try await service.upsertCategory(.with { $0.category = .with {
+            $0.name = "rest"; $0.description_p = "Rest for the weary"; $0.naveTopics = ["REST"]; $0.references = ["Matt 11:28-30"]
+        } }, context: context)
+        #expect(created.verseCount > 3)
+        let unknownTopic = await #expect(throws: RPCError.self) {
+            try await service.upsertCategory(.with { $0.category = .with { $0.name = "x"; $0.naveTopics = ["NOT A TOPIC"] } }, context: context)
+        }
+        #expect(unknownTopic?.field == "category.nave_topics")
+        let badReference = await #expect(throws: RPCError.self) {
+            try await service.upsertCategory(.with { $0.category = .with { $0.name = "x"; $0.references = ["John 22:1"] } }, context: context)
+        }
+        #expect(badReference?.message == "reference 'John 22:1': John has 21 chapters, not 22")
+        let deleted = try await service.deleteCategory(.with { $0.name = "rest" }, context: context)
+        #expect(deleted.deleted)
+        let topics = try await service.searchTopics(.with { $0.query = "hope" }, context: context)
+        #expect(topics.topics.map(\.name).contains("HOPE"))
+    }
+}
