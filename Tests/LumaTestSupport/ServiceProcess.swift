@@ -106,3 +106,44 @@ public func eventually(timeout: Duration = .seconds(10), _ condition: () async t
     }
     return try await condition()
 }
+
+/// Runs a built executable to completion without blocking a Swift concurrency thread (tests
+/// share a small cooperative pool; a blocking wait there starves every other test).
+public func runCommand(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = ServiceProcess.binary(executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    let collected = NIOLockedValueBox((Data(), Data()))
+    out.fileHandleForReading.readabilityHandler = { handle in
+        let data = handle.availableData
+        collected.withLockedValue { $0.0.append(data) }
+    }
+    err.fileHandleForReading.readabilityHandler = { handle in
+        let data = handle.availableData
+        collected.withLockedValue { $0.1.append(data) }
+    }
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+    try await Task.sleep(for: .milliseconds(30))  // let the last output arrive
+    out.fileHandleForReading.readabilityHandler = nil
+    err.fileHandleForReading.readabilityHandler = nil
+    let rest = (out.fileHandleForReading.readDataToEndOfFile(), err.fileHandleForReading.readDataToEndOfFile())
+    let (stdout, stderr) = collected.withLockedValue { ($0.0 + rest.0, $0.1 + rest.1) }
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// Runs blocking work (building a template database, say) on a thread of its own.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try work() })
+        }
+    }
+}

@@ -44,7 +44,7 @@ func withServerAndClient<T>(
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let clock = ContinuousClock()
     let end = clock.now + timeout
     while clock.now < end {

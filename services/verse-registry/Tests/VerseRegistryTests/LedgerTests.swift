@@ -18,7 +18,7 @@ struct LedgerTests {
     }
 
     @Test func claimWritesOneRowPerVerseAndADuplicateNamesItsOwner() async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         let claimed = try await claim(service, 7, "1 Cor 13:4-7", date: "2026-12-03")
         #expect(claimed.reference == "1 Corinthians 13:4-7")
         #expect(claimed.claimed.map(\.verse) == [4, 5, 6, 7])
@@ -31,7 +31,7 @@ struct LedgerTests {
     }
 
     @Test func aRangeOverlappingAUsedVerseClaimsNothing() async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         _ = try await claim(service, 1, "John 3:16")
         let error = await #expect(throws: RPCError.self) { try await claim(service, 2, "John 3:14-18") }
         #expect(error?.code == .alreadyExists)
@@ -41,7 +41,7 @@ struct LedgerTests {
     }
 
     @Test func claimingAgainForTheSameContentIsANoOp() async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         _ = try await claim(service, 3, "Ps 23")
         let again = try await claim(service, 3, "Psalm 23")
         #expect(again.claimed.count == 6)
@@ -50,7 +50,7 @@ struct LedgerTests {
 
     @Test func missingContentIsFailedPreconditionAndUnreachableIsUnavailable() async throws {
         let stub = StubContentDirectory([1])
-        let (service, pool) = try makeService(content: stub)
+        let (service, pool) = try await makeService(content: stub)
         let missing = await #expect(throws: RPCError.self) { try await claim(service, 99, "John 3:16") }
         #expect(missing?.code == .failedPrecondition)
         #expect(missing?.message == "daily content 99 does not exist")
@@ -78,7 +78,7 @@ struct LedgerTests {
         (Int64(-5), "John 3:16", "2026-12-01", "daily_content_id"),
     ])
     func badInputIsInvalidArgumentAndWritesNothing(content: Int64, reference: String, date: String, field: String) async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         let error = await #expect(throws: RPCError.self) { try await claim(service, content, reference, date: date) }
         #expect(error?.code == .invalidArgument)
         #expect(error?.field == field)
@@ -87,7 +87,7 @@ struct LedgerTests {
     }
 
     @Test func claimNextUnusedNeverRepeatsAndKeepsAnItemsClaim() async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         var seen = Set<String>()
         for content in Int64(1)...20 {
             let claim = try await service.claimNextUnused(.with {
@@ -108,7 +108,7 @@ struct LedgerTests {
     }
 
     @Test func anExhaustedCategoryIsResourceExhaustedNamingIt() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         _ = try await service.upsertCategory(.with { $0.category = .with {
             $0.name = "tiny"
             $0.references = ["John 11:35"]
@@ -126,7 +126,7 @@ struct LedgerTests {
     }
 
     @Test func releaseMakesVersesClaimableAgainAndIsIdempotent() async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         _ = try await claim(service, 4, "John 3:16-17")
         let released = try await service.releaseForContent(.with { $0.dailyContentID = 4 }, context: context)
         #expect(released.released == 2)
@@ -139,7 +139,7 @@ struct LedgerTests {
     }
 
     @Test func theLedgerIsAppendOnly() async throws {
-        let (service, pool) = try makeService()
+        let (service, pool) = try await makeService()
         _ = try await claim(service, 4, "John 3:16")
         #expect(throws: DatabaseError.self) {
             try pool.write { try $0.execute(sql: "UPDATE used_bible_verses SET daily_content_id = 5") }
@@ -147,7 +147,7 @@ struct LedgerTests {
     }
 
     @Test func listUsedIsOrderedByDateAndPaged() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         _ = try await claim(service, 1, "John 3:16", date: "2026-12-03")
         _ = try await claim(service, 2, "Gen 1:1-2", date: "2026-12-01")
         _ = try await claim(service, 3, "Rev 22:21", date: "2026-12-02")

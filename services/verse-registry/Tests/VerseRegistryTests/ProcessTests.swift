@@ -39,7 +39,7 @@ struct VerseRegistryProcessTests {
 
     @Test func twoProcessesOnOneDatabaseNeverHandOutTheSameVerse() async throws {
         let (pipeline, pipelineEndpoint) = try await startStubPipeline()
-        let (_, path) = try TemplateDatabase.copy()
+        let (_, path) = try await TemplateDatabase.copy()
         let args = ["--db", path, "--content", pipelineEndpoint.description, "--log-level", "warning"]
         let first = try await ServiceProcess("verse-registry", args)
         let second = try await ServiceProcess("verse-registry", args)
@@ -69,7 +69,7 @@ struct VerseRegistryProcessTests {
 
     @Test func foreignKeyIsCheckedAgainstThePipelineOverRPC() async throws {
         let (pipeline, pipelineEndpoint) = try await startStubPipeline(ids: [1])
-        let (_, path) = try TemplateDatabase.copy()
+        let (_, path) = try await TemplateDatabase.copy()
         let registry = try await ServiceProcess("verse-registry", ["--db", path, "--content", pipelineEndpoint.description])
         let client = Luma_Verses_V1_VerseRegistryClient(RPCClient(endpoint: registry.endpoint))
 
@@ -91,19 +91,12 @@ struct VerseRegistryProcessTests {
     @Test func migrationsStatusListsEachMigration() async throws {
         let directory = temporaryDirectory()
         let db = directory + "/verses.sqlite"
-        func run(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = ServiceProcess.binary("verse-registry")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            process.waitUntilExit()
-            return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        func run(_ arguments: [String]) async throws -> String {
+            try await runCommand("verse-registry", arguments).stdout
         }
-        #expect(try run(["migrations", "status", "--db", db]).contains("pending  002_kjv_text"))
-        _ = try run(["migrate", "--db", db])
-        let status = try run(["migrations", "status", "--db", db])
+        #expect(try await run(["migrations", "status", "--db", db]).contains("pending  002_kjv_text"))
+        _ = try await run(["migrate", "--db", db])
+        let status = try await run(["migrations", "status", "--db", db])
         #expect(status == "applied  001_schema\napplied  002_kjv_text\napplied  003_naves_topical_bible\napplied  004_default_categories\n")
     }
 }

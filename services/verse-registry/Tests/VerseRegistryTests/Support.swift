@@ -2,32 +2,44 @@ import Foundation
 import GRDB
 import LumaRPC
 import LumaServiceKit
+import LumaTestSupport
 import NIOConcurrencyHelpers
 @testable import VerseRegistry
 
 /// Migrating a registry (KJV text, Nave's topics) takes seconds in a debug build, so each test
 /// process migrates once and each test copies the file.
 enum TemplateDatabase {
-    static let path: String = {
+    private static let built = NIOLockedValueBox<Task<String, any Error>?>(nil)
+
+    /// Built once per process, on a thread of its own so the migration does not block the
+    /// cooperative pool other tests run on.
+    static func path() async throws -> String {
+        let task = built.withLockedValue { task in
+            if let task { return task }
+            let new = Task { try await offThePool(build) }
+            task = new
+            return new
+        }
+        return try await task.value
+    }
+
+    private static func build() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("luma-verse-template-\(UUID().uuidString)")
         let path = directory.appendingPathComponent("template.sqlite").path
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        do {
-            let pool = try ServiceDatabase.open(path: path)
-            try VerseRegistryMigrations.migrator.migrate(pool)
-            _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
-        } catch {
-            fatalError("cannot build the template database: \(error)")
-        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let pool = try ServiceDatabase.open(path: path)
+        try VerseRegistryMigrations.migrator.migrate(pool)
+        _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         return path
-    }()
+    }
 
     /// A migrated database file of its own, and its path.
-    static func copy() throws -> (DatabasePool, String) {
+    static func copy() async throws -> (DatabasePool, String) {
+        let template = try await path()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("luma-verse-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let destination = directory.appendingPathComponent("verses.sqlite").path
-        try FileManager.default.copyItem(atPath: path, toPath: destination)
+        try FileManager.default.copyItem(atPath: template, toPath: destination)
         return (try ServiceDatabase.open(path: destination), destination)
     }
 }
@@ -49,8 +61,8 @@ final class StubContentDirectory: ContentDirectory {
     }
 }
 
-func makeService(content: StubContentDirectory = StubContentDirectory()) throws -> (VerseRegistryService, DatabasePool) {
-    let (pool, _) = try TemplateDatabase.copy()
+func makeService(content: StubContentDirectory = StubContentDirectory()) async throws -> (VerseRegistryService, DatabasePool) {
+    let (pool, _) = try await TemplateDatabase.copy()
     return (VerseRegistryService(database: pool, content: content), pool)
 }
 

@@ -17,7 +17,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func kjvIsServedOutOfTheBox() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let passage = try await service.getPassage(.with { $0.reference = "John 3:16" }, context: context)
         #expect(passage.translation == "kjv")
         #expect(passage.text.hasPrefix("For God so loved the world"))
@@ -27,7 +27,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func webImportsInBatchesAndReportsItsMissingVersesWithoutShiftingText() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let lines = try Self.translationLines("web.tsv")
         var imported = 0
         for start in stride(from: 0, to: lines.count, by: 5000) {
@@ -51,7 +51,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func rv1909ImportsAsSpanish() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let lines = try Self.translationLines("sparv.tsv")
         _ = try await service.importTranslation(.with {
             $0.id = "rv1909"; $0.name = "Reina-Valera 1909"; $0.language = "es"; $0.lines = Array(lines.prefix(10_000))
@@ -63,7 +63,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func badImportLinesAreRefusedNamingTheLine() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let error = await #expect(throws: RPCError.self) {
             try await service.importTranslation(.with {
                 $0.id = "bad"; $0.name = "Bad"; $0.language = "en"
@@ -76,7 +76,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func unknownTranslationIsNotFound() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let error = await #expect(throws: RPCError.self) {
             try await service.getPassage(.with { $0.reference = "John 3:16"; $0.translation = "niv" }, context: context)
         }
@@ -85,7 +85,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func defaultCategoriesListWithUnusedCounts() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let before = try await service.listCategories(.init(), context: context)
         let names = before.categories.map(\.name)
         for expected in ["hope", "peace", "forgiveness", "faith", "love", "joy", "strength", "anxiety", "gratitude"] {
@@ -99,7 +99,7 @@ struct TextAndCategoryTests {
     }
 
     @Test func categoriesAreEditableAndValidated() async throws {
-        let (service, _) = try makeService()
+        let (service, _) = try await makeService()
         let created = try await service.upsertCategory(.with { $0.category = .with {
             $0.name = "rest"; $0.description_p = "Rest for the weary"; $0.naveTopics = ["REST"]; $0.references = ["Matt 11:28-30"]
         } }, context: context)
