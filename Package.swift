@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "luma-echo", targets: ["luma-echo"]),
         .executable(name: "luma-rpc-bench", targets: ["luma-rpc-bench"]),
         .executable(name: "verse-registry", targets: ["verse-registry"]),
+        .executable(name: "creator-registry", targets: ["creator-registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -68,6 +69,7 @@ let package = Package(
             name: "LumaServiceKit",
             dependencies: [
                 "LumaRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,6 +114,32 @@ let package = Package(
             ],
             path: "services/verse-registry/Sources/verse-registry"
         ),
+        // creator-registry
+        .target(
+            name: "CreatorRegistry",
+            dependencies: [
+                "LumaRPC", "LumaServiceKit", "CreatorsAPI", "ContentAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "services/creator-registry/Sources/CreatorRegistry"
+        ),
+        .executableTarget(
+            name: "creator-registry",
+            dependencies: [
+                "CreatorRegistry", "LumaServiceKit", "LumaRPC", "ContentAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/creator-registry/Sources/creator-registry"
+        ),
+        .testTarget(
+            name: "CreatorRegistryTests",
+            dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "services/creator-registry/Tests/CreatorRegistryTests"
+        ),
+
         .target(
             name: "LumaTestSupport",
             dependencies: ["LumaRPC", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],

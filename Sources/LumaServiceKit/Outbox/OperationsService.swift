@@ -1,0 +1,33 @@
+import Foundation
+import GRDB
+import LumaRPC
+
+/// `luma.ops.v1.Operations`: the outbox's pending and failed deliveries, for operators and
+/// the integrity checker.
+public struct OperationsService: Luma_Ops_V1_OperationsProvider {
+    let database: DatabasePool
+
+    public init(database: DatabasePool) {
+        self.database = database
+    }
+
+    public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_OutboxStatusResponse {
+        let include = request.includeEntries
+        let status = try await database.read { try Outbox.status($0, includeEntries: include) }
+        return .with {
+            $0.pending = UInt32(status.pending)
+            $0.failed = UInt32(status.failed)
+            $0.oldestPendingAgeSeconds = status.oldestPendingAge
+            $0.entries = status.entries.map { entry in .with {
+                $0.id = entry.id
+                $0.kind = entry.kind
+                $0.target = entry.target
+                $0.attempts = UInt32(entry.attempts)
+                $0.lastError = entry.lastError
+                $0.createdAt = entry.createdAt
+                $0.nextAttemptAt = Date(timeIntervalSince1970: entry.nextAttemptAt).formatted(Date.ISO8601FormatStyle())
+                $0.failed = entry.failed
+            } }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import LumaRPC
+
+/// The transactional outbox: a side effect on another service (release this item's verses,
+/// detach this creator's content) is recorded as a row in the same transaction as the local
+/// change, then delivered by `OutboxDeliverer` with retries until the receiver confirms.
+/// A peer that is down, or this process being killed between the commit and the call, loses
+/// nothing: the row is still there. Receivers are idempotent, so delivering twice is harmless.
+public enum Outbox {
+    /// Adds the outbox table; each service registers it among its numbered migrations.
+    public static func createTable(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                target TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                created_at_epoch REAL NOT NULL,
+                next_attempt_at REAL NOT NULL,
+                -- A delivering instance leases a row until this time, so instances sharing the
+                -- database do not all deliver it at once.
+                leased_until REAL NOT NULL DEFAULT 0,
+                -- The receiver refused it for good (not a transient failure): an operator must look.
+                failed INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX outbox_due ON outbox(failed, next_attempt_at);
+            """)
+    }
+
+    /// Records a delivery in the caller's transaction.
+    public static func enqueue(_ db: Database, kind: String, target: String, payload: Data) throws {
+        let now = Date().timeIntervalSince1970
+        try db.execute(sql: """
+            INSERT INTO outbox (kind, target, payload, created_at, created_at_epoch, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [kind, target, payload, Timestamp.now(), now, now])
+    }
+
+    public struct Entry: Sendable {
+        public let id: Int64
+        public let kind: String
+        public let target: String
+        public let payload: Data
+        public let attempts: Int
+        public let lastError: String
+        public let createdAt: String
+        public let createdAtEpoch: Double
+        public let nextAttemptAt: Double
+        public let failed: Bool
+
+        init(row: Row) {
+            id = row["id"]
+            kind = row["kind"]
+            target = row["target"]
+            payload = row["payload"]
+            attempts = row["attempts"]
+            lastError = row["last_error"]
+            createdAt = row["created_at"]
+            createdAtEpoch = row["created_at_epoch"]
+            nextAttemptAt = row["next_attempt_at"]
+            failed = row["failed"]
+        }
+    }
+
+    /// Leases up to `limit` due entries for `lease` seconds.
+    static func leaseDue(_ db: Database, now: Double, lease: Double, limit: Int) throws -> [Entry] {
+        try Row.fetchAll(db, sql: """
+            UPDATE outbox SET leased_until = ?
+            WHERE id IN (SELECT id FROM outbox WHERE failed = 0 AND next_attempt_at <= ? AND leased_until <= ?
+                         ORDER BY next_attempt_at LIMIT ?)
+            RETURNING *
+            """, arguments: [now + lease, now, now, limit]).map(Entry.init)
+    }
+
+    static func delivered(_ db: Database, id: Int64) throws {
+        try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
+    }
+
+    static func retryLater(_ db: Database, id: Int64, error: String, at: Double, permanent: Bool) throws {
+        try db.execute(sql: """
+            UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, leased_until = 0, failed = ?
+            WHERE id = ?
+            """, arguments: [String(error.prefix(500)), at, permanent, id])
+    }
+
+    /// Pending and failed counts, the oldest pending entry's age, and optionally the entries.
+    public static func status(_ db: Database, includeEntries: Bool, now: Double = Date().timeIntervalSince1970) throws
+        -> (pending: Int, failed: Int, oldestPendingAge: Double, entries: [Entry]) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(failed = 0), 0) AS pending, COALESCE(SUM(failed = 1), 0) AS failed,
+                   MIN(CASE WHEN failed = 0 THEN created_at_epoch END) AS oldest
+            FROM outbox
+            """)!
+        let oldest: Double? = row["oldest"]
+        let entries = includeEntries ? try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id LIMIT 1000").map(Entry.init) : []
+        return (row["pending"], row["failed"], oldest.map { max(0, now - $0) } ?? 0, entries)
+    }
+
+    /// Makes failed entries due again (after an operator fixed the cause).
+    public static func retryFailed(_ db: Database) throws -> Int {
+        try db.execute(sql: "UPDATE outbox SET failed = 0, next_attempt_at = 0, leased_until = 0 WHERE failed = 1")
+        return db.changesCount
+    }
+}

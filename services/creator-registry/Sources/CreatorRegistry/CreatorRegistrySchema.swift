@@ -1,0 +1,50 @@
+import GRDB
+import LumaServiceKit
+
+/// creator-registry's numbered migrations.
+public enum CreatorRegistrySchema: ServiceSchema {
+    public static let defaultDatabasePath = ".luma/creator-registry.sqlite"
+
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001_users") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'creator')),
+                    created_at TEXT NOT NULL
+                );
+                """)
+        }
+        // The seed's luma_short_creators.
+        migrator.registerMigration("002_luma_short_creators") { db in
+            try db.execute(sql: """
+                CREATE TABLE luma_short_creators (
+                    id INTEGER PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+                    display_name TEXT NOT NULL,
+                    languages TEXT NOT NULL DEFAULT '["en"]' CHECK (json_valid(languages) AND json_type(languages) = 'array'),
+                    monthly_capacity INTEGER NOT NULL DEFAULT 0 CHECK (monthly_capacity >= 0),
+                    can_bible INTEGER NOT NULL DEFAULT 0 CHECK (can_bible IN (0, 1)),
+                    can_positivity INTEGER NOT NULL DEFAULT 0 CHECK (can_positivity IN (0, 1)),
+                    is_ai INTEGER NOT NULL DEFAULT 0 CHECK (is_ai IN (0, 1)),
+                    heygen_avatar_id TEXT,
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    CHECK ((is_ai = 1 AND heygen_avatar_id IS NOT NULL AND heygen_avatar_id <> '')
+                        OR (is_ai = 0 AND heygen_avatar_id IS NULL))
+                );
+                CREATE INDEX luma_short_creators_user ON luma_short_creators(user_id);
+                -- Backs FindEligible and the filtered list.
+                CREATE INDEX luma_short_creators_eligibility ON luma_short_creators(active, can_bible, can_positivity);
+                """)
+        }
+        migrator.registerMigration("003_outbox") { db in
+            try Outbox.createTable(db)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import ContentAPI
+import CreatorRegistry
+import Logging
+import LumaRPC
+import LumaServiceKit
+
+@main
+struct CreatorRegistryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "creator-registry",
+        abstract: "Serve luma.creators.v1.CreatorRegistry: platform users and creator profiles.",
+        subcommands: [Serve.self, MigrateCommand<CreatorRegistrySchema>.self, MigrationsCommand<CreatorRegistrySchema>.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service (the default).")
+
+    @OptionGroup var options: ServiceOptions
+
+    @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT], which receive the SET NULL of deleted creators.")
+    var content = "127.0.0.1:7103"
+
+    func run() async throws {
+        ServiceRunner.bootstrapLogging(level: options.logLevel)
+        let logger = Logger(label: "creator-registry")
+        let listen = try options.listenEndpoint(default: "127.0.0.1:7102")
+        let pipeline = Luma_Content_V1_ContentPipelineClient(RPCClient(endpoints: try peerEndpoints(content, flag: "--content")))
+        let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator)
+        let deliverer = OutboxDeliverer(database: database, handlers: CreatorRegistryOutbox.handlers(pipeline: pipeline), logger: logger)
+        let service = CreatorRegistryService(database: database, outboxWritten: { deliverer.wake() })
+        try await ServiceRunner.run(
+            name: "creator-registry", listen: listen,
+            providers: [service, OperationsService(database: database)],
+            background: [deliverer], logger: logger)
+    }
+}
