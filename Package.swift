@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "luma-rpc-bench", targets: ["luma-rpc-bench"]),
         .executable(name: "verse-registry", targets: ["verse-registry"]),
         .executable(name: "creator-registry", targets: ["creator-registry"]),
+        .executable(name: "content-pipeline", targets: ["content-pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -111,6 +112,7 @@ let package = Package(
             dependencies: [
                 "VerseRegistry", "LumaServiceKit", "LumaRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "services/verse-registry/Sources/verse-registry"
         ),
@@ -138,6 +140,33 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/creator-registry/Tests/CreatorRegistryTests"
+        ),
+
+        // content-pipeline
+        .target(
+            name: "ContentPipeline",
+            dependencies: [
+                "LumaRPC", "LumaServiceKit", "ContentAPI", "VersesAPI", "CreatorsAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/content-pipeline/Sources/ContentPipeline"
+        ),
+        .executableTarget(
+            name: "content-pipeline",
+            dependencies: [
+                "ContentPipeline", "LumaServiceKit", "LumaRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/content-pipeline/Sources/content-pipeline"
+        ),
+        .testTarget(
+            name: "ContentPipelineTests",
+            dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "services/content-pipeline/Tests/ContentPipelineTests"
         ),
 
         .target(

@@ -10,13 +10,13 @@ public final class ServiceProcess: @unchecked Sendable {
     private let process: Process
     private let output: NIOLockedValueBox<String>
 
-    /// Starts `executable` with `arguments` plus `--listen 127.0.0.1:0` and waits for its
-    /// "listening on" line.
-    public init(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) async throws {
+    /// Starts `executable` with `arguments` plus `--listen 127.0.0.1:<listen>` (0 by default: any
+    /// free port) and waits for its "listening on" line.
+    public init(_ executable: String, _ arguments: [String], listen: Int = 0, timeout: TimeInterval = 60) async throws {
         name = executable
         let process = Process()
         process.executableURL = ServiceProcess.binary(executable)
-        process.arguments = arguments + ["--listen", "127.0.0.1:0"]
+        process.arguments = arguments + ["--listen", "127.0.0.1:\(listen)"]
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

@@ -1,0 +1,48 @@
+import GRDB
+import LumaServiceKit
+
+/// content-pipeline's numbered migrations.
+public enum ContentPipelineSchema: ServiceSchema {
+    public static let defaultDatabasePath = ".luma/content-pipeline.sqlite"
+
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // The seed's daily_content, extended for production.
+        migrator.registerMigration("001_daily_content") { db in
+            try db.execute(sql: """
+                CREATE TABLE daily_content (
+                    id INTEGER PRIMARY KEY,
+                    post_date TEXT NOT NULL,
+                    mode TEXT NOT NULL CHECK (mode IN ('bible', 'positivity')),
+                    language TEXT NOT NULL DEFAULT 'en',
+                    status TEXT NOT NULL DEFAULT 'empty'
+                        CHECK (status IN ('empty', 'generated', 'assigned', 'submitted', 'approved', 'rejected')),
+                    -- Points into creator-registry (SET NULL on creator delete), enforced by the
+                    -- services through RPC and the outbox: no single database can.
+                    creator_id INTEGER,
+                    category TEXT,
+                    verse_reference TEXT,
+                    verse_text TEXT,
+                    camera_script TEXT,
+                    devotional_reflection TEXT,
+                    meditation_script TEXT,
+                    background_prompt TEXT,
+                    rejection_note TEXT,
+                    creator_video_url TEXT,
+                    creator_video_thumbnail TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (post_date, mode, language)
+                );
+                -- The board: counts by status x mode over a date range.
+                CREATE INDEX daily_content_board ON daily_content(status, mode, post_date);
+                -- Capacity counts and the SET NULL of a deleted creator.
+                CREATE INDEX daily_content_creator ON daily_content(creator_id, post_date);
+                """)
+        }
+        migrator.registerMigration("002_outbox") { db in
+            try Outbox.createTable(db)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,104 @@
+import CreatorsAPI
+import LumaRPC
+import VersesAPI
+
+/// The verse-registry operations the pipeline needs. Over RPC in production.
+public protocol VerseSource: Sendable {
+    func categories() async throws -> [String]
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String)
+    func release(content: Int64) async throws
+    func ledgerContentIDs() async throws -> [Int64]
+}
+
+/// The creator-registry operations the pipeline needs.
+public protocol CreatorDirectory: Sendable {
+    func check(_ id: Int64) async throws -> Luma_Creators_V1_Creator?
+    func eligible(mode: ContentMode, language: String) async throws -> [Luma_Creators_V1_Creator]
+    /// Every creator id, and creators whose user is gone.
+    func integrity() async throws -> (creatorIDs: [Int64], missingUser: [Int64])
+    func outboxStatus() async throws -> (pending: Int, failed: Int)
+}
+
+/// Calls that cannot reach a peer become UNAVAILABLE naming it, so the caller's write is
+/// refused with a reason rather than a timeout.
+func reaching<T>(_ peer: String, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) {
+        throw RPCError.unavailable("\(peer) is unreachable: \(error.message)")
+    }
+}
+
+public struct RPCVerseSource: VerseSource {
+    let client: Luma_Verses_V1_VerseRegistryClient
+
+    public init(client: RPCClient) {
+        self.client = Luma_Verses_V1_VerseRegistryClient(client)
+    }
+
+    public func categories() async throws -> [String] {
+        try await reaching("verse-registry") { try await client.listCategories(.init()).categories.map(\.name) }
+    }
+
+    public func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String) {
+        try await reaching("verse-registry") {
+            let claim = try await client.claimNextUnused(.with {
+                $0.dailyContentID = content
+                $0.category = category
+                $0.usedDate = date
+                $0.translation = translation
+            })
+            return (claim.reference, claim.text)
+        }
+    }
+
+    public func release(content: Int64) async throws {
+        _ = try await reaching("verse-registry") { try await client.releaseForContent(.with { $0.dailyContentID = content }) }
+    }
+
+    public func ledgerContentIDs() async throws -> [Int64] {
+        try await reaching("verse-registry") { try await client.listContentIds(.init()).dailyContentIds }
+    }
+}
+
+public struct RPCCreatorDirectory: CreatorDirectory {
+    let client: Luma_Creators_V1_CreatorRegistryClient
+    let ops: Luma_Ops_V1_OperationsClient
+
+    public init(client: RPCClient) {
+        self.client = Luma_Creators_V1_CreatorRegistryClient(client)
+        self.ops = Luma_Ops_V1_OperationsClient(client)
+    }
+
+    public func check(_ id: Int64) async throws -> Luma_Creators_V1_Creator? {
+        try await reaching("creator-registry") {
+            let answer = try await client.checkCreator(.with { $0.id = id })
+            return answer.exists ? answer.creator : nil
+        }
+    }
+
+    public func eligible(mode: ContentMode, language: String) async throws -> [Luma_Creators_V1_Creator] {
+        try await reaching("creator-registry") {
+            try await client.findEligible(.with {
+                $0.mode = mode == .bible ? .bible : .positivity
+                $0.language = language
+            }).creators
+        }
+    }
+
+    public func integrity() async throws -> (creatorIDs: [Int64], missingUser: [Int64]) {
+        try await reaching("creator-registry") {
+            let report = try await client.checkIntegrity(.init())
+            return (report.creatorIds, report.creatorsWithMissingUser)
+        }
+    }
+
+    public func outboxStatus() async throws -> (pending: Int, failed: Int) {
+        try await reaching("creator-registry") {
+            let status = try await ops.outboxStatus(.init())
+            return (Int(status.pending), Int(status.failed))
+        }
+    }
+}
+
+import LumaServiceKit

@@ -1,0 +1,420 @@
+import ContentAPI
+import CreatorsAPI
+import Foundation
+import GRDB
+import LumaRPC
+import LumaServiceKit
+import VersesAPI
+
+/// `luma.content.v1.ContentPipeline`: daily content, its state machine, and the pipeline's
+/// side of the cross-service foreign keys.
+public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
+    let database: DatabasePool
+    let verses: any VerseSource
+    let creators: any CreatorDirectory
+    let generator: any ScriptGenerator
+    let themes: TemplateScriptGenerator
+    /// Called after a commit that wrote to the outbox, to deliver at once.
+    let outboxWritten: @Sendable () -> Void
+
+    public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory,
+                generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0,
+                outboxWritten: @escaping @Sendable () -> Void = {}) {
+        self.database = database
+        self.verses = verses
+        self.creators = creators
+        self.generator = generator
+        self.themes = TemplateScriptGenerator(seed: seed)
+        self.outboxWritten = outboxWritten
+    }
+
+    /// Translation used for a language when the caller names none.
+    static let defaultTranslations = ["en": "kjv", "es": "rv1909"]
+    static let maxPlanDays = 3660
+
+    // MARK: Plan and generate
+
+    public func plan(_ request: Luma_Content_V1_PlanRequest, context: RPCServerContext) async throws -> Luma_Content_V1_PlanResponse {
+        let dates = try Self.dateRange(request.fromDate, request.toDate)
+        let modes = try Self.modes(request.modes)
+        let languages = try Self.languages(request.languages)
+        let (created, existing) = try await database.write { try ContentStore.plan($0, dates: dates, modes: modes, languages: languages) }
+        return .with {
+            $0.created = UInt32(created)
+            $0.existing = UInt32(existing)
+        }
+    }
+
+    public func generate(_ request: Luma_Content_V1_GenerateRequest, context: RPCServerContext) async throws -> Luma_Content_V1_GenerateResponse {
+        let category = request.category.isEmpty ? nil : request.category
+        switch request.target {
+        case .id(let rawID):
+            let id = try Validate.id(rawID, field: "id")
+            let item = try await generateOne(id: id, category: category, translation: request.translation)
+            return .with {
+                $0.items = [item.message]
+                $0.generated = 1
+            }
+        case .range(let range):
+            let dates = try Self.dateRange(range.fromDate, range.toDate, field: "range")
+            let filter = ContentStore.Filter(from: dates.first!.description, to: dates.last!.description, statuses: [.empty])
+            let empty = try await database.read { try ContentStore.list($0, filter, limit: 100_000, offset: 0) }
+            // Generate a few at a time: each bible item is a round trip to verse-registry.
+            let outcomes = try await withThrowingTaskGroup(of: (Int64, String, Result<ContentRecord, any Error>).self) { group in
+                var outcomes: [(Int64, String, Result<ContentRecord, any Error>)] = []
+                var pending = empty[...]
+                func startNext() {
+                    guard let item = pending.popFirst() else { return }
+                    group.addTask {
+                        do {
+                            return (item.id, item.postDate, .success(try await generateOne(id: item.id, category: category, translation: request.translation)))
+                        } catch {
+                            return (item.id, item.postDate, .failure(error))
+                        }
+                    }
+                }
+                for _ in 0..<8 { startNext() }
+                while let outcome = try await group.next() {
+                    outcomes.append(outcome)
+                    startNext()
+                }
+                return outcomes.sorted { $0.1 < $1.1 }
+            }
+            // A peer that is down fails the whole request: nothing half-reported.
+            if let down = outcomes.compactMap({ $0.2.failure as? RPCError }).first(where: { $0.code == .unavailable }),
+               outcomes.allSatisfy({ (try? $0.2.get()) == nil }) {
+                throw down
+            }
+            return .with {
+                $0.items = outcomes.compactMap { try? $0.2.get().message }
+                $0.generated = UInt32($0.items.count)
+                $0.failures = outcomes.compactMap { outcome in
+                    guard let error = outcome.2.failure else { return nil }
+                    return .with {
+                        $0.id = outcome.0
+                        $0.postDate = outcome.1
+                        $0.reason = (error as? RPCError)?.description ?? "internal error"
+                    }
+                }
+            }
+        case .none:
+            throw RPCError.invalidArgument("target is required: an item id or a date range", field: "target")
+        }
+    }
+
+    /// empty -> generated for one item: claim a verse (bible), write scripts, compare-and-set.
+    func generateOne(id: Int64, category: String?, translation requested: String) async throws -> ContentRecord {
+        let item = try await database.read { try ContentStore.existing($0, id: id) }
+        guard item.status.canMove(to: .generated) && item.status == .empty else {
+            throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: .generated), field: "id")
+        }
+        var verse: (reference: String, text: String)?
+        let topic: String
+        switch item.mode {
+        case .bible:
+            let translation = try Self.translation(requested, language: item.language)
+            let available = try await verses.categories()
+            guard !available.isEmpty else { throw RPCError.failedPrecondition("verse-registry has no categories", field: "category") }
+            if let category {
+                guard available.contains(category) else {
+                    throw RPCError.notFound("unknown category '\(category.prefix(40))'; known: \(available.joined(separator: ", "))", field: "category")
+                }
+                topic = category
+            } else {
+                // Rotate through the categories by date, so consecutive days differ.
+                let day = CalendarDate(item.postDate)?.dayNumber ?? 0
+                topic = available.sorted()[((day % available.count) + available.count) % available.count]
+            }
+            verse = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate, translation: translation)
+        case .positivity:
+            topic = themes.theme(for: item.postDate)
+        }
+        let scripts = try await generator.scripts(for: GenerationInput(
+            postDate: item.postDate, mode: item.mode, language: item.language,
+            verseReference: verse?.reference, verseText: verse?.text, topic: topic))
+        let changes = columns([
+            "category": topic,
+            "verse_reference": verse?.reference,
+            "verse_text": verse?.text,
+            "camera_script": scripts.cameraScript,
+            "devotional_reflection": scripts.devotionalReflection,
+            "meditation_script": scripts.meditationScript,
+            "background_prompt": scripts.backgroundPrompt,
+        ])
+        return try await database.write { db in
+            try ContentStore.transition(db, id: id, from: .empty, to: .generated, set: changes)
+        }
+    }
+
+    // MARK: Assignment
+
+    public func assign(_ request: Luma_Content_V1_AssignRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let id = try Validate.id(request.id, field: "id")
+        let item = try await database.read { try ContentStore.existing($0, id: id) }
+        guard item.status == .generated else {
+            throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: .assigned), field: "id")
+        }
+        let month = String(item.postDate.prefix(7))
+        let creator: Luma_Creators_V1_Creator
+        switch request.creator {
+        case .creatorID(let rawCreator):
+            let creatorID = try Validate.id(rawCreator, field: "creator_id")
+            guard let found = try await creators.check(creatorID) else {
+                throw RPCError.notFound("creator \(creatorID) does not exist", field: "creator_id")
+            }
+            try Self.requireEligible(found, for: item)
+            creator = found
+        case .auto(true):
+            creator = try await leastLoaded(for: item, month: month)
+        case .auto(false), .none:
+            throw RPCError.invalidArgument("name a creator_id or set auto", field: "creator")
+        }
+        let updated = try await database.write { db -> ContentRecord in
+            // Capacity is re-counted inside the write transaction, which SQLite serialises, so
+            // two concurrent assignments cannot both take the last slot.
+            let used = try ContentStore.assignedCount(db, creator: creator.id, month: month)
+            guard used < Int(creator.monthlyCapacity) else {
+                throw RPCError.failedPrecondition(
+                    "creator \(creator.id) capacity \(used) of \(creator.monthlyCapacity) used in \(month)", field: "creator_id")
+            }
+            return try ContentStore.transition(db, id: id, from: .generated, to: .assigned, set: columns(["creator_id": creator.id]))
+        }
+        return updated.message
+    }
+
+    static func requireEligible(_ creator: Luma_Creators_V1_Creator, for item: ContentRecord) throws {
+        guard creator.active else {
+            throw RPCError.failedPrecondition("creator \(creator.id) is inactive", field: "creator_id")
+        }
+        let canFilm = item.mode == .bible ? creator.canBible : creator.canPositivity
+        guard canFilm else {
+            throw RPCError.failedPrecondition("creator \(creator.id) cannot film \(item.mode.rawValue)", field: "creator_id")
+        }
+        guard creator.languages.contains(item.language) else {
+            throw RPCError.failedPrecondition(
+                "creator \(creator.id) does not speak \(item.language) (speaks \(creator.languages.joined(separator: ", ")))", field: "creator_id")
+        }
+    }
+
+    /// The eligible creator with the fewest assignments that month and room left.
+    func leastLoaded(for item: ContentRecord, month: String) async throws -> Luma_Creators_V1_Creator {
+        let eligible = try await creators.eligible(mode: item.mode, language: item.language)
+        let loads = try await database.read { db in
+            try eligible.map { (creator: $0, used: try ContentStore.assignedCount(db, creator: $0.id, month: month)) }
+        }
+        guard let pick = loads.filter({ $0.used < Int($0.creator.monthlyCapacity) })
+            .min(by: { ($0.used, $0.creator.id) < ($1.used, $1.creator.id) }) else {
+            throw RPCError.failedPrecondition(
+                "no eligible creator with capacity left for \(item.mode.rawValue)/\(item.language) in \(month) (\(eligible.count) eligible)",
+                field: "creator")
+        }
+        return pick.creator
+    }
+
+    public func unassign(_ request: Luma_Content_V1_UnassignRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        try await move(request.id, from: [.assigned], to: .generated, set: columns(["creator_id": nil]))
+    }
+
+    // MARK: Review
+
+    public func submit(_ request: Luma_Content_V1_SubmitRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let video = try Self.httpsURL(request.videoURL, field: "video_url")
+        let thumbnail = try Self.httpsURL(request.thumbnailURL, field: "thumbnail_url")
+        return try await move(request.id, from: [.assigned, .rejected], to: .submitted, set: columns([
+            "creator_video_url": video, "creator_video_thumbnail": thumbnail,
+        ]))
+    }
+
+    public func approve(_ request: Luma_Content_V1_ApproveRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        try await move(request.id, from: [.submitted], to: .approved, set: [:])
+    }
+
+    public func reject(_ request: Luma_Content_V1_RejectRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let note = try Validate.text(request.note, field: "note", max: 2000)
+        return try await move(request.id, from: [.submitted], to: .rejected, set: columns(["rejection_note": note]))
+    }
+
+    /// A local transition: check it is allowed from the current state, then compare-and-set.
+    func move(_ rawID: Int64, from allowed: [ContentStatus], to next: ContentStatus,
+              set changes: [String: DatabaseValue]) async throws -> Luma_Content_V1_ContentItem {
+        let id = try Validate.id(rawID, field: "id")
+        let updated = try await database.write { db -> ContentRecord in
+            let item = try ContentStore.existing(db, id: id)
+            guard allowed.contains(item.status) else {
+                throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: next), field: "id")
+            }
+            return try ContentStore.transition(db, id: id, from: item.status, to: next, set: changes)
+        }
+        return updated.message
+    }
+
+    static func httpsURL(_ text: String, field: String) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw RPCError.invalidArgument("\(field) is required", field: field) }
+        guard trimmed.count <= 2048 else { throw RPCError.invalidArgument("\(field) is too long (at most 2048 characters)", field: field) }
+        guard let url = URL(string: trimmed), url.scheme?.lowercased() == "https", let host = url.host, host.contains("."),
+              !trimmed.contains(" ") else {
+            throw RPCError.invalidArgument("\(field) '\(trimmed.prefix(60))' is not an https URL", field: field)
+        }
+        return trimmed
+    }
+
+    // MARK: Reading
+
+    public func get(_ request: Luma_Content_V1_GetContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let id = try Validate.id(request.id, field: "id")
+        return try await database.read { try ContentStore.existing($0, id: id) }.message
+    }
+
+    public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentExistsResponse {
+        let id = try Validate.id(request.id, field: "id")
+        let item = try await database.read { try ContentStore.item($0, id: id) }
+        return .with {
+            $0.exists = item != nil
+            $0.postDate = item?.postDate ?? ""
+        }
+    }
+
+    public func list(_ request: Luma_Content_V1_ListContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ListContentResponse {
+        var filter = ContentStore.Filter()
+        filter.from = request.fromDate.isEmpty ? nil : try Validate.date(request.fromDate, field: "from_date").description
+        filter.to = request.toDate.isEmpty ? nil : try Validate.date(request.toDate, field: "to_date").description
+        if !request.statuses.isEmpty {
+            filter.statuses = try request.statuses.map { status in
+                guard let known = ContentStatus(status) else { throw RPCError.invalidArgument("unknown status \(status)", field: "statuses") }
+                return known
+            }
+        }
+        if request.mode != .unspecified { filter.modes = try Self.modes([request.mode]) }
+        if !request.language.isEmpty { filter.languages = try Self.languages([request.language]) }
+        if request.creatorID != 0 { filter.creatorID = try Validate.id(request.creatorID, field: "creator_id") }
+        let size = try Validate.pageSize(request.pageSize)
+        let offset = try Validate.pageOffset(request.pageToken)
+        let items = try await database.read { [filter] in try ContentStore.list($0, filter, limit: size + 1, offset: offset) }
+        return .with {
+            $0.items = items.prefix(size).map(\.message)
+            if items.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
+        }
+    }
+
+    public func board(_ request: Luma_Content_V1_BoardRequest, context: RPCServerContext) async throws -> Luma_Content_V1_BoardResponse {
+        let dates = try Self.dateRange(request.fromDate, request.toDate)
+        var filter = ContentStore.Filter(from: dates.first!.description, to: dates.last!.description)
+        filter.modes = try Self.modes(request.modes)
+        if !request.languages.isEmpty { filter.languages = try Self.languages(request.languages) }
+        let countsOnly = request.countsOnly
+        let (counts, items) = try await database.read { [filter] db in
+            (try ContentStore.counts(db, filter), countsOnly ? [] : try ContentStore.list(db, filter, limit: 100_000, offset: 0))
+        }
+        return .with {
+            $0.counts = counts.map { count in .with {
+                $0.status = count.status.message
+                $0.mode = count.mode.message
+                $0.count = UInt32(count.count)
+            } }
+            $0.items = items.map(\.message)
+        }
+    }
+
+    // MARK: Deleting, and the foreign keys that point here
+
+    /// Deletes the item and, in the same transaction, queues the CASCADE to verse-registry's
+    /// ledger; the outbox delivers it however long verse-registry is down.
+    public func delete(_ request: Luma_Content_V1_DeleteContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_DeleteContentResponse {
+        let id = try Validate.id(request.id, field: "id")
+        let payload = try Luma_Verses_V1_ReleaseForContentRequest.with { $0.dailyContentID = id }.serializedData()
+        let deleted = try await database.write { db -> Bool in
+            guard let item = try ContentStore.delete(db, id: id) else { return false }
+            if item.mode == .bible {
+                try Outbox.enqueue(db, kind: ContentPipelineOutbox.releaseVerses, target: "daily content \(id)", payload: payload)
+            }
+            return true
+        }
+        if deleted { outboxWritten() }
+        return .with { $0.deleted = deleted }
+    }
+
+    public func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest, context: RPCServerContext) async throws -> Luma_Content_V1_CreatorDeletedResponse {
+        let creator = try Validate.id(request.creatorID, field: "creator_id")
+        let (unassigned, detached) = try await database.write { try ContentStore.detachCreator($0, creator: creator) }
+        if detached > 0 {
+            context.logger.info("creator deleted: SET NULL applied", metadata: [
+                "creator_id": "\(creator)", "unassigned": "\(unassigned)", "detached": "\(detached)"])
+        }
+        return .with {
+            $0.unassigned = UInt32(unassigned)
+            $0.detached = UInt32(detached)
+        }
+    }
+
+    public func checkIntegrity(_ request: Luma_Content_V1_CheckIntegrityRequest, context: RPCServerContext) async throws -> Luma_Content_V1_IntegrityReport {
+        try await IntegrityChecker(database: database, verses: verses, creators: creators)
+            .run(repair: request.repair, logger: context.logger)
+    }
+
+    // MARK: Input rules
+
+    static func dateRange(_ from: String, _ to: String, field: String = "") throws -> [CalendarDate] {
+        let prefix = field.isEmpty ? "" : field + "."
+        let start = try Validate.date(from, field: prefix + "from_date")
+        let end = try Validate.date(to, field: prefix + "to_date")
+        guard start <= end else {
+            throw RPCError.invalidArgument("\(prefix)from_date \(start) is after \(prefix)to_date \(end)", field: prefix + "from_date")
+        }
+        let days = end.dayNumber - start.dayNumber + 1
+        guard days <= maxPlanDays else {
+            throw RPCError.invalidArgument("a range covers at most \(maxPlanDays) days, not \(days)", field: prefix + "to_date")
+        }
+        return (0..<days).map { start.adding(days: $0) }
+    }
+
+    static func modes(_ values: [Luma_Content_V1_Mode]) throws -> [ContentMode] {
+        if values.isEmpty { return ContentMode.allCases }
+        var modes: [ContentMode] = []
+        for value in values {
+            guard let mode = ContentMode(value) else {
+                throw RPCError.invalidArgument("mode must be MODE_BIBLE or MODE_POSITIVITY", field: "modes")
+            }
+            if !modes.contains(mode) { modes.append(mode) }
+        }
+        return modes
+    }
+
+    static func languages(_ values: [String]) throws -> [String] {
+        if values.isEmpty { return ["en"] }
+        return try values.map { raw in
+            let code = raw.lowercased()
+            guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw RPCError.invalidArgument("language '\(raw.prefix(20))' is not a two-letter ISO 639-1 code", field: "languages")
+            }
+            return code
+        }
+    }
+
+    static func translation(_ requested: String, language: String) throws -> String {
+        if !requested.isEmpty { return requested.lowercased() }
+        guard let translation = defaultTranslations[language] else {
+            throw RPCError.failedPrecondition("no default Bible translation for language '\(language)'; pass translation", field: "translation")
+        }
+        return translation
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+/// What content-pipeline's outbox delivers, and how.
+public enum ContentPipelineOutbox {
+    public static let releaseVerses = "verses.release_for_content"
+
+    public static func handlers(verses: any VerseSource) -> [String: OutboxDeliverer.Handler] {
+        [releaseVerses: { entry in
+            let request = try Luma_Verses_V1_ReleaseForContentRequest(serializedBytes: entry.payload)
+            try await verses.release(content: request.dailyContentID)
+        }]
+    }
+}

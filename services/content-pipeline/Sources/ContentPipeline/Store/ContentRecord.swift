@@ -1,0 +1,68 @@
+import ContentAPI
+import GRDB
+
+/// One row of daily_content.
+public struct ContentRecord: Sendable, Equatable {
+    public var id: Int64
+    public var postDate: String
+    public var mode: ContentMode
+    public var language: String
+    public var status: ContentStatus
+    public var creatorID: Int64?
+    public var category: String?
+    public var verseReference: String?
+    public var verseText: String?
+    public var cameraScript: String?
+    public var devotionalReflection: String?
+    public var meditationScript: String?
+    public var backgroundPrompt: String?
+    public var rejectionNote: String?
+    public var creatorVideoURL: String?
+    public var creatorVideoThumbnail: String?
+    public var createdAt: String
+    public var updatedAt: String
+
+    init(row: Row) {
+        id = row["id"]
+        postDate = row["post_date"]
+        mode = ContentMode(rawValue: row["mode"]) ?? .bible
+        language = row["language"]
+        status = ContentStatus(rawValue: row["status"]) ?? .empty
+        creatorID = row["creator_id"]
+        category = row["category"]
+        verseReference = row["verse_reference"]
+        verseText = row["verse_text"]
+        cameraScript = row["camera_script"]
+        devotionalReflection = row["devotional_reflection"]
+        meditationScript = row["meditation_script"]
+        backgroundPrompt = row["background_prompt"]
+        rejectionNote = row["rejection_note"]
+        creatorVideoURL = row["creator_video_url"]
+        creatorVideoThumbnail = row["creator_video_thumbnail"]
+        createdAt = row["created_at"]
+        updatedAt = row["updated_at"]
+    }
+
+    var message: Luma_Content_V1_ContentItem {
+        .with {
+            $0.id = id
+            $0.postDate = postDate
+            $0.mode = mode.message
+            $0.language = language
+            $0.status = status.message
+            $0.creatorID = creatorID ?? 0
+            $0.category = category ?? ""
+            $0.verseReference = verseReference ?? ""
+            $0.verseText = verseText ?? ""
+            $0.cameraScript = cameraScript ?? ""
+            $0.devotionalReflection = devotionalReflection ?? ""
+            $0.meditationScript = meditationScript ?? ""
+            $0.backgroundPrompt = backgroundPrompt ?? ""
+            $0.rejectionNote = rejectionNote ?? ""
+            $0.creatorVideoURL = creatorVideoURL ?? ""
+            $0.creatorVideoThumbnail = creatorVideoThumbnail ?? ""
+            $0.createdAt = createdAt
+            $0.updatedAt = updatedAt
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import LumaRPC
+import LumaServiceKit
+
+/// daily_content in SQL. Every transition is a compare-and-set on `status`: the UPDATE names
+/// the status the caller saw, so of two concurrent transitions (in one process or several on
+/// one file) exactly one changes the row; the other is told ABORTED.
+enum ContentStore {
+    static func item(_ db: Database, id: Int64) throws -> ContentRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM daily_content WHERE id = ?", arguments: [id]).map(ContentRecord.init)
+    }
+
+    static func existing(_ db: Database, id: Int64) throws -> ContentRecord {
+        guard let item = try item(db, id: id) else { throw RPCError.notFound("daily content \(id) does not exist", field: "id") }
+        return item
+    }
+
+    /// Inserts the missing (date, mode, language) items; returns (created, existing).
+    static func plan(_ db: Database, dates: [CalendarDate], modes: [ContentMode], languages: [String]) throws -> (Int, Int) {
+        let now = Timestamp.now()
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO daily_content (post_date, mode, language, status, created_at, updated_at)
+            VALUES (?, ?, ?, 'empty', ?, ?) ON CONFLICT (post_date, mode, language) DO NOTHING
+            """)
+        var created = 0, existing = 0
+        for date in dates {
+            for mode in modes {
+                for language in languages {
+                    try insert.execute(arguments: [date.description, mode.rawValue, language, now, now])
+                    if db.changesCount > 0 { created += 1 } else { existing += 1 }
+                }
+            }
+        }
+        return (created, existing)
+    }
+
+    /// Applies `changes` if the item is still in `from`. Throws ABORTED if another transition
+    /// got there first, NOT_FOUND if it was deleted meanwhile.
+    static func transition(_ db: Database, id: Int64, from: ContentStatus, to: ContentStatus,
+                           set changes: [String: DatabaseValue]) throws -> ContentRecord {
+        var columns = ["status = ?", "updated_at = ?"]
+        var arguments: StatementArguments = [to.rawValue, Timestamp.now()]
+        for (column, value) in changes.sorted(by: { $0.key < $1.key }) {
+            columns.append("\(column) = ?")
+            arguments += [value]
+        }
+        arguments += [id, from.rawValue]
+        try db.execute(sql: "UPDATE daily_content SET \(columns.joined(separator: ", ")) WHERE id = ? AND status = ?", arguments: arguments)
+        guard db.changesCount == 1 else {
+            guard let now = try item(db, id: id) else {
+                throw RPCError.notFound("daily content \(id) was deleted meanwhile", field: "id")
+            }
+            throw RPCError(.aborted, "item \(id) changed concurrently: it is now \(now.status.rawValue), not \(from.rawValue); reload and retry")
+        }
+        return try existing(db, id: id)
+    }
+
+    /// Items assigned to a creator whose post date falls in `month` ("2026-12"): what the
+    /// creator's monthly capacity is measured against.
+    static func assignedCount(_ db: Database, creator: Int64, month: String) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM daily_content
+            WHERE creator_id = ? AND post_date BETWEEN ? AND ? AND status IN ('assigned', 'submitted', 'approved', 'rejected')
+            """, arguments: [creator, month + "-01", month + "-31"])!
+    }
+
+    struct Filter: Sendable {
+        var from: String?
+        var to: String?
+        var statuses: [ContentStatus] = ContentStatus.allCases
+        var modes: [ContentMode] = ContentMode.allCases
+        var languages: [String]?
+        var creatorID: Int64?
+    }
+
+    /// The WHERE clause for lists and the board. Status and mode always appear as IN lists so
+    /// SQLite walks the (status, mode, post_date) index for the date range.
+    static func whereClause(_ filter: Filter) -> (String, StatementArguments) {
+        var terms = [
+            "status IN (\(filter.statuses.map { _ in "?" }.joined(separator: ", ")))",
+            "mode IN (\(filter.modes.map { _ in "?" }.joined(separator: ", ")))",
+        ]
+        var arguments: StatementArguments = StatementArguments(filter.statuses.map(\.rawValue) + filter.modes.map(\.rawValue))
+        terms.append("post_date BETWEEN ? AND ?")
+        arguments += [filter.from ?? "0000-00-00", filter.to ?? "9999-99-99"]
+        if let languages = filter.languages, !languages.isEmpty {
+            terms.append("language IN (\(languages.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += StatementArguments(languages)
+        }
+        if let creator = filter.creatorID {
+            terms.append("creator_id = ?")
+            arguments += [creator]
+        }
+        return ("WHERE " + terms.joined(separator: " AND "), arguments)
+    }
+
+    static func list(_ db: Database, _ filter: Filter, limit: Int, offset: Int) throws -> [ContentRecord] {
+        let (condition, arguments) = whereClause(filter)
+        return try Row.fetchAll(db, sql: "SELECT * FROM daily_content \(condition) ORDER BY post_date, mode, language LIMIT ? OFFSET ?",
+                                arguments: arguments + [limit, offset]).map(ContentRecord.init)
+    }
+
+    static func counts(_ db: Database, _ filter: Filter) throws -> [(status: ContentStatus, mode: ContentMode, count: Int)] {
+        let (condition, arguments) = whereClause(filter)
+        return try Row.fetchAll(db, sql: "SELECT status, mode, COUNT(*) AS n FROM daily_content \(condition) GROUP BY status, mode",
+                                arguments: arguments).compactMap { row in
+            guard let status = ContentStatus(rawValue: row["status"]), let mode = ContentMode(rawValue: row["mode"]) else { return nil }
+            return (status, mode, row["n"])
+        }
+    }
+
+    static func delete(_ db: Database, id: Int64) throws -> ContentRecord? {
+        guard let item = try item(db, id: id) else { return nil }
+        try db.execute(sql: "DELETE FROM daily_content WHERE id = ?", arguments: [id])
+        return item
+    }
+
+    /// ON DELETE SET NULL for a creator deleted in creator-registry: assigned work goes back to
+    /// generated; submitted, approved and rejected items keep their history.
+    static func detachCreator(_ db: Database, creator: Int64) throws -> (unassigned: Int, detached: Int) {
+        let now = Timestamp.now()
+        try db.execute(sql: """
+            UPDATE daily_content SET status = 'generated', creator_id = NULL, updated_at = ? WHERE creator_id = ? AND status = 'assigned'
+            """, arguments: [now, creator])
+        let unassigned = db.changesCount
+        try db.execute(sql: "UPDATE daily_content SET creator_id = NULL, updated_at = ? WHERE creator_id = ?", arguments: [now, creator])
+        return (unassigned, db.changesCount)
+    }
+
+    static func creatorIDs(_ db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM daily_content WHERE creator_id IS NOT NULL ORDER BY creator_id")
+    }
+
+    static func ids(_ db: Database) throws -> Set<Int64> {
+        Set(try Int64.fetchAll(db, sql: "SELECT id FROM daily_content"))
+    }
+}
+
+/// Column values for `ContentStore.transition`; nil becomes NULL.
+func columns(_ values: [String: (any DatabaseValueConvertible)?]) -> [String: DatabaseValue] {
+    values.mapValues { $0?.databaseValue ?? .null }
+}

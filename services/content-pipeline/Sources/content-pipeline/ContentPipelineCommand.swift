@@ -1,0 +1,46 @@
+import ArgumentParser
+import ContentPipeline
+import Logging
+import LumaRPC
+import LumaServiceKit
+
+@main
+struct ContentPipelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "content-pipeline",
+        abstract: "Serve luma.content.v1.ContentPipeline: daily content and its production state machine.",
+        subcommands: [Serve.self, MigrateCommand<ContentPipelineSchema>.self, MigrationsCommand<ContentPipelineSchema>.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service (the default).")
+
+    @OptionGroup var options: ServiceOptions
+
+    @Option(help: "verse-registry instances, HOST:PORT[,HOST:PORT].")
+    var verses = "127.0.0.1:7101"
+
+    @Option(help: "creator-registry instances, HOST:PORT[,HOST:PORT].")
+    var creators = "127.0.0.1:7102"
+
+    @Option(help: "Seed of the template script generator (same seed, same scripts).")
+    var seed: UInt64 = 0
+
+    func run() async throws {
+        ServiceRunner.bootstrapLogging(level: options.logLevel)
+        let logger = Logger(label: "content-pipeline")
+        let listen = try options.listenEndpoint(default: "127.0.0.1:7103")
+        let verseSource = RPCVerseSource(client: RPCClient(endpoints: try peerEndpoints(verses, flag: "--verses")))
+        let creatorDirectory = RPCCreatorDirectory(client: RPCClient(endpoints: try peerEndpoints(creators, flag: "--creators")))
+        let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator)
+        let deliverer = OutboxDeliverer(database: database, handlers: ContentPipelineOutbox.handlers(verses: verseSource), logger: logger)
+        let service = ContentPipelineService(
+            database: database, verses: verseSource, creators: creatorDirectory,
+            generator: TemplateScriptGenerator(seed: seed), seed: seed, outboxWritten: { deliverer.wake() })
+        try await ServiceRunner.run(
+            name: "content-pipeline", listen: listen,
+            providers: [service, OperationsService(database: database)],
+            background: [deliverer], logger: logger)
+    }
+}

@@ -1,0 +1,111 @@
+import ContentAPI
+import CreatorsAPI
+import Foundation
+import GRDB
+import LumaRPC
+import LumaServiceKit
+import NIOConcurrencyHelpers
+@testable import ContentPipeline
+
+/// verse-registry stand-in: hands out numbered verses, never the same twice.
+final class StubVerses: VerseSource {
+    let claims = NIOLockedValueBox<[Int64: String]>([:])
+    let released = NIOLockedValueBox<[Int64]>([])
+    let reachable = NIOLockedValueBox(true)
+
+    func check() throws {
+        guard reachable.withLockedValue({ $0 }) else { throw RPCError.unavailable("verse-registry is unreachable: stub") }
+    }
+    func categories() async throws -> [String] { try check(); return ["hope", "peace"] }
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String) {
+        try check()
+        let reference = claims.withLockedValue { claims in
+            if let held = claims[content] { return held }
+            let reference = "Psalms 119:\(claims.count + 1)"
+            claims[content] = reference
+            return reference
+        }
+        return (reference, "text of \(reference)")
+    }
+    func release(content: Int64) async throws {
+        try check()
+        released.withLockedValue { $0.append(content) }
+    }
+    func ledgerContentIDs() async throws -> [Int64] { try check(); return claims.withLockedValue { Array($0.keys) } }
+}
+
+/// creator-registry stand-in.
+final class StubCreators: CreatorDirectory {
+    let creators = NIOLockedValueBox<[Int64: Luma_Creators_V1_Creator]>([:])
+    let reachable = NIOLockedValueBox(true)
+
+    func add(_ id: Int64, capacity: UInt32 = 8, bible: Bool = true, positivity: Bool = true, languages: [String] = ["en"], active: Bool = true) {
+        creators.withLockedValue {
+            $0[id] = .with {
+                $0.id = id; $0.monthlyCapacity = capacity; $0.canBible = bible; $0.canPositivity = positivity
+                $0.languages = languages; $0.active = active; $0.displayName = "Creator \(id)"
+            }
+        }
+    }
+    func check() throws {
+        guard reachable.withLockedValue({ $0 }) else { throw RPCError.unavailable("creator-registry is unreachable: stub") }
+    }
+    func check(_ id: Int64) async throws -> Luma_Creators_V1_Creator? { try check(); return creators.withLockedValue { $0[id] } }
+    func eligible(mode: ContentMode, language: String) async throws -> [Luma_Creators_V1_Creator] {
+        try check()
+        return creators.withLockedValue { Array($0.values) }.filter {
+            $0.active && (mode == .bible ? $0.canBible : $0.canPositivity) && $0.languages.contains(language)
+        }.sorted { $0.id < $1.id }
+    }
+    func integrity() async throws -> (creatorIDs: [Int64], missingUser: [Int64]) {
+        try check(); return (creators.withLockedValue { Array($0.keys) }, [])
+    }
+    func outboxStatus() async throws -> (pending: Int, failed: Int) { (0, 0) }
+}
+
+struct Pipeline {
+    let service: ContentPipelineService
+    let database: DatabasePool
+    let verses = StubVerses()
+    let creators = StubCreators()
+
+    init() throws {
+        let (pool, _) = try ServiceDatabase.temporary(name: "content")
+        try ContentPipelineSchema.migrator.migrate(pool)
+        database = pool
+        service = ContentPipelineService(database: pool, verses: verses, creators: creators)
+    }
+
+    var context: RPCServerContext {
+        RPCServerContext(
+            method: RPCMethodDescriptor(service: "luma.content.v1.ContentPipeline", method: "test", inputType: "", outputType: "", idempotency: .unknown),
+            callID: 1, metadata: [:], deadline: nil, peer: "test", logger: .init(label: "test"))
+    }
+
+    func plan(_ from: String, _ to: String, modes: [Luma_Content_V1_Mode] = [.bible, .positivity]) async throws -> Luma_Content_V1_PlanResponse {
+        try await service.plan(.with { $0.fromDate = from; $0.toDate = to; $0.modes = modes }, context: context)
+    }
+
+    func item(_ date: String, _ mode: ContentMode) async throws -> Luma_Content_V1_ContentItem {
+        let items = try await service.list(.with { $0.fromDate = date; $0.toDate = date; $0.mode = mode.message }, context: context).items
+        return items[0]
+    }
+
+    func generate(_ id: Int64) async throws -> Luma_Content_V1_ContentItem {
+        try await service.generate(.with { $0.id = id }, context: context).items[0]
+    }
+
+    func assign(_ id: Int64, to creator: Int64) async throws -> Luma_Content_V1_ContentItem {
+        try await service.assign(.with { $0.id = id; $0.creatorID = creator }, context: context)
+    }
+
+    func submit(_ id: Int64) async throws -> Luma_Content_V1_ContentItem {
+        try await service.submit(.with {
+            $0.id = id; $0.videoURL = "https://cdn.example.com/v/\(id).mp4"; $0.thumbnailURL = "https://cdn.example.com/t/\(id).jpg"
+        }, context: context)
+    }
+
+    func snapshot() throws -> [Row] {
+        try database.read { try Row.fetchAll($0, sql: "SELECT * FROM daily_content ORDER BY id") }
+    }
+}
