@@ -36,6 +36,13 @@ public final class OutboxDeliverer: Service, Sendable {
         (wakeups, wakeContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// How long a leased entry is reserved for this instance. Short, because a crashed instance's
+    /// leases block redelivery until they lapse; a delivery that outlives its lease may be sent
+    /// twice by two instances, which idempotent receivers absorb. Handlers keep their calls
+    /// under `handlerTimeout`.
+    public static let lease: Double = 5
+    public static let handlerTimeout: TimeAmount = .seconds(4)
+
     /// Deliver now rather than at the next poll.
     public func wake() {
         wakeContinuation.yield()
@@ -71,7 +78,7 @@ public final class OutboxDeliverer: Service, Sendable {
             let batch: [Outbox.Entry]
             do {
                 let now = Date().timeIntervalSince1970
-                batch = try await database.write { try Outbox.leaseDue($0, now: now, lease: 30, limit: 32) }
+                batch = try await database.write { try Outbox.leaseDue($0, now: now, lease: Self.lease, limit: 32) }
             } catch {
                 logger.error("outbox: cannot read due entries", metadata: ["error": "\(error)"])
                 return

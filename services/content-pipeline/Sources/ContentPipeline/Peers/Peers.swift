@@ -53,7 +53,9 @@ public struct RPCVerseSource: VerseSource {
     }
 
     public func release(content: Int64) async throws {
-        _ = try await reaching("verse-registry") { try await client.releaseForContent(.with { $0.dailyContentID = content }) }
+        _ = try await reaching("verse-registry") {
+            try await client.releaseForContent(.with { $0.dailyContentID = content }, options: .init(timeout: OutboxDeliverer.handlerTimeout))
+        }
     }
 
     public func ledgerContentIDs() async throws -> [Int64] {

@@ -256,7 +256,7 @@ public enum CreatorRegistryOutbox {
     public static func handlers(pipeline: Luma_Content_V1_ContentPipelineClient) -> [String: OutboxDeliverer.Handler] {
         [creatorDeleted: { entry in
             let request = try Luma_Content_V1_CreatorDeletedRequest(serializedBytes: entry.payload)
-            _ = try await pipeline.creatorDeleted(request, options: .init(timeout: .seconds(10)))
+            _ = try await pipeline.creatorDeleted(request, options: .init(timeout: OutboxDeliverer.handlerTimeout))
         }]
     }
 }
