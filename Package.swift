@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "verse-registry", targets: ["verse-registry"]),
         .executable(name: "creator-registry", targets: ["creator-registry"]),
         .executable(name: "content-pipeline", targets: ["content-pipeline"]),
+        .executable(name: "lumactl", targets: ["lumactl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -167,6 +168,26 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/content-pipeline/Tests/ContentPipelineTests"
+        ),
+
+        // lumactl
+        .target(
+            name: "LumaCLI",
+            dependencies: [
+                "LumaRPC", "LumaServiceKit", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "lumactl",
+            dependencies: ["LumaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "LumactlTests",
+            dependencies: ["LumaRPC", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI"]
         ),
 
         .target(

@@ -3,6 +3,7 @@
 
 import Foundation
 import LumaRPC
+import SwiftProtobuf
 
 /// Descriptors and typed methods of `luma.examples.v1.Echo`.
 public enum Luma_Examples_V1_EchoService {
@@ -30,6 +31,15 @@ public enum Luma_Examples_V1_EchoService {
         public static let echo = RPCMethod<Luma_Examples_V1_EchoRequest, Luma_Examples_V1_EchoResponse>(descriptor: descriptor.methods[0])
         public static let append = RPCMethod<Luma_Examples_V1_AppendRequest, Luma_Examples_V1_AppendResponse>(descriptor: descriptor.methods[1])
     }
+
+    /// Every message type defined in luma/examples/v1/echo.proto, so generic tools (lumactl) can
+    /// encode and decode them by full name.
+    public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
+            Luma_Examples_V1_EchoRequest.self,
+            Luma_Examples_V1_EchoResponse.self,
+            Luma_Examples_V1_AppendRequest.self,
+            Luma_Examples_V1_AppendResponse.self,
+    ]
 }
 
 /// Implement this to serve `luma.examples.v1.Echo`; pass it to `RPCServer`.

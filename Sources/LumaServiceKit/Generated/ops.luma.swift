@@ -3,6 +3,7 @@
 
 import Foundation
 import LumaRPC
+import SwiftProtobuf
 
 /// Descriptors and typed methods of `luma.ops.v1.Operations`.
 public enum Luma_Ops_V1_OperationsService {
@@ -24,6 +25,14 @@ public enum Luma_Ops_V1_OperationsService {
     public enum Method {
         public static let outboxStatus = RPCMethod<Luma_Ops_V1_OutboxStatusRequest, Luma_Ops_V1_OutboxStatusResponse>(descriptor: descriptor.methods[0])
     }
+
+    /// Every message type defined in luma/ops/v1/ops.proto, so generic tools (lumactl) can
+    /// encode and decode them by full name.
+    public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
+            Luma_Ops_V1_OutboxStatusRequest.self,
+            Luma_Ops_V1_OutboxEntry.self,
+            Luma_Ops_V1_OutboxStatusResponse.self,
+    ]
 }
 
 /// Implement this to serve `luma.ops.v1.Operations`; pass it to `RPCServer`.

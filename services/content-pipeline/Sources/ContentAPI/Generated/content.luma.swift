@@ -3,6 +3,7 @@
 
 import Foundation
 import LumaRPC
+import SwiftProtobuf
 
 /// Descriptors and typed methods of `luma.content.v1.ContentPipeline`.
 public enum Luma_Content_V1_ContentPipelineService {
@@ -102,6 +103,37 @@ public enum Luma_Content_V1_ContentPipelineService {
         public static let creatorDeleted = RPCMethod<Luma_Content_V1_CreatorDeletedRequest, Luma_Content_V1_CreatorDeletedResponse>(descriptor: descriptor.methods[12])
         public static let checkIntegrity = RPCMethod<Luma_Content_V1_CheckIntegrityRequest, Luma_Content_V1_IntegrityReport>(descriptor: descriptor.methods[13])
     }
+
+    /// Every message type defined in luma/content/v1/content.proto, so generic tools (lumactl) can
+    /// encode and decode them by full name.
+    public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
+            Luma_Content_V1_ContentItem.self,
+            Luma_Content_V1_PlanRequest.self,
+            Luma_Content_V1_PlanResponse.self,
+            Luma_Content_V1_DateRange.self,
+            Luma_Content_V1_GenerateRequest.self,
+            Luma_Content_V1_GenerateResponse.self,
+            Luma_Content_V1_GenerateFailure.self,
+            Luma_Content_V1_AssignRequest.self,
+            Luma_Content_V1_UnassignRequest.self,
+            Luma_Content_V1_SubmitRequest.self,
+            Luma_Content_V1_ApproveRequest.self,
+            Luma_Content_V1_RejectRequest.self,
+            Luma_Content_V1_GetContentRequest.self,
+            Luma_Content_V1_ContentExistsRequest.self,
+            Luma_Content_V1_ContentExistsResponse.self,
+            Luma_Content_V1_ListContentRequest.self,
+            Luma_Content_V1_ListContentResponse.self,
+            Luma_Content_V1_BoardRequest.self,
+            Luma_Content_V1_StatusCount.self,
+            Luma_Content_V1_BoardResponse.self,
+            Luma_Content_V1_DeleteContentRequest.self,
+            Luma_Content_V1_DeleteContentResponse.self,
+            Luma_Content_V1_CreatorDeletedRequest.self,
+            Luma_Content_V1_CreatorDeletedResponse.self,
+            Luma_Content_V1_CheckIntegrityRequest.self,
+            Luma_Content_V1_IntegrityReport.self,
+    ]
 }
 
 /// Implement this to serve `luma.content.v1.ContentPipeline`; pass it to `RPCServer`.

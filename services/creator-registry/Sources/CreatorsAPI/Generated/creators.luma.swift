@@ -3,6 +3,7 @@
 
 import Foundation
 import LumaRPC
+import SwiftProtobuf
 
 /// Descriptors and typed methods of `luma.creators.v1.CreatorRegistry`.
 public enum Luma_Creators_V1_CreatorRegistryService {
@@ -96,6 +97,32 @@ public enum Luma_Creators_V1_CreatorRegistryService {
         public static let checkCreator = RPCMethod<Luma_Creators_V1_CheckCreatorRequest, Luma_Creators_V1_CheckCreatorResponse>(descriptor: descriptor.methods[11])
         public static let checkIntegrity = RPCMethod<Luma_Creators_V1_CreatorIntegrityRequest, Luma_Creators_V1_CreatorIntegrityResponse>(descriptor: descriptor.methods[12])
     }
+
+    /// Every message type defined in luma/creators/v1/creators.proto, so generic tools (lumactl) can
+    /// encode and decode them by full name.
+    public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
+            Luma_Creators_V1_User.self,
+            Luma_Creators_V1_CreateUserRequest.self,
+            Luma_Creators_V1_GetUserRequest.self,
+            Luma_Creators_V1_ListUsersRequest.self,
+            Luma_Creators_V1_ListUsersResponse.self,
+            Luma_Creators_V1_DeleteUserRequest.self,
+            Luma_Creators_V1_DeleteUserResponse.self,
+            Luma_Creators_V1_Creator.self,
+            Luma_Creators_V1_CreateCreatorRequest.self,
+            Luma_Creators_V1_GetCreatorRequest.self,
+            Luma_Creators_V1_UpdateCreatorRequest.self,
+            Luma_Creators_V1_ListCreatorsRequest.self,
+            Luma_Creators_V1_ListCreatorsResponse.self,
+            Luma_Creators_V1_DeactivateCreatorRequest.self,
+            Luma_Creators_V1_DeleteCreatorRequest.self,
+            Luma_Creators_V1_DeleteCreatorResponse.self,
+            Luma_Creators_V1_FindEligibleRequest.self,
+            Luma_Creators_V1_CheckCreatorRequest.self,
+            Luma_Creators_V1_CheckCreatorResponse.self,
+            Luma_Creators_V1_CreatorIntegrityRequest.self,
+            Luma_Creators_V1_CreatorIntegrityResponse.self,
+    ]
 }
 
 /// Implement this to serve `luma.creators.v1.CreatorRegistry`; pass it to `RPCServer`.

@@ -3,6 +3,7 @@
 
 import Foundation
 import LumaRPC
+import SwiftProtobuf
 
 /// Descriptors and typed methods of `luma.verses.v1.VerseRegistry`.
 public enum Luma_Verses_V1_VerseRegistryService {
@@ -108,6 +109,47 @@ public enum Luma_Verses_V1_VerseRegistryService {
         public static let usageStats = RPCMethod<Luma_Verses_V1_UsageStatsRequest, Luma_Verses_V1_UsageStatsResponse>(descriptor: descriptor.methods[13])
         public static let listContentIds = RPCMethod<Luma_Verses_V1_ListContentIDsRequest, Luma_Verses_V1_ListContentIDsResponse>(descriptor: descriptor.methods[14])
     }
+
+    /// Every message type defined in luma/verses/v1/verses.proto, so generic tools (lumactl) can
+    /// encode and decode them by full name.
+    public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
+            Luma_Verses_V1_VerseRange.self,
+            Luma_Verses_V1_ValidateReferenceRequest.self,
+            Luma_Verses_V1_ValidateReferenceResponse.self,
+            Luma_Verses_V1_GetPassageRequest.self,
+            Luma_Verses_V1_Verse.self,
+            Luma_Verses_V1_Passage.self,
+            Luma_Verses_V1_Translation.self,
+            Luma_Verses_V1_ListTranslationsRequest.self,
+            Luma_Verses_V1_ListTranslationsResponse.self,
+            Luma_Verses_V1_ImportTranslationRequest.self,
+            Luma_Verses_V1_ImportTranslationResponse.self,
+            Luma_Verses_V1_SearchTopicsRequest.self,
+            Luma_Verses_V1_Topic.self,
+            Luma_Verses_V1_SearchTopicsResponse.self,
+            Luma_Verses_V1_Category.self,
+            Luma_Verses_V1_ListCategoriesRequest.self,
+            Luma_Verses_V1_ListCategoriesResponse.self,
+            Luma_Verses_V1_UpsertCategoryRequest.self,
+            Luma_Verses_V1_DeleteCategoryRequest.self,
+            Luma_Verses_V1_DeleteCategoryResponse.self,
+            Luma_Verses_V1_UsedVerse.self,
+            Luma_Verses_V1_ClaimVerseRequest.self,
+            Luma_Verses_V1_ClaimVerseResponse.self,
+            Luma_Verses_V1_ClaimNextUnusedRequest.self,
+            Luma_Verses_V1_ClaimNextUnusedResponse.self,
+            Luma_Verses_V1_ReleaseForContentRequest.self,
+            Luma_Verses_V1_ReleaseForContentResponse.self,
+            Luma_Verses_V1_IsUsedRequest.self,
+            Luma_Verses_V1_IsUsedResponse.self,
+            Luma_Verses_V1_ListUsedRequest.self,
+            Luma_Verses_V1_ListUsedResponse.self,
+            Luma_Verses_V1_UsageStatsRequest.self,
+            Luma_Verses_V1_UsageStatsResponse.self,
+            Luma_Verses_V1_BookUsage.self,
+            Luma_Verses_V1_ListContentIDsRequest.self,
+            Luma_Verses_V1_ListContentIDsResponse.self,
+    ]
 }
 
 /// Implement this to serve `luma.verses.v1.VerseRegistry`; pass it to `RPCServer`.

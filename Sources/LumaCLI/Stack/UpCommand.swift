@@ -1,0 +1,183 @@
+import ArgumentParser
+import CreatorsAPI
+import Foundation
+import LumaRPC
+import UnixSignals
+
+/// `lumactl up`: the three services as separate processes, on their default ports, with their
+/// databases in a data directory; demo data on first start; Ctrl-C or SIGTERM stops them all.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run verse-registry, creator-registry and content-pipeline locally until Ctrl-C.",
+        discussion: """
+            Ports: verse-registry BASE, creator-registry BASE+1, content-pipeline BASE+2; instance i of \
+            each (with --instances) adds 10*i. With --base-port 0 every port is picked free and printed. \
+            Every instance of a service shares its database file, and each service is given every \
+            instance of its peers, so calls balance across them. Logs: DATA_DIR/logs/.
+            Environment: LUMA_DATA_DIR for --data-dir.
+            """)
+
+    @Option(help: "Where the databases and logs live (env LUMA_DATA_DIR).")
+    var dataDir = ProcessInfo.processInfo.environment["LUMA_DATA_DIR"] ?? ".luma"
+
+    @Option(help: "Instances of each service.")
+    var instances = 1
+
+    @Option(help: "First port (verse-registry); 0 picks free ports.")
+    var basePort = 7101
+
+    @Flag(help: "Do not add demo users and creators on first start.")
+    var noSeed = false
+
+    static let services = ["verse-registry", "creator-registry", "content-pipeline"]
+
+    func validate() throws {
+        guard (1...9).contains(instances) else { throw ValidationError("--instances must be 1-9") }
+        guard basePort == 0 || (1024...65000).contains(basePort) else { throw ValidationError("--base-port must be 0 or 1024-65000") }
+    }
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        let ports = try await assignPorts()
+        let addresses = ports.mapValues { $0.map { "127.0.0.1:\($0)" } }
+        let peers = addresses.mapValues { $0.joined(separator: ",") }
+
+        var children: [Child] = []
+        for service in Self.services {
+            for (index, port) in ports[service]!.enumerated() {
+                let name = instances == 1 ? service : "\(service)#\(index + 1)"
+                var arguments = ["--listen", "127.0.0.1:\(port)", "--db", "\(directory)/\(service).sqlite"]
+                switch service {
+                case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
+                default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
+                }
+                children.append(try Child(name: name, executable: service, arguments: arguments, log: "\(directory)/logs/\(name).log"))
+            }
+        }
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+
+        do {
+            try await waitUntilServing(children, ports: ports)
+        } catch {
+            Output.error("error: \(error)")
+            for child in children { child.stop() }
+            throw ExitCode.failure
+        }
+        let creators = Luma_Creators_V1_CreatorRegistryClient(RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!)))
+        if !noSeed {
+            let seeded = try await DemoData.seedIfEmpty(creators)
+            Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
+        }
+        for service in Self.services {
+            Output.say("\(service) listening on \(addresses[service]!.joined(separator: ", "))")
+        }
+        Output.say("data in \(directory); logs in \(directory)/logs")
+        if basePort != 7101 || instances > 1 {
+            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!)")
+        }
+        Output.say("ready; Ctrl-C stops everything")
+
+        // Report children that exit on their own; stop everything on a signal.
+        let watcher = Task {
+            var reported = Set<String>()
+            while !Task.isCancelled {
+                for child in children where !child.isRunning && !reported.contains(child.name) {
+                    reported.insert(child.name)
+                    Output.error("\(child.name) exited with status \(child.status); see \(child.log)")
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        for await _ in signals { break }
+        watcher.cancel()
+        Output.say("stopping")
+        for child in children { child.terminate() }
+        for child in children { await child.wait(upTo: .seconds(15)) }
+        Output.say("stopped")
+    }
+
+    func assignPorts() async throws -> [String: [Int]] {
+        var ports: [String: [Int]] = [:]
+        for (offset, service) in Self.services.enumerated() {
+            ports[service] = try await (0..<instances).asyncMap { index in
+                basePort == 0 ? try await freePort() : basePort + offset + 10 * index
+            }
+        }
+        return ports
+    }
+
+    func waitUntilServing(_ children: [Child], ports: [String: [Int]]) async throws {
+        let deadline = ContinuousClock.now + .seconds(180)
+        for service in Self.services {
+            for port in ports[service]! {
+                let health = Luma_Rpc_V1_HealthClient(RPCClient(endpoint: RPCEndpoint(host: "127.0.0.1", port: port)))
+                while (try? await health.check(.init(), options: .init(timeout: .seconds(2))).status) != .serving {
+                    if let dead = children.first(where: { !$0.isRunning }) {
+                        throw RPCError.unavailable("\(dead.name) exited with status \(dead.status) while starting; see \(dead.log)")
+                    }
+                    guard ContinuousClock.now < deadline else { throw RPCError.unavailable("\(service) on port \(port) did not become SERVING") }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
+    }
+
+    func freePort() async throws -> Int {
+        let server = RPCServer(configuration: .init(port: 0), services: [])
+        let port = try await server.start().port!
+        await server.shutdown()
+        return port
+    }
+}
+
+/// One service process.
+final class Child: @unchecked Sendable {
+    let name: String
+    let log: String
+    private let process = Process()
+
+    init(name: String, executable: String, arguments: [String], log: String) throws {
+        self.name = name
+        self.log = log
+        process.executableURL = Self.sibling(executable)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    /// The service executables are built next to lumactl.
+    static func sibling(_ name: String) -> URL {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    var isRunning: Bool { process.isRunning }
+    var status: Int32 { process.isRunning ? 0 : process.terminationStatus }
+
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    func stop() {
+        terminate()
+    }
+
+    func wait(upTo limit: Duration) async {
+        let end = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import LumaRPC
+
+/// Where the services are: flags, else LUMA_VERSES / LUMA_CREATORS / LUMA_CONTENT, else the
+/// local stack's defaults.
+public struct EndpointOptions: ParsableArguments {
+    @Option(help: "verse-registry HOST:PORT[,HOST:PORT] (env LUMA_VERSES; default 127.0.0.1:7101).")
+    var verses: String?
+
+    @Option(help: "creator-registry HOST:PORT[,HOST:PORT] (env LUMA_CREATORS; default 127.0.0.1:7102).")
+    var creators: String?
+
+    @Option(help: "content-pipeline HOST:PORT[,HOST:PORT] (env LUMA_CONTENT; default 127.0.0.1:7103).")
+    var content: String?
+
+    @Option(help: "Call timeout in seconds.")
+    var timeout: Double = 30
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    public init() {}
+
+    func endpoints(_ flag: String?, env: String, fallback: String) throws -> [RPCEndpoint] {
+        let text = flag ?? ProcessInfo.processInfo.environment[env] ?? fallback
+        do {
+            return try RPCEndpoint.parseList(text)
+        } catch let error as RPCError {
+            throw ValidationError("\(env.lowercased()): \(error.message)")
+        }
+    }
+
+    func client(_ endpoints: [RPCEndpoint]) -> RPCClient {
+        var configuration = RPCClient.Configuration()
+        configuration.defaultTimeout = .nanoseconds(Int64(timeout * 1e9))
+        return RPCClient(endpoints: endpoints, configuration: configuration)
+    }
+
+    func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: "127.0.0.1:7101")) }
+    func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: "127.0.0.1:7102")) }
+    func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: "127.0.0.1:7103")) }
+}

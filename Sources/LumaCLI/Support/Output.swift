@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import LumaRPC
+import SwiftProtobuf
+
+/// Printing for humans and scripts.
+enum Output {
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    static let jsonOptions: JSONEncodingOptions = {
+        var options = JSONEncodingOptions()
+        options.preserveProtoFieldNames = true
+        return options
+    }()
+
+    static func json(_ message: any SwiftProtobuf.Message) throws {
+        let text = try message.jsonString(options: jsonOptions)
+        // Pretty-print through Foundation so scripts and people can both read it.
+        if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+           let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+            print(String(decoding: pretty, as: UTF8.self))
+        } else {
+            print(text)
+        }
+    }
+
+    /// Columns padded to their widest cell.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let widths = header.indices.map { column in
+            ([header[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        print(line(header))
+        for row in rows { print(line(row)) }
+    }
+
+    /// A line on stdout, written at once (print buffers when stdout is a file or pipe, and a
+    /// long-running command's output must show up while it runs).
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// A progress line on a terminal (stderr), nothing otherwise.
+    static func progress(_ text: String) {
+        guard stderrIsTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    static func progressDone() {
+        guard stderrIsTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// Runs a command body; an RPCError prints as `CODE: message` on stderr and exits with the
+/// status code's number, so scripts can branch on it.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as RPCError {
+        Output.error(error.field.isEmpty ? "\(error.code): \(error.message)" : "\(error.code): \(error.message) (field \(error.field))")
+        throw ExitCode(Int32(error.code.rawValue))
+    }
+}

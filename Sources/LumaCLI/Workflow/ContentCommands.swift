@@ -1,0 +1,281 @@
+import ArgumentParser
+import ContentAPI
+import Foundation
+import LumaRPC
+import LumaServiceKit
+
+extension Luma_Content_V1_Status {
+    var name: String {
+        switch self {
+        case .empty: "empty"
+        case .generated: "generated"
+        case .assigned: "assigned"
+        case .submitted: "submitted"
+        case .approved: "approved"
+        case .rejected: "rejected"
+        default: "?"
+        }
+    }
+}
+
+extension Luma_Content_V1_Mode {
+    var name: String { self == .bible ? "bible" : self == .positivity ? "positivity" : "?" }
+}
+
+struct ContentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "content", abstract: "Daily content: plan, generate, assign, submit, review, delete.",
+        subcommands: [Plan.self, Generate.self, Assign.self, Submit.self, Approve.self, Reject.self, Delete.self, Show.self, List.self])
+
+    static func show(_ items: [Luma_Content_V1_ContentItem]) {
+        Output.table(["ID", "DATE", "MODE", "LANG", "STATUS", "CREATOR", "TOPIC", "VERSE"], items.map {
+            ["\($0.id)", $0.postDate, $0.mode.name, $0.language, $0.status.name, $0.creatorID == 0 ? "-" : "\($0.creatorID)",
+             $0.category.isEmpty ? "-" : $0.category, $0.verseReference.isEmpty ? "-" : $0.verseReference]
+        })
+    }
+
+    static func modes(_ text: String) throws -> [Luma_Content_V1_Mode] {
+        try text.split(separator: ",").map { mode in
+            switch mode {
+            case "bible": return .bible
+            case "positivity": return .positivity
+            default: throw ValidationError("unknown mode '\(mode)'; use bible, positivity")
+            }
+        }
+    }
+
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create empty items for a date range (idempotent).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option(help: "First date, YYYY-MM-DD.") var from: String
+        @Option(help: "Last date, YYYY-MM-DD.") var to: String
+        @Option(help: "Comma-separated modes.") var modes = "bible,positivity"
+        @Option(help: "Comma-separated languages.") var languages = "en"
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let result = try await client.plan(.with {
+                    $0.fromDate = from; $0.toDate = to; $0.modes = try ContentCommand.modes(modes)
+                    $0.languages = languages.split(separator: ",").map(String.init)
+                })
+                if endpoints.json { return try Output.json(result) }
+                print("planned \(from)..\(to): \(result.created) created, \(result.existing) already there")
+            }
+        }
+    }
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Generate scripts (and claim verses) for empty items, month by month with progress.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option(help: "First date.") var from: String?
+        @Option(help: "Last date.") var to: String?
+        @Option(help: "One item instead of a range.") var id: Int64?
+        @Option(help: "Verse category for bible items (default: rotate).") var category = ""
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                if let id {
+                    let result = try await client.generate(.with { $0.id = id; $0.category = category })
+                    if endpoints.json { return try Output.json(result) }
+                    return ContentCommand.show(result.items)
+                }
+                guard let from, let to else { throw ValidationError("give --id, or --from and --to") }
+                let start = try Validate.date(from, field: "from")
+                let end = try Validate.date(to, field: "to")
+                var all = Luma_Content_V1_GenerateResponse()
+                // A month per call: bounded calls, and progress for a year.
+                var chunkStart = start
+                while chunkStart <= end {
+                    let chunkEnd = min(end, chunkStart.adding(days: 30))
+                    Output.progress("generating \(chunkStart)..\(chunkEnd) (\(all.generated) done)")
+                    let part = try await client.generate(.with {
+                        $0.range = .with { $0.fromDate = chunkStart.description; $0.toDate = chunkEnd.description }
+                        $0.category = category
+                    }, options: .init(timeout: .seconds(120)))
+                    all.items += part.items
+                    all.generated += part.generated
+                    all.failures += part.failures
+                    chunkStart = chunkEnd.adding(days: 1)
+                }
+                Output.progressDone()
+                if endpoints.json { return try Output.json(all) }
+                print("generated \(all.generated) item\(all.generated == 1 ? "" : "s")")
+                ContentCommand.show(all.items)
+                for failure in all.failures { Output.error("not generated: item \(failure.id) (\(failure.postDate)): \(failure.reason)") }
+                if !all.failures.isEmpty { throw ExitCode(Int32(RPCStatusCode.failedPrecondition.rawValue)) }
+            }
+        }
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Assign an item to a creator, or --auto to the least-loaded eligible one.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+        @Option(help: "Creator id.") var creator: Int64?
+        @Flag(help: "Pick the least-loaded eligible creator.") var auto = false
+
+        func run() async throws {
+            try await reportingErrors {
+                guard (creator != nil) != auto else { throw ValidationError("give exactly one of --creator or --auto") }
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.assign(.with {
+                    $0.id = id
+                    if let creator { $0.creatorID = creator } else { $0.auto = true }
+                })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) assigned to creator \(item.creatorID)")
+            }
+        }
+    }
+
+    struct Submit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a creator's video for an item.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+        @Option(help: "https URL of the video.") var video: String
+        @Option(help: "https URL of the thumbnail.") var thumbnail: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.submit(.with { $0.id = id; $0.videoURL = video; $0.thumbnailURL = thumbnail })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) submitted")
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a submitted video.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.approve(.with { $0.id = id })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) approved")
+            }
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a submitted video with a note; the creator resubmits.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+        @Option(help: "Why (required).") var note: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.reject(.with { $0.id = id; $0.note = note })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) rejected: \(item.rejectionNote)")
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an item; its verses become available again.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let result = try await client.delete(.with { $0.id = id })
+                print(result.deleted ? "deleted item \(id)" : "item \(id) did not exist")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an item with its scripts.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.get(.with { $0.id = id })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id): \(item.postDate) \(item.mode.name)/\(item.language), \(item.status.name)")
+                let fields: [(String, String)] = [
+                    ("creator", item.creatorID == 0 ? "" : "\(item.creatorID)"), ("topic", item.category),
+                    ("verse", item.verseReference), ("text", item.verseText), ("camera script", item.cameraScript),
+                    ("reflection", item.devotionalReflection), ("meditation", item.meditationScript),
+                    ("background", item.backgroundPrompt), ("video", item.creatorVideoURL),
+                    ("thumbnail", item.creatorVideoThumbnail), ("rejection note", item.rejectionNote),
+                ]
+                for (label, value) in fields where !value.isEmpty { print("  \(label): \(value)") }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List items.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option var from = ""
+        @Option var to = ""
+        @Option(help: "Only this creator's items.") var creator: Int64 = 0
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                var items: [Luma_Content_V1_ContentItem] = []
+                var token = ""
+                repeat {
+                    let page = try await client.list(.with { $0.fromDate = from; $0.toDate = to; $0.creatorID = creator; $0.pageSize = 1000; $0.pageToken = token })
+                    items += page.items
+                    token = page.nextPageToken
+                } while !token.isEmpty
+                if endpoints.json { return try Output.json(Luma_Content_V1_ListContentResponse.with { $0.items = items }) }
+                ContentCommand.show(items)
+            }
+        }
+    }
+}
+
+struct BoardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "board", abstract: "A calendar of the coming days: a row per day, a column per mode/language, each cell the status.")
+
+    @OptionGroup var endpoints: EndpointOptions
+    @Option(help: "First day (default today, UTC).") var from: String?
+    @Option(help: "Number of days.") var days = 14
+
+    func run() async throws {
+        try await reportingErrors {
+            let start = try from.map { try Validate.date($0, field: "from") } ?? CalendarDate.today
+            guard (1...366).contains(days) else { throw ValidationError("--days must be 1-366") }
+            let end = start.adding(days: days - 1)
+            let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+            let board = try await client.board(.with { $0.fromDate = start.description; $0.toDate = end.description })
+            if endpoints.json { return try Output.json(board) }
+            let columns = Array(Set(board.items.map { "\($0.mode.name)/\($0.language)" })).sorted()
+            var cells: [String: String] = [:]
+            for item in board.items { cells["\(item.postDate)|\(item.mode.name)/\(item.language)"] = item.status.name }
+            let color = Output.stdoutIsTerminal
+            let rows = (0..<days).map { offset -> [String] in
+                let day = start.adding(days: offset).description
+                return [day] + columns.map { column in
+                    let status = cells["\(day)|\(column)"] ?? "-"
+                    return color ? BoardCommand.paint(status) : status
+                }
+            }
+            Output.table(["DATE"] + columns, rows)
+            let totals = Dictionary(grouping: board.counts, by: { $0.status.name }).mapValues { $0.map(\.count).reduce(0, +) }
+            print(totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+    }
+
+    /// ANSI colours, only on a terminal. Padding happens on the visible text, so colour codes
+    /// go around the padded cell by the table (they have no width of their own in a terminal).
+    static func paint(_ status: String) -> String {
+        let code = ["empty": "2", "generated": "36", "assigned": "34", "submitted": "33", "approved": "32", "rejected": "31"][status]
+        return code.map { "\u{1B}[\($0)m\(status)\u{1B}[0m" } ?? status
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import LumaRPC
+import VersesAPI
+
+struct VersesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verses", abstract: "Bible references, passages, categories and the used-verse ledger.",
+        subcommands: [Validate.self, Show.self, Categories.self, Used.self, Import.self])
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a reference and print it canonically.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "A reference such as 'Jn 3:16' or '1 Cor 13:4-7'.") var reference: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let result = try await client.validateReference(.with { $0.reference = reference })
+                if endpoints.json { return try Output.json(result) }
+                print("\(result.canonical)  (\(result.osis), \(result.verseCount) verse\(result.verseCount == 1 ? "" : "s"))")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a passage.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "A reference.") var reference: String
+        @Option(help: "Translation id (kjv, web, rv1909, ...).") var translation = "kjv"
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let passage = try await client.getPassage(.with { $0.reference = reference; $0.translation = translation })
+                if endpoints.json { return try Output.json(passage) }
+                print("\(passage.reference) (\(passage.translation.uppercased()))")
+                for verse in passage.verses {
+                    print("  \(verse.chapter):\(verse.verse)  \(verse.missing ? "[no text in this translation]" : verse.text)")
+                }
+            }
+        }
+    }
+
+    struct Categories: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Devotional categories and how many verses remain unused.")
+        @OptionGroup var endpoints: EndpointOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let categories = try await client.listCategories(.init())
+                if endpoints.json { return try Output.json(categories) }
+                Output.table(["CATEGORY", "UNUSED", "VERSES", "SOURCES"], categories.categories.map {
+                    [$0.name, "\($0.unusedCount)", "\($0.verseCount)", ($0.naveTopics + $0.references).joined(separator: ", ")]
+                })
+            }
+        }
+    }
+
+    struct Used: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The ledger of used verses, by date.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option(help: "From date, YYYY-MM-DD.") var from = ""
+        @Option(help: "To date, YYYY-MM-DD.") var to = ""
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                var rows: [Luma_Verses_V1_UsedVerse] = []
+                var token = ""
+                repeat {
+                    let page = try await client.listUsed(.with { $0.fromDate = from; $0.toDate = to; $0.pageSize = 1000; $0.pageToken = token })
+                    rows += page.verses
+                    token = page.nextPageToken
+                } while !token.isEmpty
+                if endpoints.json { return try Output.json(Luma_Verses_V1_ListUsedResponse.with { $0.verses = rows }) }
+                Output.table(["DATE", "VERSE", "CONTENT"], rows.map { ["\($0.usedDate)", "\($0.book) \($0.chapter):\($0.verse)", "\($0.dailyContentID)"] })
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a translation from TSV (book_no, osis, chapter, verse, text), in batches with progress.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option(help: "Translation id, e.g. web.") var id: String
+        @Option(help: "Translation name.") var name: String
+        @Option(help: "ISO 639 language code, e.g. en.") var language: String
+        @Argument(help: "TSV file.") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw RPCError.invalidArgument("cannot read '\(file)'")
+                }
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                var last = Luma_Verses_V1_ImportTranslationResponse()
+                for start in stride(from: 0, to: lines.count, by: 2000) {
+                    Output.progress("importing \(id): \(start)/\(lines.count) lines")
+                    last = try await client.importTranslation(.with {
+                        $0.id = id; $0.name = name; $0.language = language
+                        $0.lines = Array(lines[start..<min(start + 2000, lines.count)])
+                    })
+                }
+                Output.progressDone()
+                if endpoints.json { return try Output.json(last.translation) }
+                print("imported \(last.translation.id): \(last.translation.verseCount) verses, \(last.translation.missingCount) KJV verses without text")
+            }
+        }
+    }
+}
