@@ -179,6 +179,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -187,7 +188,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LumactlTests",
-            dependencies: ["LumaRPC", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI"]
+            dependencies: ["LumaCLI", "LumaRPC", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI"]
         ),
 
         .target(

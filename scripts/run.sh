@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the local stack on its embedded defaults (README's first command).
-# Until the Luma services land, the stack is the example Echo server on 127.0.0.1:7100.
+# Runs the local stack on its embedded defaults (README's first command): builds, then
+# `lumactl up` starts verse-registry (7101), creator-registry (7102) and content-pipeline (7103)
+# with their databases in ./.luma. Extra arguments go to `lumactl up` (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
-exec swift run luma-echo "$@"
+swift build
+exec .build/debug/lumactl up "$@"

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 
 /// Opens a service's SQLite database: a GRDB `DatabasePool` (WAL mode, so readers never block
@@ -18,6 +21,19 @@ public enum ServiceDatabase {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// Applies pending migrations while holding an exclusive lock on `<path>.migrate-lock`, so
+    /// instances starting together on a fresh file do not both try to create the schema
+    /// (GRDB's migrator checks and applies in separate steps).
+    public static func migrate(_ pool: DatabasePool, path: String, with migrator: DatabaseMigrator) throws {
+        let lockPath = path + ".migrate-lock"
+        let fd = Glibc.open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: lockPath]) }
+        defer { Glibc.close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: lockPath]) }
+        defer { flock(fd, LOCK_UN) }
+        try migrator.migrate(pool)
     }
 
     /// An in-memory-like database for tests: a pool on a fresh temporary file.

@@ -28,14 +28,15 @@ public struct ServiceOptions: ParsableArguments {
 
     /// Opens the database and applies (or, with --no-migrate, insists on) the migrations.
     public func openDatabase(default fallback: String, migrator: DatabaseMigrator) throws -> DatabasePool {
-        let pool = try ServiceDatabase.open(path: db ?? fallback)
+        let path = db ?? fallback
+        let pool = try ServiceDatabase.open(path: path)
         if noMigrate {
             let pending = try migrator.status(of: pool).filter { !$0.applied }.map(\.identifier)
             guard pending.isEmpty else {
                 throw ValidationError("pending migrations (\(pending.joined(separator: ", "))); run the migrate command first")
             }
         } else {
-            try migrator.migrate(pool)
+            try ServiceDatabase.migrate(pool, path: path, with: migrator)
         }
         return pool
     }
@@ -64,7 +65,7 @@ public struct MigrateCommand<Schema: ServiceSchema>: ParsableCommand {
     public func run() throws {
         let pool = try ServiceDatabase.open(path: db ?? Schema.defaultDatabasePath)
         let before = try Schema.migrator.status(of: pool).filter { !$0.applied }.map(\.identifier)
-        try Schema.migrator.migrate(pool)
+        try ServiceDatabase.migrate(pool, path: db ?? Schema.defaultDatabasePath, with: Schema.migrator)
         print(before.isEmpty ? "up to date" : before.map { "applied  \($0)" }.joined(separator: "\n"))
     }
 }

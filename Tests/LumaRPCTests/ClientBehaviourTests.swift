@@ -44,22 +44,34 @@ struct ClientBehaviourTests {
         await server.shutdown()
     }
 
-    @Test func nonIdempotentCallIsNotRetried() async throws {
+    @Test func nonIdempotentCallIsNotRetriedOnceSent() async throws {
         let service = EchoService()
         let (server, live) = try await startServer(services: [service])
-        let dead = try await unusedEndpoint()
-        let client = RPCClient(endpoints: [dead, live])
-        // The first call goes to the dead endpoint (round-robin starts at index 0).
+        let dropper = try await DroppingServer.start()
+        let client = RPCClient(endpoints: [dropper.endpoint, live])
+        // The first call goes to the dropper (round-robin starts at index 0), which reads the
+        // request and hangs up: the call may have run there, so it must not be sent again.
         let error = await #expect(throws: RPCError.self) {
             try await client.call(append, Luma_Examples_V1_AppendRequest.with { $0.entry = "once" })
         }
         #expect(error?.code == .unavailable)
-        #expect(error?.message.contains(dead.description) == true)
         #expect(service.entries.isEmpty)
-        // The next one lands on the live endpoint and runs exactly once.
-        let response = try await client.call(append, Luma_Examples_V1_AppendRequest.with { $0.entry = "twice" })
+        #expect(dropper.requests.withLockedValue { $0 } == 1)
+        // An idempotent call in the same situation is retried on the live endpoint.
+        #expect(try await client.call(echo, echoRequest("again")).text == "again")
+        await client.close()
+        await server.shutdown()
+        try await dropper.channel.close()
+    }
+
+    @Test func aCallThatCouldNotBeSentGoesToTheNextEndpointEvenIfNotIdempotent() async throws {
+        let service = EchoService()
+        let (server, live) = try await startServer(services: [service])
+        let dead = try await unusedEndpoint()
+        let client = RPCClient(endpoints: [dead, live])
+        let response = try await client.call(append, Luma_Examples_V1_AppendRequest.with { $0.entry = "once" })
         #expect(response.count == 1)
-        #expect(service.entries == ["twice"])
+        #expect(service.entries == ["once"])
         await client.close()
         await server.shutdown()
     }
@@ -291,5 +303,43 @@ struct ClientDeadlineTests {
 extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+/// Sends the preface, reads one request frame, and closes the connection without answering.
+final class DroppingServer: Sendable {
+    let channel: any Channel
+    let requests: NIOLockedValueBox<Int>
+    var endpoint: RPCEndpoint { RPCEndpoint(host: "127.0.0.1", port: channel.localAddress!.port!) }
+
+    private final class Handler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let requests: NIOLockedValueBox<Int>
+        init(_ requests: NIOLockedValueBox<Int>) { self.requests = requests }
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(NIOAny(ByteBuffer(bytes: ConnectionPreface.bytes)), promise: nil)
+        }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            // Preface (8 bytes) plus at least a length prefix: a request arrived.
+            if unwrapInboundIn(data).readableBytes > 12 {
+                requests.withLockedValue { $0 += 1 }
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private init(channel: any Channel, requests: NIOLockedValueBox<Int>) {
+        self.channel = channel
+        self.requests = requests
+    }
+
+    static func start() async throws -> DroppingServer {
+        let requests = NIOLockedValueBox(0)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(requests)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return DroppingServer(channel: channel, requests: requests)
     }
 }

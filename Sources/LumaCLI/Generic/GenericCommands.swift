@@ -191,6 +191,12 @@ struct CallCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let json = try Self.readData(data)
+            // Syntax first, before any connection: a typo never reaches a server.
+            do {
+                try JSONSyntax.check(json)
+            } catch {
+                throw RPCError.invalidArgument("request JSON is malformed at \(error)")
+            }
             let parts = method.split(separator: "/")
             guard parts.count == 2 else { throw RPCError.invalidArgument("method must be package.Service/Method, not '\(method)'") }
             let client = try target.client()
@@ -225,15 +231,8 @@ struct CallCommand: AsyncParsableCommand {
         return data
     }
 
-    /// Checks the JSON's syntax first (Foundation reports line and column), then its fields
-    /// against the message (SwiftProtobuf names the unknown field or bad value).
+    /// Checks the (syntactically valid) JSON's fields against the message.
     static func decode(_ json: String, as type: any SwiftProtobuf.Message.Type) throws -> any SwiftProtobuf.Message {
-        do {
-            _ = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
-        } catch let error as NSError {
-            let detail = (error.userInfo["NSDebugDescription"] as? String) ?? error.localizedDescription
-            throw RPCError.invalidArgument("request JSON is malformed: \(detail)")
-        }
         do {
             return try type.init(jsonString: json)
         } catch {

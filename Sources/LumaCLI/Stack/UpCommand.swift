@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreatorsAPI
 import Foundation
+import Logging
 import LumaRPC
 import UnixSignals
 
@@ -53,7 +54,7 @@ struct UpCommand: AsyncParsableCommand {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
                 default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
                 }
-                children.append(try Child(name: name, executable: service, arguments: arguments, log: "\(directory)/logs/\(name).log"))
+                children.append(try Child(name: name, executable: service, port: port, arguments: arguments, log: "\(directory)/logs/\(name).log"))
             }
         }
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
@@ -70,8 +71,8 @@ struct UpCommand: AsyncParsableCommand {
             let seeded = try await DemoData.seedIfEmpty(creators)
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
         }
-        for service in Self.services {
-            Output.say("\(service) listening on \(addresses[service]!.joined(separator: ", "))")
+        for child in children {
+            Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid))")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
         if basePort != 7101 || instances > 1 {
@@ -125,7 +126,9 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     func freePort() async throws -> Int {
-        let server = RPCServer(configuration: .init(port: 0), services: [])
+        var quiet = Logger(label: "lumactl.port-probe")
+        quiet.logLevel = .critical
+        let server = RPCServer(configuration: .init(port: 0), services: [], logger: quiet)
         let port = try await server.start().port!
         await server.shutdown()
         return port
@@ -135,11 +138,13 @@ struct UpCommand: AsyncParsableCommand {
 /// One service process.
 final class Child: @unchecked Sendable {
     let name: String
+    let port: Int
     let log: String
     private let process = Process()
 
-    init(name: String, executable: String, arguments: [String], log: String) throws {
+    init(name: String, executable: String, port: Int, arguments: [String], log: String) throws {
         self.name = name
+        self.port = port
         self.log = log
         process.executableURL = Self.sibling(executable)
         process.arguments = arguments
@@ -157,6 +162,7 @@ final class Child: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.processIdentifier }
     var status: Int32 { process.isRunning ? 0 : process.terminationStatus }
 
     func terminate() {

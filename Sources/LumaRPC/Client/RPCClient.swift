@@ -85,40 +85,47 @@ public final class RPCClient: Sendable {
         }
     }
 
-    /// Sends the call, retrying idempotent methods on UNAVAILABLE on other endpoints.
+    /// Sends the call. An endpoint that cannot be connected to is skipped for the next one
+    /// whatever the method: the request never left, so trying elsewhere cannot run it twice
+    /// (gRPC's "transparent retry"). Once a request was sent, only idempotent methods are
+    /// retried, only on UNAVAILABLE, at most `maxAttempts` sends, and only within the deadline.
     private func attempt(_ request: RPCClientRequest, deadline: NIODeadline) async throws -> Data {
         let retryable = request.method.idempotency.isRetryable
-        let attempts = retryable ? max(1, configuration.maxAttempts) : 1
-        var tried: Set<Int> = []
+        let maxSends = retryable ? max(1, configuration.maxAttempts) : 1
+        var sends = 0
         var lastError = RPCError.unavailable("no endpoint available")
-        for _ in 0..<attempts {
-            let index = pick(avoiding: tried)
-            tried.insert(index)
+        // Each endpoint once (healthy ones first); retryable calls may go round twice.
+        let order = pickOrder()
+        for index in retryable ? order + order : order {
+            guard sends < maxSends, .now() < deadline else { break }
+            try Task.checkCancellation()
+            let connection: RPCConnection
             do {
-                let connection = try await channels[index].connection()
+                connection = try await channels[index].connection()
+            } catch let error as RPCError {
+                lastError = error
+                continue
+            }
+            do {
+                sends += 1
                 return try await connection.call(
                     method: request.method.fullName, payload: request.payload,
                     metadata: request.metadata, deadline: deadline)
-            } catch let error as RPCError where error.code == .unavailable {
+            } catch let error as RPCError where error.code == .unavailable && retryable {
                 lastError = error
-                if deadline <= .now() { break }
             }
-            try Task.checkCancellation()
         }
         throw lastError
     }
 
-    /// Round-robin over healthy endpoints, preferring ones this call has not tried. With no
-    /// healthy endpoint left, tries the next one anyway rather than failing without a connect.
-    private func pick(avoiding tried: Set<Int>) -> Int {
+    /// Round-robin: the next starting endpoint each call, healthy endpoints before ejected ones.
+    private func pickOrder() -> [Int] {
         let start = nextIndex.withLockedValue { index in
             defer { index = (index + 1) % channels.count }
             return index
         }
         let order = (0..<channels.count).map { (start + $0) % channels.count }
-        return order.first { !tried.contains($0) && channels[$0].isHealthy }
-            ?? order.first { !tried.contains($0) }
-            ?? start
+        return order.filter { channels[$0].isHealthy } + order.filter { !channels[$0].isHealthy }
     }
 
     /// Closes every connection and stops background probes.

@@ -78,7 +78,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                     outcomes.append(outcome)
                     startNext()
                 }
-                return outcomes.sorted { $0.1 < $1.1 }
+                return outcomes.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
             }
             // A peer that is down fails the whole request: nothing half-reported.
             if let down = outcomes.compactMap({ $0.2.failure as? RPCError }).first(where: { $0.code == .unavailable }),
