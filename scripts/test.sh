@@ -4,4 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift build --build-tests
-swift test --skip-build
+# Suites run one after another: several of them start real service processes, and on a
+# two-core machine running them side by side turns their timing checks into a lottery.
+# (They bind port 0 and use their own temporary databases, so they *can* run side by side.)
+swift test --skip-build --no-parallel

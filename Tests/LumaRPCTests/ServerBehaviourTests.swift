@@ -32,13 +32,13 @@ struct ServerBehaviourTests {
         let service = MisbehavingService()
         try await withServerAndClient(services: [service]) { _, client in
             var request = Luma_Examples_V1_EchoRequest()
-            request.text = "5000"
+            request.text = "20000"
             let started = ContinuousClock.now
             let error = await #expect(throws: RPCError.self) {
-                try await client.call(MisbehavingService.sleep, request, options: .init(timeout: .milliseconds(200)))
+                try await client.call(MisbehavingService.sleep, request, options: .init(timeout: .seconds(1)))
             }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(ContinuousClock.now - started < .seconds(10))
             #expect(await eventually { service.cancellations.withLockedValue { $0 } == 1 })
         }
     }

@@ -25,12 +25,22 @@ public final class LumaStack: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: try await VerseTemplate.path(), toPath: directory + "/verses.sqlite")
     }
 
+    /// Ports are reserved (bound to 0, then released) before the services bind them; another
+    /// test can take one in between, so a failed start is retried with fresh ports.
     public static func start() async throws -> LumaStack {
-        let stack = try await LumaStack()
-        try await stack.startVerses()
-        try await stack.startCreators()
-        try await stack.startContent()
-        return stack
+        var attempt = 1
+        while true {
+            let stack = try await LumaStack()
+            do {
+                try await stack.startVerses()
+                try await stack.startCreators()
+                try await stack.startContent()
+                return stack
+            } catch where attempt < 3 {
+                attempt += 1
+                await stack.stopAll()
+            }
+        }
     }
 
     func arguments(_ service: String) -> [String] {

@@ -4,15 +4,23 @@ import LumaTestSupport
 
 /// `lumactl up` started for a test, with free ports (`--base-port 0`), in its own data dir.
 final class UpProcess: @unchecked Sendable {
-    let process = Process()
+    private(set) var process = Process()
     let dataDir: String
-    private let output = Pipe()
+    private let arguments: [String]
+    private var output = Pipe()
     private var buffer = ""
     private(set) var environment: [String: String] = [:]
     private(set) var pids: [String: Int32] = [:]
 
     init(dataDir: String = temporaryDirectory(), arguments: [String] = []) {
         self.dataDir = dataDir
+        self.arguments = arguments
+        prepare()
+    }
+
+    private func prepare() {
+        process = Process()
+        output = Pipe()
         process.executableURL = ServiceProcess.binary("lumactl")
         process.arguments = ["up", "--data-dir", dataDir, "--base-port", "0"] + arguments
         process.standardOutput = output
@@ -21,8 +29,22 @@ final class UpProcess: @unchecked Sendable {
 
     var log: String { buffer }
 
-    /// Starts it and waits for "ready", collecting the endpoints and pids it prints.
+    /// Starts it and waits for "ready". `up --base-port 0` reserves free ports before the
+    /// services bind them; another test process can take one in between, so a failed start is
+    /// retried with fresh ports.
     func start() async throws {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce()
+            } catch where attempt < 3 {
+                attempt += 1
+                prepare()
+            }
+        }
+    }
+
+    private func startOnce() async throws {
         let lines = LineCollector()
         output.fileHandleForReading.readabilityHandler = { handle in lines.append(handle.availableData) }
         try process.run()
