@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "creator-registry", targets: ["creator-registry"]),
         .executable(name: "content-pipeline", targets: ["content-pipeline"]),
         .executable(name: "lumactl", targets: ["lumactl"]),
+        .executable(name: "luma-pipeline-bench", targets: ["luma-pipeline-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -204,6 +205,22 @@ let package = Package(
             path: "services/verse-registry/Tests/VerseRegistryTests"
         ),
 
+        .executableTarget(
+            name: "luma-pipeline-bench",
+            dependencies: [
+                "ContentAPI", "LumaRPC", "LumaTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CSDKTests",
+            dependencies: [
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "LumaRPCTests",
             dependencies: [

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every generated Swift file from proto/ with pinned tools:
 #   protoc 3.21.12 (Debian protobuf-compiler), protoc-gen-swift from swift-protobuf 1.39.0 and
-#   protoc-gen-luma-rpc (tools/protoc-gen-luma-rpc), both built here in release mode.
+#   protoc-gen-luma-rpc (tools/protoc-gen-luma-rpc), both built here in release mode; and the
+#   C SDK's messages with protoc-c 1.4.1 (Debian protobuf-c-compiler) into sdk/c/generated.
 # Usage: scripts/generate-protos.sh          regenerate in place
 #        scripts/generate-protos.sh --check  fail if the committed files are not current (CI)
 set -euo pipefail
@@ -9,6 +10,12 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 want_protoc="libprotoc 3.21.12"
+want_protoc_c="protobuf-c 1.4.1"
+have_protoc_c=$(protoc-c --version 2>/dev/null | head -1 || true)
+if [ "$have_protoc_c" != "$want_protoc_c" ]; then
+  echo "need $want_protoc_c (apt-get install protobuf-c-compiler), found '${have_protoc_c:-none}'" >&2
+  exit 1
+fi
 have_protoc=$(protoc --version 2>/dev/null || true)
 if [ "$have_protoc" != "$want_protoc" ]; then
   echo "need $want_protoc (apt-get install protobuf-compiler), found '${have_protoc:-none}'" >&2
@@ -46,6 +53,12 @@ for entry in "${targets[@]}"; do
   find "$out/$dest" -mindepth 1 -type d -empty -delete
 done
 
+# C: every proto, with its directory structure (luma/rpc/v1/frame.pb-c.h, ...).
+c_dest="sdk/c/generated"
+mkdir -p "$out/$c_dest"
+(cd proto && find luma -name '*.proto' | sort | xargs protoc-c -I . --c_out="$out/$c_dest")
+targets+=("c:$c_dest:")
+
 status=0
 for entry in "${targets[@]}"; do
   IFS=: read -r dir dest opts <<<"$entry"
@@ -56,7 +69,7 @@ for entry in "${targets[@]}"; do
       status=1
     fi
   else
-    rm -rf "$dest"; mkdir -p "$dest"; cp "$out/$dest"/* "$dest/"
+    rm -rf "$dest"; mkdir -p "$dest"; cp -R "$out/$dest"/. "$dest/"
     echo "generated $dest: $(ls "$dest" | tr '\n' ' ')"
   fi
 done

@@ -1,0 +1,56 @@
+import ArgumentParser
+import ContentAPI
+import Foundation
+import LumaRPC
+import LumaTestSupport
+
+/// End to end through the three service processes: plan and generate a year of content in both
+/// modes (each bible item claims a verse in verse-registry, which checks the item back in
+/// content-pipeline), then read the board over ten years of content.
+/// Run in release: `swift build -c release && .build/release/luma-pipeline-bench`.
+@main
+struct PipelineBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "luma-pipeline-bench", abstract: "Plan+generate a year through three processes; board over ten years.")
+
+    @Option(help: "Board queries to time.")
+    var boardRuns = 200
+
+    func run() async throws {
+        let stack = try await LumaStack.start()
+        defer { Task { await stack.stopAll() } }
+        var configuration = RPCClient.Configuration()
+        configuration.defaultTimeout = .seconds(300)
+        let content = Luma_Content_V1_ContentPipelineClient(RPCClient(endpoints: [stack.contentEndpoint], configuration: configuration))
+
+        // A year, both modes: 730 items, 365 verse claims across services.
+        let clock = ContinuousClock()
+        let started = clock.now
+        let planned = try await content.plan(.with { $0.fromDate = "2027-01-01"; $0.toDate = "2027-12-31" })
+        let generated = try await content.generate(.with { $0.range = .with { $0.fromDate = "2027-01-01"; $0.toDate = "2027-12-31" } })
+        let yearTime = clock.now - started
+        print("plan + generate 2027, both modes: \(planned.created) items planned, \(generated.generated) generated, "
+              + "\(generated.failures.count) failures in \(format(yearTime)) (target < 2 s)")
+
+        // Ten years on the board (2027 generated, the rest planned).
+        _ = try await content.plan(.with { $0.fromDate = "2028-01-01"; $0.toDate = "2036-12-31" })
+        for countsOnly in [true, false] {
+            var samples: [Duration] = []
+            for _ in 0..<(countsOnly ? boardRuns : max(5, boardRuns / 20)) {
+                let start = clock.now
+                let board = try await content.board(.with { $0.fromDate = "2027-01-01"; $0.toDate = "2036-12-31"; $0.countsOnly = countsOnly })
+                samples.append(clock.now - start)
+                precondition(board.counts.map(\.count).reduce(0, +) == 7304)
+            }
+            samples.sort()
+            print("board over ten years (7,304 items)\(countsOnly ? ", counts" : ", counts and items"): p50 \(format(samples[samples.count / 2])), "
+                  + "p90 \(format(samples[samples.count * 9 / 10]))\(countsOnly ? " (target < 10 ms)" : "")")
+        }
+        await stack.stopAll()
+    }
+
+    func format(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return seconds < 1 ? String(format: "%.2f ms", seconds * 1000) : String(format: "%.2f s", seconds)
+    }
+}
