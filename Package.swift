@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         .target(
@@ -71,7 +72,7 @@ let package = Package(
         .target(
             name: "LumaServiceKit",
             dependencies: [
-                "LumaRPC",
+                "LumaRPC", "LumaAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -79,6 +80,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+
+        // Tokens, access rules and the auth interceptors (Luma's, so not in the RPC core).
+        .target(
+            name: "LumaAuth",
+            dependencies: ["LumaRPC", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // Generated APIs, one per service, so any service or tool can call any other.
@@ -102,7 +109,7 @@ let package = Package(
         .target(
             name: "VerseRegistry",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "VersesAPI", "ContentAPI",
+                "LumaRPC", "LumaServiceKit", "LumaAuth", "VersesAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -112,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "verse-registry",
             dependencies: [
-                "VerseRegistry", "LumaServiceKit", "LumaRPC",
+                "VerseRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,7 +129,7 @@ let package = Package(
         .target(
             name: "CreatorRegistry",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaServiceKit", "LumaAuth", "CreatorsAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "services/creator-registry/Sources/CreatorRegistry"
@@ -130,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "creator-registry",
             dependencies: [
-                "CreatorRegistry", "LumaServiceKit", "LumaRPC", "ContentAPI",
+                "CreatorRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -148,7 +155,7 @@ let package = Package(
         .target(
             name: "ContentPipeline",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "ContentAPI", "VersesAPI", "CreatorsAPI",
+                "LumaRPC", "LumaServiceKit", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -157,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "content-pipeline",
             dependencies: [
-                "ContentPipeline", "LumaServiceKit", "LumaRPC",
+                "ContentPipeline", "LumaServiceKit", "LumaAuth", "LumaRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -175,7 +182,7 @@ let package = Package(
         .target(
             name: "LumaCLI",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaServiceKit", "LumaAuth", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -194,7 +201,7 @@ let package = Package(
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["LumaRPC", "LumaAuth", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Tests/LumaTestSupport"
         ),
         .testTarget(
@@ -211,6 +218,11 @@ let package = Package(
                 "ContentAPI", "LumaRPC", "LumaTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .testTarget(
+            name: "LumaAuthTests",
+            dependencies: ["LumaAuth", "LumaRPC", "LumaServiceKit", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
+                           "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI"]
         ),
         .testTarget(
             name: "CSDKTests",

@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(mktemp -d)
-LUMA_DATA_DIR="$data" scripts/run.sh > "$data/up.log" 2>&1 &
+# lumactl finds the stack's key (and so its admin token) through LUMA_DATA_DIR.
+export LUMA_DATA_DIR="$data"
+scripts/run.sh > "$data/up.log" 2>&1 &
 up=$!
 trap 'kill -INT $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do

@@ -9,12 +9,12 @@ public struct Lumactl: AsyncParsableCommand {
         discussion: """
             Endpoints come from --verses/--creators/--content or LUMA_VERSES, LUMA_CREATORS, \
             LUMA_CONTENT (HOST:PORT[,HOST:PORT]); the defaults are the local stack's ports. \
-            A failed call prints CODE: message on stderr and exits with the gRPC status number.
+            A failed call prints CODE: message on stderr and exits with the gRPC status number.             Calls carry --token or LUMA_TOKEN; without either, lumactl mints an admin token from the             local stack's key (LUMA_DATA_DIR/auth.key, default .luma/auth.key) when it exists.
             """,
         subcommands: [
             UpCommand.self, ListCommand.self, DescribeCommand.self, CallCommand.self, HealthCommand.self,
             VersesCommand.self, UsersCommand.self, CreatorsCommand.self, ContentCommand.self, BoardCommand.self,
-            IntegrityCommand.self, OutboxCommand.self,
+            IntegrityCommand.self, OutboxCommand.self, TokenCommand.self,
         ])
 
     public init() {}

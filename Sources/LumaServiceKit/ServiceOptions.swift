@@ -16,6 +16,12 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel = "info"
 
+    @Option(help: "File with the key the services share for signing tokens (env LUMA_AUTH_KEY_FILE; at least 32 bytes).")
+    public var authKey: String?
+
+    @Flag(help: "Run without authentication: every caller may call everything. Development only.")
+    public var insecureDev = false
+
     public init() {}
 
     public func listenEndpoint(default fallback: String) throws -> RPCEndpoint {

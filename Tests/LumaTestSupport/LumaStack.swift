@@ -1,4 +1,5 @@
 import Foundation
+import LumaAuth
 import LumaRPC
 import NIOConcurrencyHelpers
 
@@ -16,8 +17,14 @@ public final class LumaStack: @unchecked Sendable {
     public var creatorsEndpoint: RPCEndpoint { RPCEndpoint(host: "127.0.0.1", port: ports.creators) }
     public var contentEndpoint: RPCEndpoint { RPCEndpoint(host: "127.0.0.1", port: ports.content) }
 
-    public init() async throws {
+    /// The key file the services share, when started with authentication.
+    public let authKeyPath: String?
+
+    /// `authenticated: false` runs the services with `--insecure-dev` (no tokens needed).
+    public init(authenticated: Bool = false) async throws {
         directory = temporaryDirectory()
+        authKeyPath = authenticated ? directory + "/auth.key" : nil
+        if let authKeyPath { try AuthKeyFile.create(at: authKeyPath) }
         let reserved = try await (reservePort(), reservePort(), reservePort())
         ports = reserved
         // verse-registry's first migration imports the KJV and Nave's (seconds in debug), so a
@@ -27,10 +34,11 @@ public final class LumaStack: @unchecked Sendable {
 
     /// Ports are reserved (bound to 0, then released) before the services bind them; another
     /// test can take one in between, so a failed start is retried with fresh ports.
-    public static func start() async throws -> LumaStack {
+    public static func start(authenticated: Bool = false, logLevel: String = "warning") async throws -> LumaStack {
         var attempt = 1
         while true {
-            let stack = try await LumaStack()
+            let stack = try await LumaStack(authenticated: authenticated)
+            stack.logLevel = logLevel
             do {
                 try await stack.startVerses()
                 try await stack.startCreators()
@@ -44,6 +52,12 @@ public final class LumaStack: @unchecked Sendable {
     }
 
     func arguments(_ service: String) -> [String] {
+        authArguments + serviceArguments(service)
+    }
+
+    var authArguments: [String] { authKeyPath.map { ["--auth-key", $0] } ?? ["--insecure-dev"] }
+
+    func serviceArguments(_ service: String) -> [String] {
         switch service {
         case "verse-registry":
             return ["--db", directory + "/verses.sqlite", "--content", contentEndpoint.description]
@@ -55,16 +69,18 @@ public final class LumaStack: @unchecked Sendable {
         }
     }
 
+    public var logLevel = "warning"
+
     public func startVerses() async throws {
-        verses = try await ServiceProcess("verse-registry", arguments("verse-registry") + ["--log-level", "warning"], listen: ports.verses)
+        verses = try await ServiceProcess("verse-registry", arguments("verse-registry") + ["--log-level", logLevel], listen: ports.verses)
     }
 
     public func startCreators() async throws {
-        creators = try await ServiceProcess("creator-registry", arguments("creator-registry") + ["--log-level", "warning"], listen: ports.creators)
+        creators = try await ServiceProcess("creator-registry", arguments("creator-registry") + ["--log-level", logLevel], listen: ports.creators)
     }
 
     public func startContent() async throws {
-        content = try await ServiceProcess("content-pipeline", arguments("content-pipeline") + ["--log-level", "warning"], listen: ports.content)
+        content = try await ServiceProcess("content-pipeline", arguments("content-pipeline") + ["--log-level", logLevel], listen: ports.content)
     }
 
     public func stopAll() async {

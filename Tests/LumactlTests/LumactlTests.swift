@@ -12,42 +12,42 @@ struct LumactlTests {
                         ("LUMA_CONTENT", "luma.content.v1.ContentPipeline")]
         for (variable, service) in services {
             let address = try #require(env[variable])
-            let list = try await lumactl(["list", address], environment: [:])
+            let list = try await lumactl(["list", address], environment: env)
             #expect(list.status == 0)
             #expect(list.stdout.contains("\n\(service)\n") || list.stdout.hasPrefix("\(service)\n"))
             #expect(list.stdout.contains("luma.rpc.v1.Health/Check"))
-            let health = try await lumactl(["health", address], environment: [:])
+            let health = try await lumactl(["health", address], environment: env)
             #expect(health.stdout == "SERVING\n")
         }
         let verses = try #require(env["LUMA_VERSES"])
         let creators = try #require(env["LUMA_CREATORS"])
         let content = try #require(env["LUMA_CONTENT"])
 
-        let describe = try await lumactl(["describe", verses, "luma.verses.v1.VerseRegistry/ClaimVerse"], environment: [:])
+        let describe = try await lumactl(["describe", verses, "luma.verses.v1.VerseRegistry/ClaimVerse"], environment: env)
         #expect(describe.stdout.contains("request:  luma.verses.v1.ClaimVerseRequest"))
         #expect(describe.stdout.contains("int64 daily_content_id = 1;"))
-        let message = try await lumactl(["describe", content, "luma.content.v1.ContentItem"], environment: [:])
+        let message = try await lumactl(["describe", content, "luma.content.v1.ContentItem"], environment: env)
         #expect(message.stdout.contains("luma.content.v1.Status status = 5;"))
         #expect(message.stdout.contains("STATUS_APPROVED = 5"))
 
-        let call = try await lumactl(["call", verses, "luma.verses.v1.VerseRegistry/ValidateReference", "-d", #"{"reference":"Jn 3:16"}"#], environment: [:])
+        let call = try await lumactl(["call", verses, "luma.verses.v1.VerseRegistry/ValidateReference", "-d", #"{"reference":"Jn 3:16"}"#], environment: env)
         #expect(call.status == 0)
         #expect(call.stdout.contains(#""canonical" : "John 3:16""#) || call.stdout.contains(#""canonical": "John 3:16""#))
 
         let file = temporaryDirectory() + "/request.json"
         try #"{"email":"file@example.com","display_name":"From File","role":"ROLE_CREATOR"}"#.write(toFile: file, atomically: true, encoding: .utf8)
-        let fromFile = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", "@" + file], environment: [:])
+        let fromFile = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", "@" + file], environment: env)
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
-        let fromStdin = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", "@-"], environment: [:],
+        let fromStdin = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", "@-"], environment: env,
                                           stdin: #"{"email":"stdin@example.com","display_name":"From Stdin","role":"ROLE_ADMIN"}"#)
         #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
 
         // Malformed JSON: a message pointing at the problem, exit 3, and nothing sent.
-        let bad = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", #"{"email": "x@example.com",}"#], environment: [:])
+        let bad = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", #"{"email": "x@example.com",}"#], environment: env)
         #expect(bad.status == 3)
         #expect(bad.stderr.hasPrefix("INVALID_ARGUMENT: request JSON is malformed"))
         #expect(bad.stderr.contains("line 1") || bad.stderr.contains("column") || bad.stderr.contains("character"), "\(bad.stderr)")
-        let unknownField = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", #"{"mail": "x@example.com"}"#], environment: [:])
+        let unknownField = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/CreateUser", "-d", #"{"mail": "x@example.com"}"#], environment: env)
         #expect(unknownField.status == 3)
         #expect(unknownField.stderr.contains("does not fit luma.creators.v1.CreateUserRequest"))
         let users = try await lumactl(["users", "list", "--json"], environment: env)
@@ -55,17 +55,17 @@ struct LumactlTests {
         #expect(users.stdout.contains("stdin@example.com"))
 
         // A status from the server: the code's name and number.
-        let missing = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/GetCreator", "-d", #"{"id": 42}"#], environment: [:])
+        let missing = try await lumactl(["call", creators, "luma.creators.v1.CreatorRegistry/GetCreator", "-d", #"{"id": 42}"#], environment: env)
         #expect(missing.status == 5)
         #expect(missing.stderr == "NOT_FOUND: creator 42 does not exist (field id)\n")
-        let unknown = try await lumactl(["call", verses, "luma.verses.v1.VerseRegistry/Nope"], environment: [:])
+        let unknown = try await lumactl(["call", verses, "luma.verses.v1.VerseRegistry/Nope"], environment: env)
         #expect(unknown.status == 12)
         #expect(unknown.stderr.hasPrefix("UNIMPLEMENTED: "))
 
         // A deadline too short for the work: DEADLINE_EXCEEDED.
         _ = try await lumactl(["content", "plan", "--from", "2030-01-01", "--to", "2030-12-31"], environment: env)
         let slow = try await lumactl(["call", content, "luma.content.v1.ContentPipeline/Generate", "--deadline", "0.05",
-                                      "-d", #"{"range": {"from_date": "2030-01-01", "to_date": "2030-12-31"}}"#], environment: [:])
+                                      "-d", #"{"range": {"from_date": "2030-01-01", "to_date": "2030-12-31"}}"#], environment: env)
         #expect(slow.status == 4, "\(slow.stderr)")
         #expect(slow.stderr.hasPrefix("DEADLINE_EXCEEDED"))
         #expect(await up.interrupt() == 0)

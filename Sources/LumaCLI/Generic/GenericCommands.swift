@@ -15,6 +15,9 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customShort("H"), help: "Request metadata, key=value (repeatable).")
     var header: [String] = []
 
+    @Option(help: "Bearer token (env LUMA_TOKEN; default: an admin token from the local stack's key, if present).")
+    var token: String?
+
     func client() throws -> RPCClient {
         let endpoint: RPCEndpoint
         do {
@@ -25,6 +28,10 @@ struct TargetOptions: ParsableArguments {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = .nanoseconds(Int64(deadline * 1e9))
         configuration.maxAttempts = 1
+        // An explicit -H authorization=... wins over the token.
+        if !header.contains(where: { $0.lowercased().hasPrefix("authorization=") }) {
+            configuration.interceptors = Credentials.interceptors(flag: token)
+        }
         return RPCClient(endpoints: [endpoint], configuration: configuration)
     }
 

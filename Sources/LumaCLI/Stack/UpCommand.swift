@@ -2,6 +2,7 @@ import ArgumentParser
 import CreatorsAPI
 import Foundation
 import Logging
+import LumaAuth
 import LumaRPC
 import UnixSignals
 
@@ -41,6 +42,8 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        // The key the services share; lumactl finds it here to mint its admin token.
+        let keyPath = try AuthKeyFile.create(at: directory + "/auth.key")
         let ports = try await assignPorts()
         let addresses = ports.mapValues { $0.map { "127.0.0.1:\($0)" } }
         let peers = addresses.mapValues { $0.joined(separator: ",") }
@@ -49,7 +52,7 @@ struct UpCommand: AsyncParsableCommand {
         for service in Self.services {
             for (index, port) in ports[service]!.enumerated() {
                 let name = instances == 1 ? service : "\(service)#\(index + 1)"
-                var arguments = ["--listen", "127.0.0.1:\(port)", "--db", "\(directory)/\(service).sqlite"]
+                var arguments = ["--listen", "127.0.0.1:\(port)", "--db", "\(directory)/\(service).sqlite", "--auth-key", keyPath]
                 switch service {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
                 default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
@@ -66,7 +69,11 @@ struct UpCommand: AsyncParsableCommand {
             for child in children { child.stop() }
             throw ExitCode.failure
         }
-        let creators = Luma_Creators_V1_CreatorRegistryClient(RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!)))
+        var adminClient = RPCClient.Configuration()
+        let signer = try TokenSigner(key: try AuthKeyFile.read(keyPath))
+        adminClient.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "lumactl-up", role: .admin))]
+        let creators = Luma_Creators_V1_CreatorRegistryClient(
+            RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient))
         if !noSeed {
             let seeded = try await DemoData.seedIfEmpty(creators)
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
@@ -75,8 +82,8 @@ struct UpCommand: AsyncParsableCommand {
             Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid))")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
-        if basePort != 7101 || instances > 1 {
-            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!)")
+        if basePort != 7101 || instances > 1 || dataDir != ".luma" {
+            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_DATA_DIR=\(directory)")
         }
         Output.say("ready; Ctrl-C stops everything")
 

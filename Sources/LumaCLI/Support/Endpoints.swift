@@ -20,6 +20,9 @@ public struct EndpointOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of tables.")
     var json = false
 
+    @Option(help: "Bearer token (env LUMA_TOKEN; default: an admin token from the local stack's key, if present).")
+    var token: String?
+
     public init() {}
 
     func endpoints(_ flag: String?, env: String, fallback: String) throws -> [RPCEndpoint] {
@@ -34,6 +37,7 @@ public struct EndpointOptions: ParsableArguments {
     func client(_ endpoints: [RPCEndpoint]) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = .nanoseconds(Int64(timeout * 1e9))
+        configuration.interceptors = Credentials.interceptors(flag: token)
         return RPCClient(endpoints: endpoints, configuration: configuration)
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContentPipeline
 import Logging
 import LumaRPC
+import LumaAuth
 import LumaServiceKit
 
 @main
@@ -31,8 +32,9 @@ struct Serve: AsyncParsableCommand {
         ServiceRunner.bootstrapLogging(level: options.logLevel)
         let logger = Logger(label: "content-pipeline")
         let listen = try options.listenEndpoint(default: "127.0.0.1:7103")
-        let verseSource = RPCVerseSource(client: RPCClient(endpoints: try peerEndpoints(verses, flag: "--verses")))
-        let creatorDirectory = RPCCreatorDirectory(client: RPCClient(endpoints: try peerEndpoints(creators, flag: "--creators")))
+        let auth = try options.auth(serviceName: "content-pipeline")
+        let verseSource = RPCVerseSource(client: auth.peerClient(try peerEndpoints(verses, flag: "--verses")))
+        let creatorDirectory = RPCCreatorDirectory(client: auth.peerClient(try peerEndpoints(creators, flag: "--creators")))
         let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator)
         let deliverer = OutboxDeliverer(database: database, handlers: ContentPipelineOutbox.handlers(verses: verseSource), logger: logger)
         let service = ContentPipelineService(
@@ -41,6 +43,6 @@ struct Serve: AsyncParsableCommand {
         try await ServiceRunner.run(
             name: "content-pipeline", listen: listen,
             providers: [service, OperationsService(database: database)],
-            background: [deliverer], logger: logger)
+            background: [deliverer], interceptors: auth.serverInterceptors(ContentPipelineAccess.policy), logger: logger)
     }
 }

@@ -29,7 +29,7 @@ struct CreatorProcessTests {
         let pipelinePort = try await probe.start().port!
         await probe.shutdown()
 
-        let args = ["--db", directory + "/creators.sqlite", "--content", "127.0.0.1:\(pipelinePort)", "--log-level", "warning"]
+        let args = ["--db", directory + "/creators.sqlite", "--content", "127.0.0.1:\(pipelinePort)", "--log-level", "warning", "--insecure-dev"]
         var registry = try await ServiceProcess("creator-registry", args)
         var client = Luma_Creators_V1_CreatorRegistryClient(RPCClient(endpoint: registry.endpoint))
         let user = try await client.createUser(.with { $0.email = "grace@example.com"; $0.displayName = "Grace"; $0.role = .creator })

@@ -2,6 +2,7 @@ import ArgumentParser
 import GRDB
 import Logging
 import LumaRPC
+import LumaAuth
 import LumaServiceKit
 import VerseRegistry
 
@@ -27,8 +28,11 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "verse-registry")
         let listen = try options.listenEndpoint(default: "127.0.0.1:7101")
         let contentPeers = try peerEndpoints(content, flag: "--content")
+        let auth = try options.auth(serviceName: "verse-registry")
         let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator)
-        let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: RPCClient(endpoints: contentPeers)))
-        try await ServiceRunner.run(name: "verse-registry", listen: listen, providers: [service], logger: logger)
+        let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: auth.peerClient(contentPeers)))
+        try await ServiceRunner.run(
+            name: "verse-registry", listen: listen, providers: [service],
+            interceptors: auth.serverInterceptors(VerseRegistryAccess.policy), logger: logger)
     }
 }

@@ -40,7 +40,7 @@ struct VerseRegistryProcessTests {
     @Test func twoProcessesOnOneDatabaseNeverHandOutTheSameVerse() async throws {
         let (pipeline, pipelineEndpoint) = try await startStubPipeline()
         let (_, path) = try await TemplateDatabase.copy()
-        let args = ["--db", path, "--content", pipelineEndpoint.description, "--log-level", "warning"]
+        let args = ["--db", path, "--content", pipelineEndpoint.description, "--log-level", "warning", "--insecure-dev"]
         let first = try await ServiceProcess("verse-registry", args)
         let second = try await ServiceProcess("verse-registry", args)
         // Several connections per process: 5 clients x 10 calls, alternating processes.
@@ -70,7 +70,7 @@ struct VerseRegistryProcessTests {
     @Test func foreignKeyIsCheckedAgainstThePipelineOverRPC() async throws {
         let (pipeline, pipelineEndpoint) = try await startStubPipeline(ids: [1])
         let (_, path) = try await TemplateDatabase.copy()
-        let registry = try await ServiceProcess("verse-registry", ["--db", path, "--content", pipelineEndpoint.description])
+        let registry = try await ServiceProcess("verse-registry", ["--db", path, "--content", pipelineEndpoint.description, "--insecure-dev"])
         let client = Luma_Verses_V1_VerseRegistryClient(RPCClient(endpoint: registry.endpoint))
 
         _ = try await client.claimVerse(.with { $0.dailyContentID = 1; $0.reference = "John 3:16"; $0.usedDate = "2026-12-01" })

@@ -220,7 +220,8 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     public func submit(_ request: Luma_Content_V1_SubmitRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let video = try Self.httpsURL(request.videoURL, field: "video_url")
         let thumbnail = try Self.httpsURL(request.thumbnailURL, field: "thumbnail_url")
-        return try await move(request.id, from: [.assigned, .rejected], to: .submitted, set: columns([
+        // A creator submits only for items assigned to them (checked in the transaction).
+        return try await move(request.id, from: [.assigned, .rejected], to: .submitted, scope: CreatorScope.creatorID, set: columns([
             "creator_video_url": video, "creator_video_thumbnail": thumbnail,
         ]))
     }
@@ -235,11 +236,14 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     }
 
     /// A local transition: check it is allowed from the current state, then compare-and-set.
-    func move(_ rawID: Int64, from allowed: [ContentStatus], to next: ContentStatus,
+    func move(_ rawID: Int64, from allowed: [ContentStatus], to next: ContentStatus, scope creator: Int64? = nil,
               set changes: [String: DatabaseValue]) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(rawID, field: "id")
         let updated = try await database.write { db -> ContentRecord in
             let item = try ContentStore.existing(db, id: id)
+            if let creator, item.creatorID != creator {
+                throw RPCError(.permissionDenied, "item \(id) is not assigned to creator \(creator)", field: "id")
+            }
             guard allowed.contains(item.status) else {
                 throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: next), field: "id")
             }
@@ -263,7 +267,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func get(_ request: Luma_Content_V1_GetContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(request.id, field: "id")
-        return try await database.read { try ContentStore.existing($0, id: id) }.message
+        let item = try await database.read { try ContentStore.existing($0, id: id) }
+        try CreatorScope.requireOwn(item)
+        return item.message
     }
 
     public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentExistsResponse {
@@ -288,6 +294,12 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         if request.mode != .unspecified { filter.modes = try Self.modes([request.mode]) }
         if !request.language.isEmpty { filter.languages = try Self.languages([request.language]) }
         if request.creatorID != 0 { filter.creatorID = try Validate.id(request.creatorID, field: "creator_id") }
+        if let creator = CreatorScope.creatorID {
+            guard filter.creatorID == nil || filter.creatorID == creator else {
+                throw RPCError(.permissionDenied, "a creator token lists only its own items (creator \(creator))", field: "creator_id")
+            }
+            filter.creatorID = creator
+        }
         let size = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
         let items = try await database.read { [filter] in try ContentStore.list($0, filter, limit: size + 1, offset: offset) }
@@ -302,6 +314,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         var filter = ContentStore.Filter(from: dates.first!.description, to: dates.last!.description)
         filter.modes = try Self.modes(request.modes)
         if !request.languages.isEmpty { filter.languages = try Self.languages(request.languages) }
+        filter.creatorID = CreatorScope.creatorID
         let countsOnly = request.countsOnly
         let (counts, items) = try await database.read { [filter] db in
             (try ContentStore.counts(db, filter), countsOnly ? [] : try ContentStore.list(db, filter, limit: 100_000, offset: 0))

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LumaAuth
+import LumaRPC
+
+/// A service's authentication: verifies callers' tokens against its access policy, and signs
+/// its own calls to peers with short-lived `service` tokens. Nil signer = the explicit insecure
+/// development mode, where nothing is checked.
+public struct ServiceAuth: Sendable {
+    public let signer: TokenSigner?
+    public let serviceName: String
+
+    public func serverInterceptors(_ policy: AccessPolicy) -> [any RPCServerInterceptor] {
+        signer.map { [AuthServerInterceptor(signer: $0, policy: policy)] } ?? []
+    }
+
+    /// A client for peers that presents a fresh service token on every call.
+    public func peerClient(_ endpoints: [RPCEndpoint]) -> RPCClient {
+        var configuration = RPCClient.Configuration()
+        if let signer {
+            configuration.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: serviceName, role: .service))]
+        }
+        return RPCClient(endpoints: endpoints, configuration: configuration)
+    }
+}
+
+extension ServiceOptions {
+    /// Reads the shared key (--auth-key or LUMA_AUTH_KEY_FILE); refuses to run without one
+    /// unless --insecure-dev was given.
+    public func auth(serviceName: String) throws -> ServiceAuth {
+        if insecureDev {
+            return ServiceAuth(signer: nil, serviceName: serviceName)
+        }
+        guard let path = authKey ?? ProcessInfo.processInfo.environment["LUMA_AUTH_KEY_FILE"] else {
+            throw ValidationError("""
+                no auth key: pass --auth-key PATH (or set LUMA_AUTH_KEY_FILE) to the key the services share, \
+                or --insecure-dev to run without authentication on a development machine
+                """)
+        }
+        do {
+            return ServiceAuth(signer: try TokenSigner(key: try AuthKeyFile.read(path)), serviceName: serviceName)
+        } catch let error as AuthError {
+            throw ValidationError("--auth-key: \(error)")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ContentAPI
+import LumaAuth
+import LumaRPC
+import LumaServiceKit
+
+/// Who may call each content-pipeline method. Creators may read and submit, but only for
+/// items assigned to them; the handlers enforce that part (`CreatorScope`).
+public enum ContentPipelineAccess {
+    typealias M = Luma_Content_V1_ContentPipelineService.Method
+
+    public static let policy = AccessPolicy([
+        (M.plan.descriptor, .admin),
+        (M.generate.descriptor, .admin),
+        (M.assign.descriptor, .admin),
+        (M.unassign.descriptor, .admin),
+        (M.submit.descriptor, .roles([.admin, .creator])),
+        (M.approve.descriptor, .admin),
+        (M.reject.descriptor, .admin),
+        (M.get.descriptor, .roles([.admin, .service, .creator])),
+        (M.list.descriptor, .roles([.admin, .service, .creator])),
+        (M.board.descriptor, .roles([.admin, .service, .creator])),
+        (M.delete.descriptor, .admin),
+        // Foreign-key checks from verse-registry, SET NULL from creator-registry.
+        (M.contentExists.descriptor, .adminOrService),
+        (M.creatorDeleted.descriptor, .adminOrService),
+        (M.checkIntegrity.descriptor, .admin),
+    ]).merging(OperationsAccess.policy)
+}
+
+/// What a creator token may see: only items assigned to its creator.
+enum CreatorScope {
+    /// The creator the caller is limited to, or nil for admins, services and the insecure mode.
+    static var creatorID: Int64? {
+        guard let principal = Principal.current, principal.role == .creator else { return nil }
+        return principal.creatorID
+    }
+
+    static func requireOwn(_ item: ContentRecord) throws {
+        if let creator = creatorID, item.creatorID != creator {
+            throw RPCError(.permissionDenied, "item \(item.id) is not assigned to creator \(creator)", field: "id")
+        }
+    }
+}
