@@ -201,7 +201,8 @@ let package = Package(
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", "LumaAuth", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: ["LumaRPC", "LumaAuth", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),
         .testTarget(

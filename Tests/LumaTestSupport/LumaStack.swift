@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LumaAuth
 import LumaRPC
 import NIOConcurrencyHelpers
@@ -96,7 +97,9 @@ public final class LumaStack: @unchecked Sendable {
 
 /// Binds port 0, notes the port, releases it.
 public func reservePort() async throws -> Int {
-    let server = RPCServer(configuration: .init(port: 0), services: [])
+    var quiet = Logger(label: "luma.test.port-probe")
+    quiet.logLevel = .critical
+    let server = RPCServer(configuration: .init(port: 0), services: [], logger: quiet)
     let port = try await server.start().port!
     await server.shutdown()
     return port

@@ -66,7 +66,7 @@ struct UpCommand: AsyncParsableCommand {
             try await waitUntilServing(children, ports: ports)
         } catch {
             Output.error("error: \(error)")
-            for child in children { child.stop() }
+            for child in children { child.terminate() }
             throw ExitCode.failure
         }
         var adminClient = RPCClient.Configuration()
@@ -174,10 +174,6 @@ final class Child: @unchecked Sendable {
 
     func terminate() {
         if process.isRunning { process.terminate() }
-    }
-
-    func stop() {
-        terminate()
     }
 
     func wait(upTo limit: Duration) async {

@@ -25,14 +25,14 @@ enum Output {
         }
     }
 
-    /// Columns padded to their widest cell.
+    /// Columns padded to their widest cell (measured without ANSI colour codes).
     static func table(_ header: [String], _ rows: [[String]]) {
         let widths = header.indices.map { column in
-            ([header[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
+            ([header[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(visibleWidth).max() ?? 0
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] - visibleWidth(cell)))
             }.joined(separator: "  ")
         }
         print(line(header))
@@ -43,6 +43,22 @@ enum Output {
     /// long-running command's output must show up while it runs).
     static func say(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Characters a terminal shows: escape sequences ("\u{1B}[32m") take no room.
+    static func visibleWidth(_ text: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for character in text {
+            if inEscape {
+                if character.isLetter { inEscape = false }
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
     }
 
     static func error(_ text: String) {

@@ -272,8 +272,7 @@ struct BoardCommand: AsyncParsableCommand {
         }
     }
 
-    /// ANSI colours, only on a terminal. Padding happens on the visible text, so colour codes
-    /// go around the padded cell by the table (they have no width of their own in a terminal).
+    /// ANSI colours, only on a terminal (the table measures cells without them).
     static func paint(_ status: String) -> String {
         let code = ["empty": "2", "generated": "36", "assigned": "34", "submitted": "33", "approved": "32", "rejected": "31"][status]
         return code.map { "\u{1B}[\($0)m\(status)\u{1B}[0m" } ?? status

@@ -48,7 +48,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         peer = context.remoteAddress?.description ?? "unknown"
         logger[metadataKey: "peer"] = "\(peer)"
-        if runHandlersOnEventLoop { taskExecutor = EventLoopTaskExecutor(context.eventLoop) }
+        if runHandlersOnEventLoop { taskExecutor = EventLoopTaskExecutor.shared(for: context.eventLoop) }
         var preface = context.channel.allocator.buffer(capacity: ConnectionPreface.length)
         ConnectionPreface.write(into: &preface)
         context.writeAndFlush(wrapOutboundOut(preface), promise: nil)

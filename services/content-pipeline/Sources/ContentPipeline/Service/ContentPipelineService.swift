@@ -59,46 +59,65 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             let dates = try Self.dateRange(range.fromDate, range.toDate, field: "range")
             let filter = ContentStore.Filter(from: dates.first!.description, to: dates.last!.description, statuses: [.empty])
             let empty = try await database.read { try ContentStore.list($0, filter, limit: 100_000, offset: 0) }
-            // Generate a few at a time: each bible item is a round trip to verse-registry.
-            let outcomes = try await withThrowingTaskGroup(of: (Int64, String, Result<ContentRecord, any Error>).self) { group in
-                var outcomes: [(Int64, String, Result<ContentRecord, any Error>)] = []
-                var pending = empty[...]
-                func startNext() {
-                    guard let item = pending.popFirst() else { return }
-                    group.addTask {
-                        do {
-                            return (item.id, item.postDate, .success(try await generateOne(id: item.id, category: category, translation: request.translation)))
-                        } catch {
-                            return (item.id, item.postDate, .failure(error))
-                        }
-                    }
-                }
-                for _ in 0..<8 { startNext() }
-                while let outcome = try await group.next() {
-                    outcomes.append(outcome)
-                    startNext()
-                }
-                return outcomes.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-            }
+            let outcomes = try await generateAll(empty, category: category, translation: request.translation)
             // A peer that is down fails the whole request: nothing half-reported.
-            if let down = outcomes.compactMap({ $0.2.failure as? RPCError }).first(where: { $0.code == .unavailable }),
-               outcomes.allSatisfy({ (try? $0.2.get()) == nil }) {
+            if outcomes.allSatisfy({ $0.item == nil }),
+               let down = outcomes.compactMap({ $0.error as? RPCError }).first(where: { $0.code == .unavailable }) {
                 throw down
             }
             return .with {
-                $0.items = outcomes.compactMap { try? $0.2.get().message }
+                $0.items = outcomes.compactMap { $0.item?.message }
                 $0.generated = UInt32($0.items.count)
                 $0.failures = outcomes.compactMap { outcome in
-                    guard let error = outcome.2.failure else { return nil }
+                    guard let error = outcome.error else { return nil }
                     return .with {
-                        $0.id = outcome.0
-                        $0.postDate = outcome.1
+                        $0.id = outcome.id
+                        $0.postDate = outcome.postDate
                         $0.reason = (error as? RPCError)?.description ?? "internal error"
                     }
                 }
             }
         case .none:
             throw RPCError.invalidArgument("target is required: an item id or a date range", field: "target")
+        }
+    }
+
+    /// One item's result in a range generation. (A struct, not a tuple: a tuple of a String and
+    /// a Result as a task group's child result type crashes the Swift 6.3 runtime in optimised
+    /// builds.)
+    struct GenerateOutcome: Sendable {
+        let id: Int64
+        let postDate: String
+        let item: ContentRecord?
+        let error: (any Error)?
+    }
+
+    /// Generates items eight at a time (each bible item is a round trip to verse-registry),
+    /// in date order.
+    func generateAll(_ items: [ContentRecord], category: String?, translation: String) async throws -> [GenerateOutcome] {
+        try await withThrowingTaskGroup(of: GenerateOutcome.self) { group in
+            var queue = items.makeIterator()
+            var outcomes: [GenerateOutcome] = []
+            for _ in 0..<8 {
+                guard let item = queue.next() else { break }
+                group.addTask { await generateOutcome(item, category: category, translation: translation) }
+            }
+            while let outcome = try await group.next() {
+                outcomes.append(outcome)
+                if let item = queue.next() {
+                    group.addTask { await generateOutcome(item, category: category, translation: translation) }
+                }
+            }
+            return outcomes.sorted { ($0.postDate, $0.id) < ($1.postDate, $1.id) }
+        }
+    }
+
+    func generateOutcome(_ item: ContentRecord, category: String?, translation: String) async -> GenerateOutcome {
+        do {
+            let generated = try await generateOne(id: item.id, category: category, translation: translation)
+            return GenerateOutcome(id: item.id, postDate: item.postDate, item: generated, error: nil)
+        } catch {
+            return GenerateOutcome(id: item.id, postDate: item.postDate, item: nil, error: error)
         }
     }
 
@@ -410,13 +429,6 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             throw RPCError.failedPrecondition("no default Bible translation for language '\(language)'; pass translation", field: "translation")
         }
         return translation
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }
 
