@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and tests need, if any is missing.
+# Installs the Debian packages the build and tests need (scripts/apt-packages.txt), if any is
+# missing:
 #   libsqlite3-dev       GRDB links the system SQLite
 #   protobuf-compiler    protoc, for scripts/generate-protos.sh
 #   protobuf-c-compiler  protoc-c, for the C SDK's generated code
 #   libprotobuf-c-dev    the C SDK's runtime
 #   valgrind             the C SDK's leak checks
 set -euo pipefail
-packages=(libsqlite3-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind)
+mapfile -t packages < "$(dirname "$0")/apt-packages.txt"
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
