@@ -25,9 +25,7 @@ struct IntegrityChecker {
         let ledgerOrphans = ledgerIDs.filter { !localIDs.contains($0) }
         let knownCreators = Set(creatorIDs)
         let contentWithMissingCreator = try await database.read { db in
-            try localCreators.filter { !knownCreators.contains($0) }.flatMap { creator in
-                try Int64.fetchAll(db, sql: "SELECT id FROM daily_content WHERE creator_id = ? ORDER BY id", arguments: [creator])
-            }
+            try localCreators.filter { !knownCreators.contains($0) }.flatMap { try ContentStore.itemIDs(db, creator: $0) }
         }
         var report = Luma_Content_V1_IntegrityReport.with {
             $0.ledgerOrphanContentIds = ledgerOrphans

@@ -132,6 +132,10 @@ enum ContentStore {
         try Int64.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM daily_content WHERE creator_id IS NOT NULL ORDER BY creator_id")
     }
 
+    static func itemIDs(_ db: Database, creator: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM daily_content WHERE creator_id = ? ORDER BY id", arguments: [creator])
+    }
+
     static func ids(_ db: Database) throws -> Set<Int64> {
         Set(try Int64.fetchAll(db, sql: "SELECT id FROM daily_content"))
     }

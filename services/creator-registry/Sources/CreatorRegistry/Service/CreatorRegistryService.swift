@@ -207,7 +207,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
 
     public func checkIntegrity(_ request: Luma_Creators_V1_CreatorIntegrityRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_CreatorIntegrityResponse {
         let (orphans, ids) = try await database.read { db in
-            (try CreatorStore.creatorsWithMissingUser(db), try Int64.fetchAll(db, sql: "SELECT id FROM luma_short_creators ORDER BY id"))
+            (try CreatorStore.creatorsWithMissingUser(db), try CreatorStore.creatorIDs(db))
         }
         return .with {
             $0.creatorsWithMissingUser = orphans

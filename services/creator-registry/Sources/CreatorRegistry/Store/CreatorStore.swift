@@ -163,6 +163,10 @@ enum CreatorStore {
         return db.changesCount > 0
     }
 
+    static func creatorIDs(_ db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM luma_short_creators ORDER BY id")
+    }
+
     /// Creators whose user row is gone: impossible with foreign keys on, so only planted ones.
     static func creatorsWithMissingUser(_ db: Database) throws -> [Int64] {
         try Int64.fetchAll(db, sql: """

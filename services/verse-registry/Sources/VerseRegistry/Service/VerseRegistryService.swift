@@ -123,20 +123,12 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     public func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_SearchTopicsResponse {
         let query = try Validate.text(request.query, field: "query", max: 100)
         let limit = request.limit == 0 ? 20 : Int(min(request.limit, 200))
-        // Map rows inside the closure: only Sendable results select GRDB's async `read`, which
-        // runs off the event loop.
-        let topics = try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT t.name, COUNT(r.id) AS refs, COALESCE(SUM(r.last_ordinal - r.first_ordinal + 1), 0) AS verses
-                FROM nave_topics t JOIN nave_references r ON r.topic_id = t.id
-                WHERE t.name LIKE '%' || ? || '%' ESCAPE '\\' GROUP BY t.id ORDER BY t.name LIMIT ?
-                """, arguments: [query.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"), limit])
-            .map { row in Luma_Verses_V1_Topic.with {
-                $0.name = row["name"]
-                $0.referenceCount = UInt32(row["refs"] as Int)
-                $0.verseCount = UInt32(row["verses"] as Int)
-            } }
-        }
+        let rows = try await database.read { try TopicStore.search($0, query: query, limit: limit) }
+        let topics = rows.map { row in Luma_Verses_V1_Topic.with {
+            $0.name = row.name
+            $0.referenceCount = UInt32(row.references)
+            $0.verseCount = UInt32(row.verses)
+        } }
         return .with { $0.topics = topics }
     }
 
@@ -287,14 +279,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_UsageStatsResponse {
         let (summary, usedByBook) = try await database.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS used, COUNT(DISTINCT daily_content_id) AS items,
-                       COALESCE(MIN(used_date), '') AS first, COALESCE(MAX(used_date), '') AS last
-                FROM used_bible_verses
-                """)!
-            let byBook = try Row.fetchAll(db, sql: "SELECT book, COUNT(*) AS used FROM used_bible_verses GROUP BY book")
-            return ((used: row["used"] as Int, items: row["items"] as Int, first: row["first"] as String, last: row["last"] as String),
-                    Dictionary(uniqueKeysWithValues: byBook.map { ($0["book"] as String, $0["used"] as Int) }))
+            (try LedgerStore.summary(db), try LedgerStore.usedByBook(db))
         }
         return .with {
             $0.totalVerses = UInt32(canon.verseCount)

@@ -100,6 +100,20 @@ enum LedgerStore {
             """, arguments: [from, from, to, to, limit, offset]).map(LedgerRow.init)
     }
 
+    static func summary(_ db: Database) throws -> (used: Int, items: Int, first: String, last: String) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*) AS used, COUNT(DISTINCT daily_content_id) AS items,
+                   COALESCE(MIN(used_date), '') AS first, COALESCE(MAX(used_date), '') AS last
+            FROM used_bible_verses
+            """)!
+        return (row["used"], row["items"], row["first"], row["last"])
+    }
+
+    static func usedByBook(_ db: Database) throws -> [String: Int] {
+        let rows = try Row.fetchAll(db, sql: "SELECT book, COUNT(*) AS used FROM used_bible_verses GROUP BY book")
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["book"] as String, $0["used"] as Int) })
+    }
+
     static func contentIDs(_ db: Database) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT DISTINCT daily_content_id FROM used_bible_verses ORDER BY daily_content_id")
     }
