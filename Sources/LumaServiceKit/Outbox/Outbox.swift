@@ -99,10 +99,4 @@ public enum Outbox {
         let entries = includeEntries ? try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id LIMIT 1000").map(Entry.init) : []
         return (row["pending"], row["failed"], oldest.map { max(0, now - $0) } ?? 0, entries)
     }
-
-    /// Makes failed entries due again (after an operator fixed the cause).
-    public static func retryFailed(_ db: Database) throws -> Int {
-        try db.execute(sql: "UPDATE outbox SET failed = 0, next_attempt_at = 0, leased_until = 0 WHERE failed = 1")
-        return db.changesCount
-    }
 }
