@@ -225,13 +225,10 @@ struct ContentCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
-                var items: [Luma_Content_V1_ContentItem] = []
-                var token = ""
-                repeat {
+                let items = try await allPages { token in
                     let page = try await client.list(.with { $0.fromDate = from; $0.toDate = to; $0.creatorID = creator; $0.pageSize = 1000; $0.pageToken = token })
-                    items += page.items
-                    token = page.nextPageToken
-                } while !token.isEmpty
+                    return (page.items, page.nextPageToken)
+                }
                 if endpoints.json { return try Output.json(Luma_Content_V1_ListContentResponse.with { $0.items = items }) }
                 ContentCommand.show(items)
             }

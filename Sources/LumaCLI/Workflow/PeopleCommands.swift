@@ -34,13 +34,10 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let client = Luma_Creators_V1_CreatorRegistryClient(try endpoints.creatorsClient())
-                var users: [Luma_Creators_V1_User] = []
-                var token = ""
-                repeat {
+                let users = try await allPages { token in
                     let page = try await client.listUsers(.with { $0.pageToken = token; $0.pageSize = 1000 })
-                    users += page.users
-                    token = page.nextPageToken
-                } while !token.isEmpty
+                    return (page.users, page.nextPageToken)
+                }
                 if endpoints.json { return try Output.json(Luma_Creators_V1_ListUsersResponse.with { $0.users = users }) }
                 Output.table(["ID", "NAME", "EMAIL", "ROLE"], users.map { ["\($0.id)", $0.displayName, $0.email, $0.role == .admin ? "admin" : "creator"] })
             }

@@ -67,13 +67,10 @@ struct VersesCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
-                var rows: [Luma_Verses_V1_UsedVerse] = []
-                var token = ""
-                repeat {
+                let rows = try await allPages { token in
                     let page = try await client.listUsed(.with { $0.fromDate = from; $0.toDate = to; $0.pageSize = 1000; $0.pageToken = token })
-                    rows += page.verses
-                    token = page.nextPageToken
-                } while !token.isEmpty
+                    return (page.verses, page.nextPageToken)
+                }
                 if endpoints.json { return try Output.json(Luma_Verses_V1_ListUsedResponse.with { $0.verses = rows }) }
                 Output.table(["DATE", "VERSE", "CONTENT"], rows.map { ["\($0.usedDate)", "\($0.book) \($0.chapter):\($0.verse)", "\($0.dailyContentID)"] })
             }
