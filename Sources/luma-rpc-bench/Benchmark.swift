@@ -25,8 +25,13 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Option(help: "Idle connections opened for the memory scenario.")
     var idleConnections = 1000
 
-    @Option(help: "Run only 'floor' or 'rpc' (for profiling one side with perf or callgrind).")
-    var only: String?
+    @Option(help: "Run only 'floor' or 'rpc', one round, no ratio (for profiling one side with perf or callgrind).")
+    var only: Side?
+
+    @Option(name: .customLong("in-flight"), parsing: .upToNextOption, help: "Calls in flight per scenario.")
+    var scenarios: [Int] = [1, 64]
+
+    enum Side: String, ExpressibleByArgument { case floor, rpc }
 
     func run() async throws {
         // One loop for the servers and one for the clients, the same for floor and RPC, so
@@ -60,9 +65,23 @@ struct RPCBenchmark: AsyncParsableCommand {
         _ = try await measure("warm-up", calls: 2000, concurrency: 8) { try await rawClient.call(wireFrame) }
         _ = try await measure("warm-up", calls: 2000, concurrency: 8) { _ = try await client.call(echo, request) }
 
+        if let only {
+            // One side only, no ratio: for perf or callgrind.
+            for concurrency in scenarios {
+                let result = only == .floor
+                    ? try await measure("raw NIO echo, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
+                        try await rawClient.call(wireFrame)
+                    }
+                    : try await measure("Luma RPC, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
+                        _ = try await client.call(echo, request)
+                    }
+                print(result.summary)
+            }
+        }
+
         // Floor and RPC alternate for several rounds; the round with the median ratio is
         // reported, which keeps one noisy round (a VM neighbour, a GC-like pause) out.
-        for concurrency in [1, 64] {
+        for concurrency in only == nil ? scenarios : [] {
             var rounds: [(floor: Measurement, rpc: Measurement)] = []
             for _ in 0..<rounds3 {
                 let floor = try await measure("raw NIO echo, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
@@ -83,7 +102,7 @@ struct RPCBenchmark: AsyncParsableCommand {
                 print(String(format: "p50 latency, 1 in flight: %.2fx the floor (target <= 1.5x); rounds: %@", ratio(median),
                              rounds.map { String(format: "%.2f", ratio($0)) }.joined(separator: " ")))
             } else {
-                print(String(format: "throughput, 64 in flight: %.2f of the floor (target >= 0.5); rounds: %@", ratio(median),
+                print(String(format: "throughput, %d in flight: %.2f of the floor (target >= 0.5); rounds: %@", concurrency, ratio(median),
                              rounds.map { String(format: "%.2f", ratio($0)) }.joined(separator: " ")))
             }
         }

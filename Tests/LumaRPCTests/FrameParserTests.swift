@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 @testable import LumaRPC
@@ -104,11 +105,27 @@ struct FrameParserTests {
         frame.request.method = "luma.examples.v1.Echo/Echo"
         frame.request.metadata = ["trace-id": "t-1", "authorization": "Bearer x"]
         frame.request.timeoutMicros = 1_500_000
-        let encoded = try FrameEncoder.encode(frame, allocator: ByteBufferAllocator())
+        let encoded = try FrameEncoder.encode(frame)
         var parser = FrameParser(maxFrameSize: 1024, expectPreface: false)
         parser.append(encoded)
         let body = try #require(try parser.nextFrame())
         #expect(try FrameEncoder.decode(body) == frame)
+    }
+
+    @Test func encodedFrameIsTheLengthThenExactlyWhatSwiftProtobufWrites() throws {
+        var frame = Luma_Rpc_V1_Frame()
+        frame.response.callID = 42
+        frame.response.payload = Data((0..<300).map { UInt8($0 % 256) })
+        let body: [UInt8] = try frame.serializedBytes()
+        let encoded = try FrameEncoder.encode(frame)
+        #expect(Array(encoded.readableBytesView) == [0, 0, UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body)
+    }
+
+    @Test func lengthPrefixedBytesBuiltFromASequenceCarryItsLength() {
+        let bytes = LengthPrefixedBytes([7, 8, 9])
+        #expect(bytes.count == 3)
+        #expect(Array(bytes.buffer.readableBytesView) == [0, 0, 0, 3, 7, 8, 9])
+        #expect(bytes.withUnsafeBytes { Array($0) } == [7, 8, 9])
     }
 
     @Test func garbageFrameBodyIsMalformed() throws {

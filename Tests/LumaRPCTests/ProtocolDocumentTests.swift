@@ -32,7 +32,7 @@ struct ProtocolDocumentTests {
         frame.request.method = "luma.examples.v1.Echo/Echo"
         frame.request.timeoutMicros = 2_000_000
         frame.request.payload = try Luma_Examples_V1_EchoRequest.with { $0.text = "hi" }.serializedData()
-        let encoded = try FrameEncoder.encode(frame, allocator: ByteBufferAllocator())
+        let encoded = try FrameEncoder.encode(frame)
         let documented = hex(#"00 00 00 2a 0a 28 08 01 12 1a "luma.examples.v1.Echo/Echo" 18 80 89 7a 2a 04 0a 02 "hi""#)
         #expect(Array(encoded.readableBytesView) == documented)
         #expect(ConnectionPreface.bytes == hex("4c 55 4d 41 00 01 00 00"))
@@ -42,7 +42,7 @@ struct ProtocolDocumentTests {
         var frame = Luma_Rpc_V1_Frame()
         frame.response.callID = 1
         frame.response.payload = try Luma_Examples_V1_EchoResponse.with { $0.text = "hi" }.serializedData()
-        let encoded = try FrameEncoder.encode(frame, allocator: ByteBufferAllocator())
+        let encoded = try FrameEncoder.encode(frame)
         #expect(Array(encoded.readableBytesView) == hex(#"00 00 00 0a 12 08 08 01 1a 04 0a 02 "hi""#))
     }
 

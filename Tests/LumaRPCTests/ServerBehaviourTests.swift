@@ -59,6 +59,37 @@ struct ServerBehaviourTests {
         await server.shutdown()
     }
 
+    @Test func eachCallExpiresAtItsOwnDeadlineOnOneConnection() async throws {
+        // The server keeps one deadline timer per connection: a later call with an earlier
+        // deadline must re-arm it, and a call finishing must not disturb the others.
+        let service = MisbehavingService()
+        let (server, endpoint) = try await startServer(services: [service])
+        let raw = try await RawConnection(to: endpoint)
+        try await raw.sendPreface()
+        var slow = Luma_Examples_V1_EchoRequest()
+        slow.text = "5000"
+        let sleep = MisbehavingService.sleep.descriptor.fullName
+        let started = ContinuousClock.now
+        try await raw.send(requestFrame(id: 1, method: sleep, payload: try slow.serializedData(), timeoutMicros: 1_500_000))
+        try await raw.send(requestFrame(id: 2, method: sleep, payload: try slow.serializedData(), timeoutMicros: 200_000))
+        var quick = Luma_Examples_V1_EchoRequest()
+        quick.text = "10"
+        try await raw.send(requestFrame(id: 3, method: sleep, payload: try quick.serializedData(), timeoutMicros: 1_000_000))
+
+        let quickAnswer = try await raw.waitForFrame { $0.response.callID == 3 }
+        #expect(quickAnswer?.response.status.code == .ok)
+        let early = try await raw.waitForFrame { $0.response.callID == 2 }
+        #expect(early?.response.status.code == .deadlineExceeded)
+        let earlyAt = ContinuousClock.now - started
+        #expect(earlyAt < .milliseconds(1_200), "the 200 ms call waited for the 1.5 s timer: \(earlyAt)")
+        let late = try await raw.waitForFrame { $0.response.callID == 1 }
+        #expect(late?.response.status.code == .deadlineExceeded)
+        #expect(ContinuousClock.now - started >= .milliseconds(1_500))
+        #expect(await eventually { service.cancellations.withLockedValue { $0 } == 2 })
+        await raw.close()
+        await server.shutdown()
+    }
+
     @Test func cancelFrameCancelsTheHandler() async throws {
         let service = MisbehavingService()
         let (server, endpoint) = try await startServer(services: [service])

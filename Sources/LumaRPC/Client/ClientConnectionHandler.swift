@@ -45,7 +45,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .ping(let ping):
             var pong = Luma_Rpc_V1_Frame()
             pong.pong.nonce = ping.nonce
-            if let buffer = try? FrameEncoder.encode(pong, allocator: context.channel.allocator) {
+            if let buffer = try? FrameEncoder.encode(pong) {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
         case .goaway(let goAway):

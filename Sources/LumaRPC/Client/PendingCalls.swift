@@ -7,7 +7,9 @@ import NIOCore
 ///
 /// Callers register from any thread; the event loop completes them as responses arrive.
 /// Whoever removes an entry first (response, deadline sweep, cancellation or connection loss)
-/// resumes it, exactly once.
+/// resumes it, exactly once. That guarantee, kept under the lock, is why the continuations are
+/// `UnsafeContinuation`: the checked kind adds an allocation and an atomic per call to detect
+/// what this type already rules out.
 ///
 /// Deadlines use one timer per connection rather than one per call: it is armed for the
 /// earliest deadline and, when it fires, fails what has expired and re-arms for the next. With
@@ -15,7 +17,7 @@ import NIOCore
 /// and a cancellation on every call.
 final class PendingCalls: Sendable {
     private struct Entry {
-        let continuation: CheckedContinuation<Data, any Error>
+        let continuation: UnsafeContinuation<Data, any Error>
         let deadline: NIODeadline?
         let method: String
     }
@@ -38,7 +40,7 @@ final class PendingCalls: Sendable {
     }
 
     /// Registers a waiter; if the connection already closed, resumes it with that error.
-    func register(_ id: UInt64, method: String, deadline: NIODeadline?, _ continuation: CheckedContinuation<Data, any Error>) {
+    func register(_ id: UInt64, method: String, deadline: NIODeadline?, _ continuation: UnsafeContinuation<Data, any Error>) {
         let refused: RPCError? = state.withLockedValue { state in
             if let reason = state.closedReason { return reason }
             state.entries[id] = Entry(continuation: continuation, deadline: deadline, method: method)

@@ -29,6 +29,9 @@ public final class RPCClient: Sendable {
     public let endpoints: [RPCEndpoint]
     public let configuration: Configuration
     private let channels: [EndpointChannel]
+    /// `rotations[i]` is every endpoint index starting at `i`: built once, so picking the
+    /// order for a call allocates nothing while every endpoint is healthy.
+    private let rotations: [[Int]]
     private let nextIndex = NIOLockedValueBox(0)
 
     public init(
@@ -41,13 +44,16 @@ public final class RPCClient: Sendable {
         self.endpoints = endpoints
         self.configuration = configuration
         self.channels = endpoints.map { EndpointChannel(endpoint: $0, settings: configuration, group: group, logger: logger) }
+        self.rotations = endpoints.indices.map { start in endpoints.indices.map { (start + $0) % endpoints.count } }
     }
 
     public convenience init(endpoint: RPCEndpoint, configuration: Configuration = Configuration()) {
         self.init(endpoints: [endpoint], configuration: configuration)
     }
 
-    /// A typed call; generated clients call this.
+    /// A typed call; generated clients call this. Inlinable so that the message types are
+    /// specialised in the caller's module instead of going through generic witness tables.
+    @inlinable
     public func call<Request, Response>(
         _ method: RPCMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
     ) async throws -> Response {
@@ -96,7 +102,7 @@ public final class RPCClient: Sendable {
         var lastError = RPCError.unavailable("no endpoint available")
         // Each endpoint once (healthy ones first); retryable calls may go round twice.
         let order = pickOrder()
-        for index in retryable ? order + order : order {
+        for index in repeatElement(order, count: retryable ? 2 : 1).joined() {
             guard sends < maxSends, .now() < deadline else { break }
             try Task.checkCancellation()
             let connection: RPCConnection
@@ -124,7 +130,8 @@ public final class RPCClient: Sendable {
             defer { index = (index + 1) % channels.count }
             return index
         }
-        let order = (0..<channels.count).map { (start + $0) % channels.count }
+        let order = rotations[start]
+        if order.allSatisfy({ channels[$0].isHealthy }) { return order }
         return order.filter { channels[$0].isHealthy } + order.filter { !channels[$0].isHealthy }
     }
 

@@ -78,7 +78,7 @@ public final class RPCConnection: Sendable {
         request.payload = payload
         var frame = Luma_Rpc_V1_Frame()
         frame.kind = .request(request)
-        let buffer = try FrameEncoder.encode(frame, allocator: channel.allocator)
+        let buffer = try FrameEncoder.encode(frame)
         guard buffer.readableBytes - 4 <= limits.maxFrameSize else {
             throw RPCError(.resourceExhausted,
                 "request of \(payload.count) bytes exceeds the maximum frame size of \(limits.maxFrameSize)", field: "payload")
@@ -87,7 +87,7 @@ public final class RPCConnection: Sendable {
         let pending = self.pending
         let channel = self.channel
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 pending.register(id, method: method, deadline: deadline, continuation)
                 // One hop onto the loop does the write, the flush and the deadline bookkeeping.
                 self.queuedWrites.add(1, ordering: .relaxed)
@@ -114,7 +114,7 @@ public final class RPCConnection: Sendable {
     private static func sendCancel(_ id: UInt64, on channel: any Channel) {
         var frame = Luma_Rpc_V1_Frame()
         frame.cancel.callID = id
-        if let buffer = try? FrameEncoder.encode(frame, allocator: channel.allocator) {
+        if let buffer = try? FrameEncoder.encode(frame) {
             channel.writeAndFlush(buffer, promise: nil)
         }
     }

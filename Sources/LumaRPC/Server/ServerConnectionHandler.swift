@@ -15,7 +15,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private struct InFlightCall {
         var task: Task<Void, Never>?
-        var deadlineTimer: Scheduled<Void>?
+        let deadline: NIODeadline?
     }
 
     private let router: RPCRouter
@@ -29,6 +29,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var lastRead = NIODeadline.now()
     private var lastActivity = NIODeadline.now()
     private var watchdog: Scheduled<Void>?
+    /// One timer per connection for every call's deadline, armed for the earliest one (see
+    /// `armDeadlineSweep`): a timer per call cost a scheduled task, a promise and a heap
+    /// insertion and removal on every call.
+    private var deadlineSweep: (deadline: NIODeadline, timer: Scheduled<Void>)?
     private var peer = "unknown"
     private var flushScheduled = false
     /// True inside channelRead: responses written then go out with channelReadComplete's flush.
@@ -58,9 +62,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         watchdog?.cancel()
+        deadlineSweep?.timer.cancel()
+        deadlineSweep = nil
         for (_, call) in calls {
             call.task?.cancel()
-            call.deadlineTimer?.cancel()
         }
         calls.removeAll()
         context.fireChannelInactive()
@@ -154,13 +159,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let this = NIOLoopBound(self, eventLoop: eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: eventLoop)
 
-        var call = InFlightCall()
-        if let deadline {
-            call.deadlineTimer = eventLoop.scheduleTask(deadline: deadline) {
-                this.value.expire(callID, context: boundContext.value)
-            }
-        }
-        calls[callID] = call
+        calls[callID] = InFlightCall(deadline: deadline)
+        if let deadline { armDeadlineSweep(by: deadline, context: context) }
         // `Task.immediate` runs the handler right here, on the loop, until its first
         // suspension: a handler that never suspends answers within this read, and its response
         // goes out with the read's flush. One that suspends resumes on the loop (the executor
@@ -190,27 +190,58 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func finish(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext) {
         // Absent when the deadline or a cancel frame already answered it.
-        guard let call = calls.removeValue(forKey: callID) else { return }
-        call.deadlineTimer?.cancel()
+        guard calls.removeValue(forKey: callID) != nil else { return }
         respond(callID, outcome, context: context)
         scheduleFlush(context: context)
         lastActivity = .now()
         closeIfDrained(context: context)
     }
 
-    private func expire(_ callID: UInt64, context: ChannelHandlerContext) {
-        guard let call = calls.removeValue(forKey: callID) else { return }
-        call.task?.cancel()
-        respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")),
-                context: context)
-        scheduleFlush(context: context)
-        closeIfDrained(context: context)
+    /// Makes sure the deadline sweep fires no later than `deadline`. A finished call leaves the
+    /// timer armed: when it fires it finds nothing expired and re-arms for the earliest
+    /// remaining deadline, if any.
+    private func armDeadlineSweep(by deadline: NIODeadline, context: ChannelHandlerContext) {
+        if let armed = deadlineSweep, armed.deadline <= deadline { return }
+        deadlineSweep?.timer.cancel()
+        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            this.value.expireOverdueCalls(context: boundContext.value)
+        }
+        deadlineSweep = (deadline, timer)
+    }
+
+    /// Answers DEADLINE_EXCEEDED for every call past its deadline (cancelling its handler) and
+    /// re-arms for the next deadline.
+    private func expireOverdueCalls(context: ChannelHandlerContext) {
+        deadlineSweep = nil
+        let now = NIODeadline.now()
+        var next: NIODeadline?
+        var overdue: [UInt64] = []
+        for (callID, call) in calls {
+            guard let deadline = call.deadline else { continue }
+            if deadline <= now {
+                overdue.append(callID)
+            } else {
+                next = next.map { min($0, deadline) } ?? deadline
+            }
+        }
+        for callID in overdue {
+            guard let call = calls.removeValue(forKey: callID) else { continue }
+            call.task?.cancel()
+            respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")),
+                    context: context)
+        }
+        if !overdue.isEmpty {
+            scheduleFlush(context: context)
+            closeIfDrained(context: context)
+        }
+        if let next { armDeadlineSweep(by: next, context: context) }
     }
 
     private func cancelCall(_ callID: UInt64, context: ChannelHandlerContext) {
         guard let call = calls.removeValue(forKey: callID) else { return }
         call.task?.cancel()
-        call.deadlineTimer?.cancel()
         respond(callID, .failure(RPCError(.cancelled, "cancelled by the client")), context: context)
         scheduleFlush(context: context)
         closeIfDrained(context: context)
@@ -263,7 +294,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func write(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext, flush: Bool) {
         do {
-            let buffer = try FrameEncoder.encode(frame, allocator: context.channel.allocator)
+            let buffer = try FrameEncoder.encode(frame)
             if flush {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             } else {
@@ -300,7 +331,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func goAway(context: ChannelHandlerContext, status: RPCError, thenClose: Bool) {
         var frame = Luma_Rpc_V1_Frame()
         frame.goaway.status = status.wireStatus
-        guard let buffer = try? FrameEncoder.encode(frame, allocator: context.channel.allocator) else { return }
+        guard let buffer = try? FrameEncoder.encode(frame) else { return }
         let written = context.writeAndFlush(wrapOutboundOut(buffer))
         if thenClose {
             closing = true

@@ -19,12 +19,15 @@ public struct RPCMethodRegistrar: Sendable {
 
     public init() {}
 
+    /// Inlinable so that the decode, the handler call and the encode are specialised for the
+    /// message types in the generated provider's module.
+    @inlinable
     public mutating func register<Request, Response>(
         _ method: RPCMethod<Request, Response>,
         handler: @escaping @Sendable (Request, RPCServerContext) async throws -> Response
     ) {
         let descriptor = method.descriptor
-        handlers[descriptor.fullName] = RPCRawHandler(descriptor: descriptor) { bytes, context in
+        add(RPCRawHandler(descriptor: descriptor) { bytes, context in
             let request: Request
             do {
                 request = try Request(serializedBytes: bytes)
@@ -34,6 +37,11 @@ public struct RPCMethodRegistrar: Sendable {
             }
             let response = try await handler(request, context)
             return try response.serializedData()
-        }
+        })
+    }
+
+    @usableFromInline
+    mutating func add(_ handler: RPCRawHandler) {
+        handlers[handler.descriptor.fullName] = handler
     }
 }

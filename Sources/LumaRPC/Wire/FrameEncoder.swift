@@ -4,12 +4,10 @@ import SwiftProtobuf
 
 /// Serializes a `Frame` as a 4-byte big-endian length and its protobuf bytes.
 enum FrameEncoder {
-    static func encode(_ frame: Luma_Rpc_V1_Frame, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let body: [UInt8] = try frame.serializedBytes()
-        var buffer = allocator.buffer(capacity: 4 + body.count)
-        buffer.writeInteger(UInt32(body.count))
-        buffer.writeBytes(body)
-        return buffer
+    /// One allocation, no copy: SwiftProtobuf writes the body right after the length.
+    static func encode(_ frame: Luma_Rpc_V1_Frame) throws -> ByteBuffer {
+        let bytes: LengthPrefixedBytes = try frame.serializedBytes()
+        return bytes.buffer
     }
 
     /// Decodes a frame body produced by `FrameParser`.

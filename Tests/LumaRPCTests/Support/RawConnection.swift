@@ -40,7 +40,7 @@ final class RawConnection: Sendable {
     }
 
     func send(_ frame: Luma_Rpc_V1_Frame) async throws {
-        let buffer = try FrameEncoder.encode(frame, allocator: ByteBufferAllocator())
+        let buffer = try FrameEncoder.encode(frame)
         try await channel.writeAndFlush(buffer)
     }
 
