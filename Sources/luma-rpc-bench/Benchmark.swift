@@ -31,6 +31,12 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("in-flight"), parsing: .upToNextOption, help: "Calls in flight per scenario.")
     var scenarios: [Int] = [1, 64]
 
+    @Option(help: "Calls per block: within a round, floor and RPC alternate every block (at least 100 per call in flight).")
+    var blockCalls = 1000
+
+    @Flag(help: "Print every round's numbers.")
+    var verbose = false
+
     enum Side: String, ExpressibleByArgument { case floor, rpc }
 
     func run() async throws {
@@ -80,17 +86,28 @@ struct RPCBenchmark: AsyncParsableCommand {
         }
 
         // Floor and RPC alternate for several rounds; the round with the median ratio is
-        // reported, which keeps one noisy round (a VM neighbour, a GC-like pause) out.
+        // reported, which keeps one noisy round (a VM neighbour, a GC-like pause) out. Within a
+        // round they also alternate in blocks of calls, so that a slow stretch of the machine
+        // (which on a shared VM lasts seconds) falls on both sides rather than on one.
         for concurrency in only == nil ? scenarios : [] {
             var rounds: [(floor: Measurement, rpc: Measurement)] = []
+            let block = max(blockCalls, concurrency * 100)
             for _ in 0..<rounds3 {
-                let floor = try await measure("raw NIO echo, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
-                    try await rawClient.call(wireFrame)
-                }
-                let rpc = try await measure("Luma RPC, \(concurrency) in flight", calls: calls, concurrency: concurrency) {
-                    _ = try await client.call(echo, request)
+                var floor = Measurement(name: "raw NIO echo, \(concurrency) in flight")
+                var rpc = Measurement(name: "Luma RPC, \(concurrency) in flight")
+                for _ in 0..<max(1, calls / block) {
+                    floor.append(try await measure(floor.name, calls: block, concurrency: concurrency) {
+                        try await rawClient.call(wireFrame)
+                    })
+                    rpc.append(try await measure(rpc.name, calls: block, concurrency: concurrency) {
+                        _ = try await client.call(echo, request)
+                    })
                 }
                 rounds.append((floor, rpc))
+                if verbose {
+                    print(String(format: "  round %d: floor p50 %.1f us %.0f calls/s, rpc p50 %.1f us %.0f calls/s", rounds.count,
+                                 floor.percentile(0.5), floor.callsPerSecond, rpc.percentile(0.5), rpc.callsPerSecond))
+                }
             }
             let ratio: ((floor: Measurement, rpc: Measurement)) -> Double = concurrency == 1
                 ? { $0.rpc.percentile(0.5) / $0.floor.percentile(0.5) }

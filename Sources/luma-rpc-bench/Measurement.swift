@@ -3,8 +3,14 @@ import Foundation
 /// Latencies of one run and its wall time.
 struct Measurement {
     let name: String
-    var latenciesNanos: [UInt64]
-    let wallNanos: UInt64
+    var latenciesNanos: [UInt64] = []
+    var wallNanos: UInt64 = 0
+
+    /// Adds another run of the same scenario (one block of a round).
+    mutating func append(_ other: Measurement) {
+        latenciesNanos += other.latenciesNanos
+        wallNanos += other.wallNanos
+    }
 
     var callsPerSecond: Double { Double(latenciesNanos.count) / (Double(wallNanos) / 1e9) }
 
