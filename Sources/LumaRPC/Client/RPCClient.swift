@@ -75,6 +75,8 @@ public final class RPCClient: Sendable {
             metadata[RPCMetadataKey.traceID] = traceID
         }
         let request = RPCClientRequest(method: method, metadata: metadata, payload: payload)
+        // Without interceptors, no chain closure to allocate.
+        if configuration.interceptors.isEmpty { return try await attempt(request, deadline: deadline) }
         return try await Self.intercepted(configuration.interceptors[...], request) { request in
             try await self.attempt(request, deadline: deadline)
         }

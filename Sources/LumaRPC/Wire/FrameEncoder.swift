@@ -4,14 +4,24 @@ import SwiftProtobuf
 
 /// Serializes a `Frame` as a 4-byte big-endian length and its protobuf bytes.
 enum FrameEncoder {
-    /// One allocation, no copy: SwiftProtobuf writes the body right after the length.
+    /// Requests and responses take the hand-written path (`CallFrameCodec`); other frames
+    /// SwiftProtobuf's, which writes the body right after the length: one allocation either way.
     static func encode(_ frame: Luma_Rpc_V1_Frame) throws -> ByteBuffer {
+        switch frame.kind {
+        case .request(let request):
+            if let buffer = CallFrameCodec.encode(request) { return buffer }
+        case .response(let response):
+            if let buffer = CallFrameCodec.encode(response) { return buffer }
+        default:
+            break
+        }
         let bytes: LengthPrefixedBytes = try frame.serializedBytes()
         return bytes.buffer
     }
 
     /// Decodes a frame body produced by `FrameParser`.
     static func decode(_ body: ByteBuffer) throws(RPCWireError) -> Luma_Rpc_V1_Frame {
+        if let frame = CallFrameCodec.decode(body) { return frame }
         do {
             return try body.withUnsafeReadableBytes { raw in
                 // No copy of the frame: SwiftProtobuf copies `bytes` fields out while decoding,
