@@ -91,7 +91,7 @@ struct RPCBenchmark: AsyncParsableCommand {
         // (which on a shared VM lasts seconds) falls on both sides rather than on one.
         for concurrency in only == nil ? scenarios : [] {
             var rounds: [(floor: Measurement, rpc: Measurement)] = []
-            let block = max(blockCalls, concurrency * 100)
+            let block = min(calls, max(blockCalls, concurrency * 100))
             for _ in 0..<rounds3 {
                 var floor = Measurement(name: "raw NIO echo, \(concurrency) in flight")
                 var rpc = Measurement(name: "Luma RPC, \(concurrency) in flight")
