@@ -144,6 +144,14 @@ let package = Package(
             path: "services/creator-registry/Sources/creator-registry"
         ),
         .testTarget(
+            name: "LumaServiceKitTests",
+            dependencies: ["LumaServiceKit", "LumaRPC",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/LumaServiceKitTests"
+        ),
+        .testTarget(
             name: "CreatorRegistryTests",
             dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),

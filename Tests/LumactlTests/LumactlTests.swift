@@ -62,6 +62,16 @@ struct LumactlTests {
         #expect(unknown.status == 12)
         #expect(unknown.stderr.hasPrefix("UNIMPLEMENTED: "))
 
+        // Re-queuing failed outbox entries: nothing failed here; ids are checked.
+        let retryAll = try await lumactl(["outbox", "retry"], environment: env)
+        #expect(retryAll.stdout == "content-pipeline: re-queued 0\ncreator-registry: re-queued 0\n", "\(retryAll.stderr)")
+        let retryNoService = try await lumactl(["outbox", "retry", "--id", "1"], environment: env)
+        #expect(retryNoService.status == 64)
+        #expect(retryNoService.stderr.contains("--id needs --service"))
+        let retryMissing = try await lumactl(["outbox", "retry", "--service", "content-pipeline", "--id", "999"], environment: env)
+        #expect(retryMissing.status == 5)
+        #expect(retryMissing.stderr == "NOT_FOUND: outbox entry 999 does not exist (delivered, or never queued) (field ids)\n")
+
         // A deadline too short for the work: DEADLINE_EXCEEDED.
         _ = try await lumactl(["content", "plan", "--from", "2030-01-01", "--to", "2030-12-31"], environment: env)
         let slow = try await lumactl(["call", content, "luma.content.v1.ContentPipeline/Generate", "--deadline", "0.05",

@@ -31,25 +31,70 @@ struct IntegrityCommand: AsyncParsableCommand {
 }
 
 struct OutboxCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "Pending and failed cross-service deliveries.")
-    @OptionGroup var endpoints: EndpointOptions
+    static let configuration = CommandConfiguration(
+        commandName: "outbox", abstract: "Pending and failed cross-service deliveries.",
+        subcommands: [Status.self, Retry.self], defaultSubcommand: Status.self)
 
-    func run() async throws {
-        try await reportingErrors {
-            let services = [("content-pipeline", try endpoints.contentClient()), ("creator-registry", try endpoints.creatorsClient())]
-            var rows: [[String]] = []
-            var entries: [[String]] = []
-            for (name, client) in services {
-                let status = try await Luma_Ops_V1_OperationsClient(client).outboxStatus(.with { $0.includeEntries = true })
-                if endpoints.json { try Output.json(status); continue }
-                rows.append([name, "\(status.pending)", "\(status.failed)", String(format: "%.0fs", status.oldestPendingAgeSeconds)])
-                entries += status.entries.map { [name, $0.kind, $0.target, "\($0.attempts)", $0.failed ? "failed" : "pending", $0.lastError] }
+    /// The services that keep an outbox, by the name operators use.
+    enum ServiceName: String, CaseIterable, ExpressibleByArgument {
+        case contentPipeline = "content-pipeline"
+        case creatorRegistry = "creator-registry"
+
+        func client(_ endpoints: EndpointOptions) throws -> Luma_Ops_V1_OperationsClient {
+            switch self {
+            case .contentPipeline: Luma_Ops_V1_OperationsClient(try endpoints.contentClient())
+            case .creatorRegistry: Luma_Ops_V1_OperationsClient(try endpoints.creatorsClient())
             }
-            if endpoints.json { return }
-            Output.table(["SERVICE", "PENDING", "FAILED", "OLDEST"], rows)
-            if !entries.isEmpty {
-                print("")
-                Output.table(["SERVICE", "KIND", "TARGET", "ATTEMPTS", "STATE", "LAST ERROR"], entries)
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts per service, then every queued entry.")
+        @OptionGroup var endpoints: EndpointOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                var rows: [[String]] = []
+                var entries: [[String]] = []
+                for service in ServiceName.allCases {
+                    let status = try await service.client(endpoints).outboxStatus(.with { $0.includeEntries = true })
+                    if endpoints.json { try Output.json(status); continue }
+                    rows.append([service.rawValue, "\(status.pending)", "\(status.failed)", String(format: "%.0fs", status.oldestPendingAgeSeconds)])
+                    entries += status.entries.map {
+                        [service.rawValue, "\($0.id)", $0.kind, $0.target, "\($0.attempts)", $0.failed ? "failed" : "pending", $0.lastError]
+                    }
+                }
+                if endpoints.json { return }
+                Output.table(["SERVICE", "PENDING", "FAILED", "OLDEST"], rows)
+                if !entries.isEmpty {
+                    print("")
+                    Output.table(["SERVICE", "ID", "KIND", "TARGET", "ATTEMPTS", "STATE", "LAST ERROR"], entries)
+                }
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-queue failed deliveries once their cause is fixed (all failed ones, or --id with --service).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option(help: "Only this service's outbox: content-pipeline or creator-registry.") var service: ServiceName?
+        @Option(name: .customLong("id"), help: "An entry id from `lumactl outbox` (repeatable; needs --service).") var ids: [Int64] = []
+
+        func validate() throws {
+            if !ids.isEmpty && service == nil {
+                throw ValidationError("--id needs --service: entry ids are per service")
+            }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                for service in service.map({ [$0] }) ?? ServiceName.allCases {
+                    let response = try await service.client(endpoints).retryFailed(.with { $0.ids = ids })
+                    if endpoints.json { try Output.json(response); continue }
+                    let list = response.requeuedIds.map(String.init).joined(separator: ", ")
+                    print("\(service.rawValue): re-queued \(response.requeuedIds.count)\(list.isEmpty ? "" : " (\(list))")")
+                }
             }
         }
     }

@@ -15,15 +15,21 @@ public enum Luma_Ops_V1_OperationsService {
                 inputType: "luma.ops.v1.OutboxStatusRequest", outputType: "luma.ops.v1.OutboxStatusResponse",
                 idempotency: .noSideEffects
             ),
+            RPCMethodDescriptor(
+                service: "luma.ops.v1.Operations", method: "RetryFailed",
+                inputType: "luma.ops.v1.RetryFailedRequest", outputType: "luma.ops.v1.RetryFailedResponse",
+                idempotency: .idempotent
+            ),
         ],
         // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
         fileDescriptorsBase64: [
-            "ChVsdW1hL29wcy92MS9vcHMucHJvdG8SC2x1bWEub3BzLnYxIj4KE091dGJveFN0YXR1c1JlcXVlc3QSJwoPaW5jbHVkZV9lbnRyaWVzGAEgASgIUg5pbmNsdWRlRW50cmllcyLjAQoLT3V0Ym94RW50cnkSDgoCaWQYASABKANSAmlkEhIKBGtpbmQYAiABKAlSBGtpbmQSFgoGdGFyZ2V0GAMgASgJUgZ0YXJnZXQSGgoIYXR0ZW1wdHMYBCABKA1SCGF0dGVtcHRzEh0KCmxhc3RfZXJyb3IYBSABKAlSCWxhc3RFcnJvchIdCgpjcmVhdGVkX2F0GAYgASgJUgljcmVhdGVkQXQSJgoPbmV4dF9hdHRlbXB0X2F0GAcgASgJUg1uZXh0QXR0ZW1wdEF0EhYKBmZhaWxlZBgIIAEoCFIGZmFpbGVkIrkBChRPdXRib3hTdGF0dXNSZXNwb25zZRIYCgdwZW5kaW5nGAEgASgNUgdwZW5kaW5nEhYKBmZhaWxlZBgCIAEoDVIGZmFpbGVkEjsKGm9sZGVzdF9wZW5kaW5nX2FnZV9zZWNvbmRzGAMgASgBUhdvbGRlc3RQZW5kaW5nQWdlU2Vjb25kcxIyCgdlbnRyaWVzGAQgAygLMhgubHVtYS5vcHMudjEuT3V0Ym94RW50cnlSB2VudHJpZXMyZgoKT3BlcmF0aW9ucxJYCgxPdXRib3hTdGF0dXMSIC5sdW1hLm9wcy52MS5PdXRib3hTdGF0dXNSZXF1ZXN0GiEubHVtYS5vcHMudjEuT3V0Ym94U3RhdHVzUmVzcG9uc2UiA5ACAWIGcHJvdG8z",
+            "ChVsdW1hL29wcy92MS9vcHMucHJvdG8SC2x1bWEub3BzLnYxIj4KE091dGJveFN0YXR1c1JlcXVlc3QSJwoPaW5jbHVkZV9lbnRyaWVzGAEgASgIUg5pbmNsdWRlRW50cmllcyLjAQoLT3V0Ym94RW50cnkSDgoCaWQYASABKANSAmlkEhIKBGtpbmQYAiABKAlSBGtpbmQSFgoGdGFyZ2V0GAMgASgJUgZ0YXJnZXQSGgoIYXR0ZW1wdHMYBCABKA1SCGF0dGVtcHRzEh0KCmxhc3RfZXJyb3IYBSABKAlSCWxhc3RFcnJvchIdCgpjcmVhdGVkX2F0GAYgASgJUgljcmVhdGVkQXQSJgoPbmV4dF9hdHRlbXB0X2F0GAcgASgJUg1uZXh0QXR0ZW1wdEF0EhYKBmZhaWxlZBgIIAEoCFIGZmFpbGVkIrkBChRPdXRib3hTdGF0dXNSZXNwb25zZRIYCgdwZW5kaW5nGAEgASgNUgdwZW5kaW5nEhYKBmZhaWxlZBgCIAEoDVIGZmFpbGVkEjsKGm9sZGVzdF9wZW5kaW5nX2FnZV9zZWNvbmRzGAMgASgBUhdvbGRlc3RQZW5kaW5nQWdlU2Vjb25kcxIyCgdlbnRyaWVzGAQgAygLMhgubHVtYS5vcHMudjEuT3V0Ym94RW50cnlSB2VudHJpZXMiJgoSUmV0cnlGYWlsZWRSZXF1ZXN0EhAKA2lkcxgBIAMoA1IDaWRzIjgKE1JldHJ5RmFpbGVkUmVzcG9uc2USIQoMcmVxdWV1ZWRfaWRzGAEgAygDUgtyZXF1ZXVlZElkczK9AQoKT3BlcmF0aW9ucxJYCgxPdXRib3hTdGF0dXMSIC5sdW1hLm9wcy52MS5PdXRib3hTdGF0dXNSZXF1ZXN0GiEubHVtYS5vcHMudjEuT3V0Ym94U3RhdHVzUmVzcG9uc2UiA5ACARJVCgtSZXRyeUZhaWxlZBIfLmx1bWEub3BzLnYxLlJldHJ5RmFpbGVkUmVxdWVzdBogLmx1bWEub3BzLnYxLlJldHJ5RmFpbGVkUmVzcG9uc2UiA5ACAmIGcHJvdG8z",
         ]
     )
 
     public enum Method {
         public static let outboxStatus = RPCMethod<Luma_Ops_V1_OutboxStatusRequest, Luma_Ops_V1_OutboxStatusResponse>(descriptor: descriptor.methods[0])
+        public static let retryFailed = RPCMethod<Luma_Ops_V1_RetryFailedRequest, Luma_Ops_V1_RetryFailedResponse>(descriptor: descriptor.methods[1])
     }
 
     /// Every message type defined in luma/ops/v1/ops.proto, so generic tools (lumactl) can
@@ -32,12 +38,15 @@ public enum Luma_Ops_V1_OperationsService {
             Luma_Ops_V1_OutboxStatusRequest.self,
             Luma_Ops_V1_OutboxEntry.self,
             Luma_Ops_V1_OutboxStatusResponse.self,
+            Luma_Ops_V1_RetryFailedRequest.self,
+            Luma_Ops_V1_RetryFailedResponse.self,
     ]
 }
 
 /// Implement this to serve `luma.ops.v1.Operations`; pass it to `RPCServer`.
 public protocol Luma_Ops_V1_OperationsProvider: RPCServiceProvider {
     func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_OutboxStatusResponse
+    func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_RetryFailedResponse
 }
 
 extension Luma_Ops_V1_OperationsProvider {
@@ -46,6 +55,9 @@ extension Luma_Ops_V1_OperationsProvider {
     public func registerMethods(with registrar: inout RPCMethodRegistrar) {
         registrar.register(Luma_Ops_V1_OperationsService.Method.outboxStatus) { request, context in
             try await self.outboxStatus(request, context: context)
+        }
+        registrar.register(Luma_Ops_V1_OperationsService.Method.retryFailed) { request, context in
+            try await self.retryFailed(request, context: context)
         }
     }
 }
@@ -60,5 +72,9 @@ public struct Luma_Ops_V1_OperationsClient: Sendable {
 
     public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Ops_V1_OutboxStatusResponse {
         try await client.call(Luma_Ops_V1_OperationsService.Method.outboxStatus, request, options: options)
+    }
+
+    public func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Ops_V1_RetryFailedResponse {
+        try await client.call(Luma_Ops_V1_OperationsService.Method.retryFailed, request, options: options)
     }
 }

@@ -55,7 +55,7 @@ public nonisolated struct Luma_Ops_V1_OutboxEntry: Sendable {
 
   public var nextAttemptAt: String = String()
 
-  /// gave up after max attempts; needs an operator
+  /// the receiver refused it for good: fix the cause, then RetryFailed
   public var failed: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -75,6 +75,31 @@ public nonisolated struct Luma_Ops_V1_OutboxStatusResponse: Sendable {
   public var oldestPendingAgeSeconds: Double = 0
 
   public var entries: [Luma_Ops_V1_OutboxEntry] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Ops_V1_RetryFailedRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// outbox entry ids; empty: every failed entry
+  public var ids: [Int64] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Ops_V1_RetryFailedResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requeuedIds: [Int64] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -220,6 +245,66 @@ nonisolated extension Luma_Ops_V1_OutboxStatusResponse: SwiftProtobuf.Message, S
     if lhs.failed != rhs.failed {return false}
     if lhs.oldestPendingAgeSeconds != rhs.oldestPendingAgeSeconds {return false}
     if lhs.entries != rhs.entries {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Ops_V1_RetryFailedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RetryFailedRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.ids) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ids.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.ids, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Ops_V1_RetryFailedRequest, rhs: Luma_Ops_V1_RetryFailedRequest) -> Bool {
+    if lhs.ids != rhs.ids {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Ops_V1_RetryFailedResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RetryFailedResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}requeued_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.requeuedIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requeuedIds.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.requeuedIds, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Ops_V1_RetryFailedResponse, rhs: Luma_Ops_V1_RetryFailedResponse) -> Bool {
+    if lhs.requeuedIds != rhs.requeuedIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -3,12 +3,15 @@ import GRDB
 import LumaRPC
 
 /// `luma.ops.v1.Operations`: the outbox's pending and failed deliveries, for operators and
-/// the integrity checker.
+/// the integrity checker, and re-queuing the failed ones.
 public struct OperationsService: Luma_Ops_V1_OperationsProvider {
     let database: DatabasePool
+    /// Called after entries were re-queued: the service wakes its deliverer.
+    let onRequeue: @Sendable () -> Void
 
-    public init(database: DatabasePool) {
+    public init(database: DatabasePool, onRequeue: @escaping @Sendable () -> Void = {}) {
         self.database = database
+        self.onRequeue = onRequeue
     }
 
     public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_OutboxStatusResponse {
@@ -29,5 +32,15 @@ public struct OperationsService: Luma_Ops_V1_OperationsProvider {
                 $0.failed = entry.failed
             } }
         }
+    }
+
+    public func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_RetryFailedResponse {
+        if let bad = request.ids.first(where: { $0 <= 0 }) {
+            throw RPCError.invalidArgument("outbox entry ids are positive; got \(bad)", field: "ids")
+        }
+        let ids = request.ids
+        let requeued = try await database.write { try Outbox.requeueFailed($0, ids: ids) }
+        if !requeued.isEmpty { onRequeue() }
+        return .with { $0.requeuedIds = requeued }
     }
 }

@@ -87,6 +87,33 @@ public enum Outbox {
             """, arguments: [String(error.prefix(500)), at, permanent, id])
     }
 
+    /// Puts failed entries back in the queue, due now; `ids` empty means every failed entry.
+    /// All or nothing: an id that is not a failed entry throws and changes nothing. Returns the
+    /// ids re-queued. Call inside a write transaction.
+    static func requeueFailed(_ db: Database, ids: [Int64], now: Double = Date().timeIntervalSince1970) throws -> [Int64] {
+        let wanted = Array(Set(ids)).sorted()
+        if !wanted.isEmpty {
+            let placeholders = databaseQuestionMarks(count: wanted.count)
+            let found = try Row.fetchAll(db, sql: "SELECT id, failed FROM outbox WHERE id IN (\(placeholders))",
+                                         arguments: StatementArguments(wanted))
+            let failed = Dictionary(uniqueKeysWithValues: found.map { ($0["id"] as Int64, $0["failed"] as Bool) })
+            for id in wanted {
+                guard let isFailed = failed[id] else {
+                    throw RPCError.notFound("outbox entry \(id) does not exist (delivered, or never queued)", field: "ids")
+                }
+                guard isFailed else {
+                    throw RPCError.failedPrecondition("outbox entry \(id) is pending, not failed: it is retried already", field: "ids")
+                }
+            }
+        }
+        let filter = wanted.isEmpty ? "" : " AND id IN (\(databaseQuestionMarks(count: wanted.count)))"
+        return try Int64.fetchAll(db, sql: """
+            UPDATE outbox SET failed = 0, next_attempt_at = ?, leased_until = 0
+            WHERE failed = 1\(filter)
+            RETURNING id
+            """, arguments: StatementArguments([now]) + StatementArguments(wanted)).sorted()
+    }
+
     /// Pending and failed counts, the oldest pending entry's age, and optionally the entries.
     public static func status(_ db: Database, includeEntries: Bool, now: Double = Date().timeIntervalSince1970) throws
         -> (pending: Int, failed: Int, oldestPendingAge: Double, entries: [Entry]) {

@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
             generator: TemplateScriptGenerator(seed: seed), seed: seed, outboxWritten: { deliverer.wake() })
         try await ServiceRunner.run(
             name: "content-pipeline", listen: listen,
-            providers: [service, OperationsService(database: database)],
+            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
             background: [deliverer], interceptors: auth.serverInterceptors(ContentPipelineAccess.policy), logger: logger)
     }
 }

@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
         let service = CreatorRegistryService(database: database, outboxWritten: { deliverer.wake() })
         try await ServiceRunner.run(
             name: "creator-registry", listen: listen,
-            providers: [service, OperationsService(database: database)],
+            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
             background: [deliverer], interceptors: auth.serverInterceptors(CreatorRegistryAccess.policy), logger: logger)
     }
 }

@@ -142,6 +142,96 @@ void   luma__ops__v1__outbox_status_response__free_unpacked
   assert(message->base.descriptor == &luma__ops__v1__outbox_status_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__ops__v1__retry_failed_request__init
+                     (Luma__Ops__V1__RetryFailedRequest         *message)
+{
+  static const Luma__Ops__V1__RetryFailedRequest init_value = LUMA__OPS__V1__RETRY_FAILED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__ops__v1__retry_failed_request__get_packed_size
+                     (const Luma__Ops__V1__RetryFailedRequest *message)
+{
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__ops__v1__retry_failed_request__pack
+                     (const Luma__Ops__V1__RetryFailedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__ops__v1__retry_failed_request__pack_to_buffer
+                     (const Luma__Ops__V1__RetryFailedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Ops__V1__RetryFailedRequest *
+       luma__ops__v1__retry_failed_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Ops__V1__RetryFailedRequest *)
+     protobuf_c_message_unpack (&luma__ops__v1__retry_failed_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__ops__v1__retry_failed_request__free_unpacked
+                     (Luma__Ops__V1__RetryFailedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__ops__v1__retry_failed_response__init
+                     (Luma__Ops__V1__RetryFailedResponse         *message)
+{
+  static const Luma__Ops__V1__RetryFailedResponse init_value = LUMA__OPS__V1__RETRY_FAILED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__ops__v1__retry_failed_response__get_packed_size
+                     (const Luma__Ops__V1__RetryFailedResponse *message)
+{
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__ops__v1__retry_failed_response__pack
+                     (const Luma__Ops__V1__RetryFailedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__ops__v1__retry_failed_response__pack_to_buffer
+                     (const Luma__Ops__V1__RetryFailedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Ops__V1__RetryFailedResponse *
+       luma__ops__v1__retry_failed_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Ops__V1__RetryFailedResponse *)
+     protobuf_c_message_unpack (&luma__ops__v1__retry_failed_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__ops__v1__retry_failed_response__free_unpacked
+                     (Luma__Ops__V1__RetryFailedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__ops__v1__retry_failed_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor luma__ops__v1__outbox_status_request__field_descriptors[1] =
 {
   {
@@ -386,12 +476,90 @@ const ProtobufCMessageDescriptor luma__ops__v1__outbox_status_response__descript
   (ProtobufCMessageInit) luma__ops__v1__outbox_status_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor luma__ops__v1__operations__method_descriptors[1] =
+static const ProtobufCFieldDescriptor luma__ops__v1__retry_failed_request__field_descriptors[1] =
+{
+  {
+    "ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Ops__V1__RetryFailedRequest, n_ids),
+    offsetof(Luma__Ops__V1__RetryFailedRequest, ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__ops__v1__retry_failed_request__field_indices_by_name[] = {
+  0,   /* field[0] = ids */
+};
+static const ProtobufCIntRange luma__ops__v1__retry_failed_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.ops.v1.RetryFailedRequest",
+  "RetryFailedRequest",
+  "Luma__Ops__V1__RetryFailedRequest",
+  "luma.ops.v1",
+  sizeof(Luma__Ops__V1__RetryFailedRequest),
+  1,
+  luma__ops__v1__retry_failed_request__field_descriptors,
+  luma__ops__v1__retry_failed_request__field_indices_by_name,
+  1,  luma__ops__v1__retry_failed_request__number_ranges,
+  (ProtobufCMessageInit) luma__ops__v1__retry_failed_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__ops__v1__retry_failed_response__field_descriptors[1] =
+{
+  {
+    "requeued_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Ops__V1__RetryFailedResponse, n_requeued_ids),
+    offsetof(Luma__Ops__V1__RetryFailedResponse, requeued_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__ops__v1__retry_failed_response__field_indices_by_name[] = {
+  0,   /* field[0] = requeued_ids */
+};
+static const ProtobufCIntRange luma__ops__v1__retry_failed_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.ops.v1.RetryFailedResponse",
+  "RetryFailedResponse",
+  "Luma__Ops__V1__RetryFailedResponse",
+  "luma.ops.v1",
+  sizeof(Luma__Ops__V1__RetryFailedResponse),
+  1,
+  luma__ops__v1__retry_failed_response__field_descriptors,
+  luma__ops__v1__retry_failed_response__field_indices_by_name,
+  1,  luma__ops__v1__retry_failed_response__number_ranges,
+  (ProtobufCMessageInit) luma__ops__v1__retry_failed_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor luma__ops__v1__operations__method_descriptors[2] =
 {
   { "OutboxStatus", &luma__ops__v1__outbox_status_request__descriptor, &luma__ops__v1__outbox_status_response__descriptor },
+  { "RetryFailed", &luma__ops__v1__retry_failed_request__descriptor, &luma__ops__v1__retry_failed_response__descriptor },
 };
 const unsigned luma__ops__v1__operations__method_indices_by_name[] = {
-  0         /* OutboxStatus */
+  0,        /* OutboxStatus */
+  1         /* RetryFailed */
 };
 const ProtobufCServiceDescriptor luma__ops__v1__operations__descriptor =
 {
@@ -400,7 +568,7 @@ const ProtobufCServiceDescriptor luma__ops__v1__operations__descriptor =
   "Operations",
   "Luma__Ops__V1__Operations",
   "luma.ops.v1",
-  1,
+  2,
   luma__ops__v1__operations__method_descriptors,
   luma__ops__v1__operations__method_indices_by_name
 };
@@ -411,6 +579,14 @@ void luma__ops__v1__operations__outbox_status(ProtobufCService *service,
 {
   assert(service->descriptor == &luma__ops__v1__operations__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__ops__v1__operations__retry_failed(ProtobufCService *service,
+                                             const Luma__Ops__V1__RetryFailedRequest *input,
+                                             Luma__Ops__V1__RetryFailedResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &luma__ops__v1__operations__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__ops__v1__operations__init (Luma__Ops__V1__Operations_Service *service,
                                       Luma__Ops__V1__Operations_ServiceDestroy destroy)

@@ -18,6 +18,8 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Luma__Ops__V1__OutboxStatusRequest Luma__Ops__V1__OutboxStatusRequest;
 typedef struct Luma__Ops__V1__OutboxEntry Luma__Ops__V1__OutboxEntry;
 typedef struct Luma__Ops__V1__OutboxStatusResponse Luma__Ops__V1__OutboxStatusResponse;
+typedef struct Luma__Ops__V1__RetryFailedRequest Luma__Ops__V1__RetryFailedRequest;
+typedef struct Luma__Ops__V1__RetryFailedResponse Luma__Ops__V1__RetryFailedResponse;
 
 
 /* --- enums --- */
@@ -52,7 +54,7 @@ struct  Luma__Ops__V1__OutboxEntry
   char *created_at;
   char *next_attempt_at;
   /*
-   * gave up after max attempts; needs an operator
+   * the receiver refused it for good: fix the cause, then RetryFailed
    */
   protobuf_c_boolean failed;
 };
@@ -73,6 +75,31 @@ struct  Luma__Ops__V1__OutboxStatusResponse
 #define LUMA__OPS__V1__OUTBOX_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__outbox_status_response__descriptor) \
     , 0, 0, 0, 0,NULL }
+
+
+struct  Luma__Ops__V1__RetryFailedRequest
+{
+  ProtobufCMessage base;
+  /*
+   * outbox entry ids; empty: every failed entry
+   */
+  size_t n_ids;
+  int64_t *ids;
+};
+#define LUMA__OPS__V1__RETRY_FAILED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__retry_failed_request__descriptor) \
+    , 0,NULL }
+
+
+struct  Luma__Ops__V1__RetryFailedResponse
+{
+  ProtobufCMessage base;
+  size_t n_requeued_ids;
+  int64_t *requeued_ids;
+};
+#define LUMA__OPS__V1__RETRY_FAILED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__retry_failed_response__descriptor) \
+    , 0,NULL }
 
 
 /* Luma__Ops__V1__OutboxStatusRequest methods */
@@ -132,6 +159,44 @@ Luma__Ops__V1__OutboxStatusResponse *
 void   luma__ops__v1__outbox_status_response__free_unpacked
                      (Luma__Ops__V1__OutboxStatusResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Ops__V1__RetryFailedRequest methods */
+void   luma__ops__v1__retry_failed_request__init
+                     (Luma__Ops__V1__RetryFailedRequest         *message);
+size_t luma__ops__v1__retry_failed_request__get_packed_size
+                     (const Luma__Ops__V1__RetryFailedRequest   *message);
+size_t luma__ops__v1__retry_failed_request__pack
+                     (const Luma__Ops__V1__RetryFailedRequest   *message,
+                      uint8_t             *out);
+size_t luma__ops__v1__retry_failed_request__pack_to_buffer
+                     (const Luma__Ops__V1__RetryFailedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Ops__V1__RetryFailedRequest *
+       luma__ops__v1__retry_failed_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__ops__v1__retry_failed_request__free_unpacked
+                     (Luma__Ops__V1__RetryFailedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Ops__V1__RetryFailedResponse methods */
+void   luma__ops__v1__retry_failed_response__init
+                     (Luma__Ops__V1__RetryFailedResponse         *message);
+size_t luma__ops__v1__retry_failed_response__get_packed_size
+                     (const Luma__Ops__V1__RetryFailedResponse   *message);
+size_t luma__ops__v1__retry_failed_response__pack
+                     (const Luma__Ops__V1__RetryFailedResponse   *message,
+                      uint8_t             *out);
+size_t luma__ops__v1__retry_failed_response__pack_to_buffer
+                     (const Luma__Ops__V1__RetryFailedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Ops__V1__RetryFailedResponse *
+       luma__ops__v1__retry_failed_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__ops__v1__retry_failed_response__free_unpacked
+                     (Luma__Ops__V1__RetryFailedResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Luma__Ops__V1__OutboxStatusRequest_Closure)
@@ -142,6 +207,12 @@ typedef void (*Luma__Ops__V1__OutboxEntry_Closure)
                   void *closure_data);
 typedef void (*Luma__Ops__V1__OutboxStatusResponse_Closure)
                  (const Luma__Ops__V1__OutboxStatusResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Ops__V1__RetryFailedRequest_Closure)
+                 (const Luma__Ops__V1__RetryFailedRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Ops__V1__RetryFailedResponse_Closure)
+                 (const Luma__Ops__V1__RetryFailedResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -154,6 +225,10 @@ struct Luma__Ops__V1__Operations_Service
                         const Luma__Ops__V1__OutboxStatusRequest *input,
                         Luma__Ops__V1__OutboxStatusResponse_Closure closure,
                         void *closure_data);
+  void (*retry_failed)(Luma__Ops__V1__Operations_Service *service,
+                       const Luma__Ops__V1__RetryFailedRequest *input,
+                       Luma__Ops__V1__RetryFailedResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Luma__Ops__V1__Operations_ServiceDestroy)(Luma__Ops__V1__Operations_Service *);
 void luma__ops__v1__operations__init (Luma__Ops__V1__Operations_Service *service,
@@ -162,17 +237,24 @@ void luma__ops__v1__operations__init (Luma__Ops__V1__Operations_Service *service
     { &luma__ops__v1__operations__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define LUMA__OPS__V1__OPERATIONS__INIT(function_prefix__) \
     { LUMA__OPS__V1__OPERATIONS__BASE_INIT,\
-      function_prefix__ ## outbox_status  }
+      function_prefix__ ## outbox_status,\
+      function_prefix__ ## retry_failed  }
 void luma__ops__v1__operations__outbox_status(ProtobufCService *service,
                                               const Luma__Ops__V1__OutboxStatusRequest *input,
                                               Luma__Ops__V1__OutboxStatusResponse_Closure closure,
                                               void *closure_data);
+void luma__ops__v1__operations__retry_failed(ProtobufCService *service,
+                                             const Luma__Ops__V1__RetryFailedRequest *input,
+                                             Luma__Ops__V1__RetryFailedResponse_Closure closure,
+                                             void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor luma__ops__v1__outbox_status_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__outbox_entry__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__outbox_status_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_response__descriptor;
 extern const ProtobufCServiceDescriptor luma__ops__v1__operations__descriptor;
 
 PROTOBUF_C__END_DECLS
