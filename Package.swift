@@ -209,7 +209,7 @@ let package = Package(
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", "LumaAuth", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            dependencies: ["LumaRPC", "LumaAuth", "LumaServiceKit", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),
@@ -232,6 +232,18 @@ let package = Package(
             name: "LumaAuthTests",
             dependencies: ["LumaAuth", "LumaRPC", "LumaServiceKit", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
                            "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI"]
+        ),
+        // The cross-service foreign keys: races forced with pause points, the checker, database
+        // statuses, startup; the three services in one process, and as real processes.
+        .testTarget(
+            name: "IntegrityTests",
+            dependencies: [
+                "VerseRegistry", "CreatorRegistry", "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "CSDKTests",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GRDB
 import LumaRPC
 
@@ -32,19 +33,15 @@ public struct ServiceOptions: ParsableArguments {
         }
     }
 
-    /// Opens the database and applies (or, with --no-migrate, insists on) the migrations.
+    /// Opens the database as a service starts: refuses a corrupt file or one migrated by a
+    /// newer version, and applies (or, with --no-migrate, insists on) the migrations.
     public func openDatabase(default fallback: String, migrator: DatabaseMigrator) throws -> DatabasePool {
-        let path = db ?? fallback
-        let pool = try ServiceDatabase.open(path: path)
-        if noMigrate {
-            let pending = try migrator.status(of: pool).filter { !$0.applied }.map(\.identifier)
-            guard pending.isEmpty else {
-                throw ValidationError("pending migrations (\(pending.joined(separator: ", "))); run the migrate command first")
-            }
-        } else {
-            try ServiceDatabase.migrate(pool, path: path, with: migrator)
-        }
-        return pool
+        try ServiceDatabase.openForService(path: db ?? fallback, migrator: migrator, migrate: !noMigrate).0
+    }
+
+    /// The database's file name, as error messages name it.
+    public func databaseName(default fallback: String) -> String {
+        URL(fileURLWithPath: db ?? fallback).lastPathComponent
     }
 }
 
@@ -68,11 +65,11 @@ public struct MigrateCommand<Schema: ServiceSchema>: ParsableCommand {
 
     public init() {}
 
+    /// Prints what this run applied, decided under the start lock: of several runs at once,
+    /// one applies and the others say "up to date".
     public func run() throws {
-        let pool = try ServiceDatabase.open(path: db ?? Schema.defaultDatabasePath)
-        let before = try Schema.migrator.status(of: pool).filter { !$0.applied }.map(\.identifier)
-        try ServiceDatabase.migrate(pool, path: db ?? Schema.defaultDatabasePath, with: Schema.migrator)
-        print(before.isEmpty ? "up to date" : before.map { "applied  \($0)" }.joined(separator: "\n"))
+        let (_, applied) = try ServiceDatabase.openForService(path: db ?? Schema.defaultDatabasePath, migrator: Schema.migrator)
+        print(applied.isEmpty ? "up to date" : applied.map { "applied  \($0)" }.joined(separator: "\n"))
     }
 }
 
@@ -94,9 +91,14 @@ public struct MigrationsStatusCommand<Schema: ServiceSchema>: ParsableCommand {
 
     public init() {}
 
+    /// Reads only: a missing file is an error, never created.
     public func run() throws {
-        let pool = try ServiceDatabase.open(path: db ?? Schema.defaultDatabasePath)
-        print(try Schema.migrator.statusReport(of: pool))
+        let path = db ?? Schema.defaultDatabasePath
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseStartupError.missing(path: path) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        print(try Schema.migrator.statusReport(of: queue))
     }
 }
 

@@ -11,7 +11,7 @@ struct IntegrityCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Find orphans across the three services; --repair applies the FK rules.")
         @OptionGroup var endpoints: EndpointOptions
-        @Flag(help: "Apply CASCADE / SET NULL to what is found.") var repair = false
+        @Flag(help: "Apply CASCADE / SET NULL to what is found, claim lost verses again, and say what was done per kind.") var repair = false
 
         func run() async throws {
             try await reportingErrors {
@@ -20,6 +20,8 @@ struct IntegrityCommand: AsyncParsableCommand {
                 if endpoints.json { return try Output.json(report) }
                 func ids(_ list: [Int64]) -> String { list.isEmpty ? "none" : list.map(String.init).joined(separator: ", ") }
                 print("ledger rows whose content is gone:     \(ids(report.ledgerOrphanContentIds))")
+                print("bible items without a ledger row:      \(ids(report.bibleItemsWithoutLedgerRow))")
+                print("bible items whose verse another holds: \(ids(report.bibleItemsWithForeignLedgerRow))")
                 print("content whose creator is gone:         \(ids(report.contentWithMissingCreator))")
                 print("creators whose user is gone:           \(ids(report.creatorsWithMissingUser))")
                 print("outbox: \(report.outboxPending) pending, \(report.outboxFailed) failed")

@@ -65,7 +65,7 @@ final class EndpointChannel: Sendable {
         do {
             let connection = try await RPCConnection.connect(
                 to: endpoint, limits: settings.limits, connectTimeout: settings.connectTimeout,
-                group: group, logger: logger)
+                keepalive: settings.keepalive, group: group, logger: logger)
             state.withLockedValue { state in
                 state.connection = connection
                 state.connecting = nil
@@ -73,22 +73,37 @@ final class EndpointChannel: Sendable {
                 state.ejectedUntil = nil
                 state.lastError = nil
             }
+            // A server that stops answering is ejected like one that refuses connections.
+            connection.closeFuture.whenComplete { _ in
+                if let error = connection.unresponsiveError { self.eject(after: error) }
+            }
             return connection
         } catch {
             let rpcError = error as? RPCError ?? RPCError.unavailable("cannot connect to \(endpoint): \(error)")
-            let delay: TimeAmount = state.withLockedValue { state in
+            state.withLockedValue { state in
                 state.connecting = nil
                 state.connection = nil
-                state.failures += 1
-                state.lastError = rpcError
-                let delay = settings.backoff.delay(afterFailures: state.failures)
-                state.ejectedUntil = .now() + delay
-                return delay
             }
-            logger.debug("endpoint ejected", metadata: ["endpoint": "\(endpoint)", "retry-in-ms": "\(delay.nanoseconds / 1_000_000)"])
-            scheduleProbe(after: delay)
+            eject(after: rpcError)
             throw rpcError
         }
+    }
+
+    /// Marks the endpoint unhealthy for a backoff delay (the balancer skips it) and schedules
+    /// a probe that reconnects in the background.
+    private func eject(after error: RPCError) {
+        let delay: TimeAmount? = state.withLockedValue { state in
+            if state.closed { return nil }
+            state.failures += 1
+            state.lastError = error
+            let delay = settings.backoff.delay(afterFailures: state.failures)
+            state.ejectedUntil = .now() + delay
+            return delay
+        }
+        guard let delay else { return }
+        logger.debug("endpoint ejected", metadata: [
+            "endpoint": "\(endpoint)", "retry-in-ms": "\(delay.nanoseconds / 1_000_000)", "reason": "\(error.message)"])
+        scheduleProbe(after: delay)
     }
 
     /// Re-probes an ejected endpoint in the background so it rejoins without a caller paying

@@ -7,15 +7,19 @@ import SwiftProtobuf
 
 /// A client for one logical service that may run as several instances.
 ///
-/// Calls are balanced round-robin across healthy endpoints; an endpoint whose connect fails is
-/// ejected and re-probed in the background. A call to a method declared idempotent (or with no
+/// Calls are balanced round-robin across healthy endpoints, from a random first one; an
+/// endpoint whose connect fails, or that stops answering keepalive pings, is ejected and
+/// re-probed in the background. A call to a method declared idempotent (or with no
 /// side effects) that fails with UNAVAILABLE is retried on another endpoint while its deadline
 /// allows; other calls are never retried. Inside a server handler, calls inherit the handler's
 /// deadline and trace id.
 public final class RPCClient: Sendable {
     public struct Configuration: Sendable {
         public var limits = RPCConnectionLimits()
+        /// For the TCP connect and, separately, for the server's preface after it.
         public var connectTimeout: TimeAmount = .seconds(2)
+        /// How a hung server is detected while calls wait on it (see `RPCKeepalive`).
+        public var keepalive = RPCKeepalive()
         /// Deadline for calls that set none and are not inside a handler with one.
         public var defaultTimeout: TimeAmount = .seconds(30)
         public var backoff = RPCBackoff()
@@ -32,7 +36,9 @@ public final class RPCClient: Sendable {
     /// `rotations[i]` is every endpoint index starting at `i`: built once, so picking the
     /// order for a call allocates nothing while every endpoint is healthy.
     private let rotations: [[Int]]
-    private let nextIndex = NIOLockedValueBox(0)
+    /// Starts at a random endpoint, so that many short-lived clients (each lumactl run) do not
+    /// all pile onto the first instance of the list.
+    private let nextIndex: NIOLockedValueBox<Int>
 
     public init(
         endpoints: [RPCEndpoint],
@@ -45,6 +51,7 @@ public final class RPCClient: Sendable {
         self.configuration = configuration
         self.channels = endpoints.map { EndpointChannel(endpoint: $0, settings: configuration, group: group, logger: logger) }
         self.rotations = endpoints.indices.map { start in endpoints.indices.map { (start + $0) % endpoints.count } }
+        self.nextIndex = NIOLockedValueBox(Int.random(in: 0..<endpoints.count))
     }
 
     public convenience init(endpoint: RPCEndpoint, configuration: Configuration = Configuration()) {

@@ -14,6 +14,8 @@ public final class RPCConnection: Sendable {
     private let pending: PendingCalls
     private let limits: RPCConnectionLimits
     private let draining: NIOLockedValueBox<Bool>
+    /// Set when the keepalive gave up on the server: the endpoint should be ejected.
+    private let unresponsive: NIOLockedValueBox<RPCError?>
     /// Writes handed to the loop but not yet written. The write that brings it to zero
     /// flushes, so a burst of calls shares one syscall and a lone call needs no extra task.
     private let queuedWrites = Atomic<Int>(0)
@@ -22,43 +24,70 @@ public final class RPCConnection: Sendable {
     public var isUsable: Bool { channel.isActive && !draining.withLockedValue { $0 } }
     public var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
-    private init(endpoint: RPCEndpoint, channel: any Channel, pending: PendingCalls, limits: RPCConnectionLimits, draining: NIOLockedValueBox<Bool>) {
+    /// Why the keepalive closed this connection, if it did.
+    public var unresponsiveError: RPCError? { unresponsive.withLockedValue { $0 } }
+
+    private init(endpoint: RPCEndpoint, channel: any Channel, pending: PendingCalls, limits: RPCConnectionLimits,
+                 draining: NIOLockedValueBox<Bool>, unresponsive: NIOLockedValueBox<RPCError?>) {
         self.endpoint = endpoint
+        self.unresponsive = unresponsive
         self.channel = channel
         self.pending = pending
         self.limits = limits
         self.draining = draining
     }
 
-    /// Connects and sends the preface. Failures are UNAVAILABLE naming the endpoint.
+    /// Connects, sends the preface and waits for the server's, all within `connectTimeout`: a
+    /// stopped or wedged process still completes the TCP handshake (the kernel does it), but
+    /// sends no preface, so it is refused here instead of swallowing calls. Failures are
+    /// UNAVAILABLE naming the endpoint.
     public static func connect(
         to endpoint: RPCEndpoint, limits: RPCConnectionLimits = RPCConnectionLimits(),
-        connectTimeout: TimeAmount = .seconds(2),
+        connectTimeout: TimeAmount = .seconds(2), keepalive: RPCKeepalive = RPCKeepalive(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "luma.rpc.client")
     ) async throws -> RPCConnection {
         let pending = PendingCalls()
         let draining = NIOLockedValueBox(false)
+        let unresponsive = NIOLockedValueBox<RPCError?>(nil)
+        let prefaceReceived = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        let channel: any Channel
         do {
-            let channel = try await ClientBootstrap(group: group)
+            channel = try await ClientBootstrap(group: group)
                 .connectTimeout(connectTimeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let promise = channel.eventLoop.makePromise(of: Void.self)
+                        prefaceReceived.withLockedValue { $0 = promise.futureResult }
                         try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(
-                            maxFrameSize: limits.maxFrameSize, pending: pending, logger: logger,
-                            onGoAway: { _ in draining.withLockedValue { $0 = true } }))
+                            maxFrameSize: limits.maxFrameSize, pending: pending, keepalive: keepalive,
+                            prefaceReceived: promise, logger: logger,
+                            onGoAway: { _ in draining.withLockedValue { $0 = true } },
+                            onUnresponsive: { error in unresponsive.withLockedValue { $0 = error } }))
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port)
                 .get()
-            var preface = channel.allocator.buffer(capacity: ConnectionPreface.length)
-            ConnectionPreface.write(into: &preface)
-            try await channel.writeAndFlush(preface)
-            return RPCConnection(endpoint: endpoint, channel: channel, pending: pending, limits: limits, draining: draining)
         } catch {
             throw RPCError.unavailable("cannot connect to \(endpoint): \(error)")
         }
+        do {
+            var preface = channel.allocator.buffer(capacity: ConnectionPreface.length)
+            ConnectionPreface.write(into: &preface)
+            try await channel.writeAndFlush(preface)
+            let serverPreface = prefaceReceived.withLockedValue { $0 }!
+            let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) { channel.close(promise: nil) }
+            defer { timeout.cancel() }
+            try await serverPreface.get()
+        } catch {
+            try? await channel.close()
+            throw RPCError.unavailable(
+                "\(endpoint) accepted the connection but sent no Luma preface within \(connectTimeout.nanoseconds / 1_000_000) ms "
+                + "(is the process stopped or overloaded?)")
+        }
+        return RPCConnection(endpoint: endpoint, channel: channel, pending: pending, limits: limits, draining: draining,
+                             unresponsive: unresponsive)
     }
 
     /// Sends one call and awaits its response payload. Throws `RPCError`.

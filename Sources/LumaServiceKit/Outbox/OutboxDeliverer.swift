@@ -6,9 +6,11 @@ import NIOCore
 import ServiceLifecycle
 
 /// Delivers outbox rows: on `wake()` (right after a commit that enqueued one) and on a timer
-/// for retries. Transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, connection errors) retry
-/// with jittered exponential backoff, forever: the peer will come back. A receiver that refuses
-/// an entry outright (any other status) marks it failed for an operator to see in OutboxStatus.
+/// for retries. Failures that can clear by themselves (`isTransient`: a peer down or busy, a
+/// receiver's disk full, connection errors) retry with jittered exponential backoff, forever:
+/// the peer will come back. A receiver that refuses an entry outright (invalid, not found, not
+/// allowed, corrupt data, a bug) marks it failed for an operator to see in OutboxStatus and
+/// re-queue with `lumactl outbox retry` once the cause is fixed.
 public final class OutboxDeliverer: Service, Sendable {
     /// Sends one entry's payload to its receiver.
     public typealias Handler = @Sendable (Outbox.Entry) async throws -> Void
@@ -102,11 +104,27 @@ public final class OutboxDeliverer: Service, Sendable {
             try await handler(entry)
             try await database.write { try Outbox.delivered($0, id: entry.id) }
             logger.debug("outbox: delivered", metadata: ["kind": "\(entry.kind)", "target": "\(entry.target)"])
-        } catch let error as RPCError where ![.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .aborted].contains(error.code) {
-            await record(entry, error: error.description, permanent: true)
         } catch {
-            await record(entry, error: "\(error)", permanent: false)
+            let status = Self.status(of: error)
+            await record(entry, error: status?.description ?? "\(error)", permanent: status.map { !Self.isTransient($0.code) } ?? false)
         }
+    }
+
+    /// Statuses worth retrying without an operator: they clear when the peer comes back, its
+    /// lock is released, its disk gets space, or a race is over.
+    public static func isTransient(_ code: RPCStatusCode) -> Bool {
+        [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .aborted].contains(code)
+    }
+
+    /// The status an error stands for: an RPC status, or a database error as `DatabaseStatus`
+    /// maps it (a handler may call a receiver in-process). Nil for anything else (connection
+    /// errors), which is treated as transient.
+    static func status(of error: any Error) -> RPCError? {
+        if let error = error as? RPCError { return error }
+        if let error = error as? DatabaseError {
+            return DatabaseStatus.status(for: error, database: "of the receiver") ?? RPCError.internalError("\(error)")
+        }
+        return nil
     }
 
     private func record(_ entry: Outbox.Entry, error: String, permanent: Bool) async {

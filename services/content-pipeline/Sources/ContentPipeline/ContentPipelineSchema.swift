@@ -43,6 +43,51 @@ public enum ContentPipelineSchema: ServiceSchema {
         migrator.registerMigration("002_outbox") { db in
             try Outbox.createTable(db)
         }
+        // Ids are never reused: verse-registry's ledger and the outbox name items by id, so a
+        // deleted item's id handed to a new item would let a late CASCADE hit the wrong row.
+        // And the SET NULL of a deleted creator leaves a tombstone that assignment checks.
+        migrator.registerMigration("003_ids_never_reused") { db in
+            try db.execute(sql: """
+                CREATE TABLE daily_content_v3 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    post_date TEXT NOT NULL,
+                    mode TEXT NOT NULL CHECK (mode IN ('bible', 'positivity')),
+                    language TEXT NOT NULL DEFAULT 'en',
+                    status TEXT NOT NULL DEFAULT 'empty'
+                        CHECK (status IN ('empty', 'generated', 'assigned', 'submitted', 'approved', 'rejected')),
+                    creator_id INTEGER,
+                    category TEXT,
+                    verse_reference TEXT,
+                    verse_text TEXT,
+                    camera_script TEXT,
+                    devotional_reflection TEXT,
+                    meditation_script TEXT,
+                    background_prompt TEXT,
+                    rejection_note TEXT,
+                    creator_video_url TEXT,
+                    creator_video_thumbnail TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (post_date, mode, language)
+                );
+                INSERT INTO daily_content_v3 SELECT * FROM daily_content;
+                DROP TABLE daily_content;
+                ALTER TABLE daily_content_v3 RENAME TO daily_content;
+                CREATE INDEX daily_content_board ON daily_content(status, mode, post_date);
+                CREATE INDEX daily_content_creator ON daily_content(creator_id, post_date);
+                """)
+            // Ids deleted before this migration may still be named by queued releases
+            // ("daily content N"): start the sequence above them too.
+            try IDSequence.raise(db, table: "daily_content", outboxTargetPrefix: "daily content ")
+            try db.execute(sql: """
+                -- creator-registry's SET NULL was delivered for these creators: an assignment
+                -- that checked the creator before the delete must not write it afterwards.
+                CREATE TABLE deleted_creators (
+                    creator_id INTEGER PRIMARY KEY,
+                    deleted_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -43,6 +43,7 @@ struct Serve: AsyncParsableCommand {
         try await ServiceRunner.run(
             name: "content-pipeline", listen: listen,
             providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
-            background: [deliverer], interceptors: auth.serverInterceptors(ContentPipelineAccess.policy), logger: logger)
+            background: [deliverer], interceptors: auth.serverInterceptors(ContentPipelineAccess.policy)
+                + [DatabaseStatusInterceptor(database: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath))], logger: logger)
     }
 }

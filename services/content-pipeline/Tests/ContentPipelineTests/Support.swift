@@ -1,5 +1,6 @@
 import ContentAPI
 import CreatorsAPI
+import VersesAPI
 import Foundation
 import GRDB
 import LumaRPC
@@ -32,6 +33,20 @@ final class StubVerses: VerseSource {
         released.withLockedValue { $0.append(content) }
     }
     func ledgerContentIDs() async throws -> [Int64] { try check(); return claims.withLockedValue { Array($0.keys) } }
+    func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
+        try check()
+        let held = self.claims.withLockedValue { $0 }
+        return claims.map { claim in .with {
+            $0.dailyContentID = claim.content
+            let holders = held.filter { $0.value == claim.reference && $0.key != claim.content }.map(\.key).sorted()
+            $0.holders = holders
+            $0.outcome = !holders.isEmpty ? .heldByOther : held[claim.content] == claim.reference ? .held : .missing
+        } }
+    }
+    func claim(reference: String, content: Int64, date: String) async throws {
+        try check()
+        claims.withLockedValue { $0[content] = reference }
+    }
 }
 
 /// creator-registry stand-in.

@@ -45,6 +45,47 @@ public enum CreatorRegistrySchema: ServiceSchema {
         migrator.registerMigration("003_outbox") { db in
             try Outbox.createTable(db)
         }
+        // Ids are never reused: content-pipeline names creators by id (daily_content.creator_id,
+        // creator tokens, the SET NULL in the outbox), so a deleted creator's id handed to a new
+        // one would let a late SET NULL undo the new creator's assignments. Users get the same,
+        // for the tokens and sessions that name them.
+        migrator.registerMigration("004_ids_never_reused") { db in
+            try db.execute(sql: """
+                CREATE TABLE users_v4 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    email TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'creator')),
+                    created_at TEXT NOT NULL
+                );
+                INSERT INTO users_v4 SELECT * FROM users;
+                CREATE TABLE luma_short_creators_v4 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+                    display_name TEXT NOT NULL,
+                    languages TEXT NOT NULL DEFAULT '["en"]' CHECK (json_valid(languages) AND json_type(languages) = 'array'),
+                    monthly_capacity INTEGER NOT NULL DEFAULT 0 CHECK (monthly_capacity >= 0),
+                    can_bible INTEGER NOT NULL DEFAULT 0 CHECK (can_bible IN (0, 1)),
+                    can_positivity INTEGER NOT NULL DEFAULT 0 CHECK (can_positivity IN (0, 1)),
+                    is_ai INTEGER NOT NULL DEFAULT 0 CHECK (is_ai IN (0, 1)),
+                    heygen_avatar_id TEXT,
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    CHECK ((is_ai = 1 AND heygen_avatar_id IS NOT NULL AND heygen_avatar_id <> '')
+                        OR (is_ai = 0 AND heygen_avatar_id IS NULL))
+                );
+                INSERT INTO luma_short_creators_v4 SELECT * FROM luma_short_creators;
+                DROP TABLE luma_short_creators;
+                DROP TABLE users;
+                ALTER TABLE users_v4 RENAME TO users;
+                ALTER TABLE luma_short_creators_v4 RENAME TO luma_short_creators;
+                CREATE INDEX luma_short_creators_user ON luma_short_creators(user_id);
+                CREATE INDEX luma_short_creators_eligibility ON luma_short_creators(active, can_bible, can_positivity);
+                """)
+            try IDSequence.raise(db, table: "luma_short_creators", outboxTargetPrefix: "creator ")
+            try IDSequence.raise(db, table: "users", outboxTargetPrefix: "user ")
+        }
         return migrator
     }
 }

@@ -28,13 +28,14 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "creator-registry")
         let listen = try options.listenEndpoint(default: "127.0.0.1:7102")
         let auth = try options.auth(serviceName: "creator-registry")
-        let pipeline = Luma_Content_V1_ContentPipelineClient(auth.peerClient(try peerEndpoints(content, flag: "--content")))
+        let pipeline = RPCCreatorDeletionReceiver(client: auth.peerClient(try peerEndpoints(content, flag: "--content")))
         let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator)
         let deliverer = OutboxDeliverer(database: database, handlers: CreatorRegistryOutbox.handlers(pipeline: pipeline), logger: logger)
         let service = CreatorRegistryService(database: database, outboxWritten: { deliverer.wake() })
         try await ServiceRunner.run(
             name: "creator-registry", listen: listen,
             providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
-            background: [deliverer], interceptors: auth.serverInterceptors(CreatorRegistryAccess.policy), logger: logger)
+            background: [deliverer], interceptors: auth.serverInterceptors(CreatorRegistryAccess.policy)
+                + [DatabaseStatusInterceptor(database: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath))], logger: logger)
     }
 }

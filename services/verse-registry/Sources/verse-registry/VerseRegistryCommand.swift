@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
         let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: auth.peerClient(contentPeers)))
         try await ServiceRunner.run(
             name: "verse-registry", listen: listen, providers: [service],
-            interceptors: auth.serverInterceptors(VerseRegistryAccess.policy), logger: logger)
+            interceptors: auth.serverInterceptors(VerseRegistryAccess.policy)
+                + [DatabaseStatusInterceptor(database: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath))], logger: logger)
     }
 }

@@ -655,7 +655,14 @@ public nonisolated struct Luma_Content_V1_IntegrityReport: Sendable {
 
   public var repaired: Bool = false
 
+  /// What was found and, with repair, what was done, one line per kind.
   public var notes: [String] = []
+
+  /// Generated (or later) bible items whose verse has no ledger row in verse-registry.
+  public var bibleItemsWithoutLedgerRow: [Int64] = []
+
+  /// Bible items whose verse's ledger row belongs to another item (the verse is used twice).
+  public var bibleItemsWithForeignLedgerRow: [Int64] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1800,7 +1807,7 @@ nonisolated extension Luma_Content_V1_CheckIntegrityRequest: SwiftProtobuf.Messa
 
 nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntegrityReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_orphan_content_ids\0\u{3}content_with_missing_creator\0\u{3}creators_with_missing_user\0\u{3}outbox_pending\0\u{3}outbox_failed\0\u{1}repaired\0\u{1}notes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_orphan_content_ids\0\u{3}content_with_missing_creator\0\u{3}creators_with_missing_user\0\u{3}outbox_pending\0\u{3}outbox_failed\0\u{1}repaired\0\u{1}notes\0\u{3}bible_items_without_ledger_row\0\u{3}bible_items_with_foreign_ledger_row\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1815,6 +1822,8 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.outboxFailed) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.repaired) }()
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.notes) }()
+      case 8: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsWithoutLedgerRow) }()
+      case 9: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsWithForeignLedgerRow) }()
       default: break
       }
     }
@@ -1842,6 +1851,12 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
     if !self.notes.isEmpty {
       try visitor.visitRepeatedStringField(value: self.notes, fieldNumber: 7)
     }
+    if !self.bibleItemsWithoutLedgerRow.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.bibleItemsWithoutLedgerRow, fieldNumber: 8)
+    }
+    if !self.bibleItemsWithForeignLedgerRow.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.bibleItemsWithForeignLedgerRow, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1853,6 +1868,8 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
     if lhs.outboxFailed != rhs.outboxFailed {return false}
     if lhs.repaired != rhs.repaired {return false}
     if lhs.notes != rhs.notes {return false}
+    if lhs.bibleItemsWithoutLedgerRow != rhs.bibleItemsWithoutLedgerRow {return false}
+    if lhs.bibleItemsWithForeignLedgerRow != rhs.bibleItemsWithForeignLedgerRow {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -8,6 +8,10 @@ public protocol VerseSource: Sendable {
     func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String)
     func release(content: Int64) async throws
     func ledgerContentIDs() async throws -> [Int64]
+    /// Whether the ledger holds each (item, reference) for that item; at most 1000 at a time.
+    func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict]
+    /// Claims exactly `reference` for the item (the integrity repair of a lost claim).
+    func claim(reference: String, content: Int64, date: String) async throws
 }
 
 /// The creator-registry operations the pipeline needs.
@@ -60,6 +64,20 @@ public struct RPCVerseSource: VerseSource {
 
     public func ledgerContentIDs() async throws -> [Int64] {
         try await reaching("verse-registry") { try await client.listContentIds(.init()).dailyContentIds }
+    }
+
+    public func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
+        try await reaching("verse-registry") {
+            try await client.verifyClaims(.with {
+                $0.claims = claims.map { claim in .with { $0.dailyContentID = claim.content; $0.reference = claim.reference } }
+            }).verdicts
+        }
+    }
+
+    public func claim(reference: String, content: Int64, date: String) async throws {
+        _ = try await reaching("verse-registry") {
+            try await client.claimVerse(.with { $0.reference = reference; $0.dailyContentID = content; $0.usedDate = date })
+        }
     }
 }
 

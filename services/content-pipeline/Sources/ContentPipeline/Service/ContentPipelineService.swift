@@ -16,10 +16,12 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     let themes: TemplateScriptGenerator
     /// Called after a commit that wrote to the outbox, to deliver at once.
     let outboxWritten: @Sendable () -> Void
+    let pausePoints: PausePoints
 
     public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory,
                 generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0,
-                outboxWritten: @escaping @Sendable () -> Void = {}) {
+                pausePoints: PausePoints = .none, outboxWritten: @escaping @Sendable () -> Void = {}) {
+        self.pausePoints = pausePoints
         self.database = database
         self.verses = verses
         self.creators = creators
@@ -145,6 +147,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 topic = available.sorted()[((day % available.count) + available.count) % available.count]
             }
             verse = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate, translation: translation)
+            // If the item is deleted from here on, the transition below finds it gone, and the
+            // delete's queued release frees the verse just claimed.
+            await pausePoints.reached(ContentPipelinePausePoints.generateAfterClaim)
         case .positivity:
             topic = themes.theme(for: item.postDate)
         }
@@ -188,7 +193,11 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         case .auto(false), .none:
             throw RPCError.invalidArgument("name a creator_id or set auto", field: "creator")
         }
+        await pausePoints.reached(ContentPipelinePausePoints.assignAfterCreatorCheck)
         let updated = try await database.write { db -> ContentRecord in
+            // The creator may have been deleted since the check: if its SET NULL already arrived,
+            // its tombstone refuses the write; if it arrives later, it undoes this one.
+            try ContentStore.requireCreatorNotDeleted(db, creator: creator.id)
             // Capacity is re-counted inside the write transaction, which SQLite serialises, so
             // two concurrent assignments cannot both take the last slot.
             let used = try ContentStore.assignedCount(db, creator: creator.id, month: month)

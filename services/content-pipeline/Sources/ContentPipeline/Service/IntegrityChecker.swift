@@ -1,57 +1,121 @@
 import ContentAPI
 import GRDB
 import Logging
+import LumaRPC
 import LumaServiceKit
+import VersesAPI
 
-/// Walks the references that cross services and reports what dangles:
+/// Walks the references that cross services, in every direction, and reports what dangles:
 /// - ledger rows in verse-registry whose daily content is gone (CASCADE missed);
+/// - bible items whose verse has no ledger row (a lost claim: the verse could be taken again),
+///   or whose verse's row belongs to another item (the verse is used twice);
 /// - content here whose creator is gone from creator-registry (SET NULL missed);
 /// - creators whose user is gone (RESTRICT bypassed);
 /// plus outbox work still pending here and in creator-registry (a pending delivery explains an
-/// orphan that will heal by itself). With `repair`, applies each foreign key's semantics.
+/// orphan that will heal by itself). With `repair`, applies each foreign key's semantics and
+/// says, per kind, what it did.
+///
+/// Reads are ordered so that concurrent writes cannot fake an orphan: the ledger is read before
+/// the items (a ledger row is only written for an item that exists, and ids are never reused,
+/// so an id in the ledger but not among the items was deleted), and the items' creators before
+/// the creator list (an item only gets a creator that exists).
 struct IntegrityChecker {
     let database: DatabasePool
     let verses: any VerseSource
     let creators: any CreatorDirectory
 
     func run(repair: Bool, logger: Logger) async throws -> Luma_Content_V1_IntegrityReport {
-        let (localIDs, localCreators, outbox) = try await database.read { db in
-            (try ContentStore.ids(db), try ContentStore.creatorIDs(db), try Outbox.status(db, includeEntries: false))
-        }
         let ledgerIDs = try await verses.ledgerContentIDs()
+        let (localIDs, localCreators, bibleClaims, outbox) = try await database.read { db in
+            (try ContentStore.ids(db), try ContentStore.creatorIDs(db), try ContentStore.bibleClaims(db),
+             try Outbox.status(db, includeEntries: false))
+        }
         let (creatorIDs, missingUser) = try await creators.integrity()
         let remoteOutbox = try await creators.outboxStatus()
 
         let ledgerOrphans = ledgerIDs.filter { !localIDs.contains($0) }
         let knownCreators = Set(creatorIDs)
+        let missingCreators = localCreators.filter { !knownCreators.contains($0) }
         let contentWithMissingCreator = try await database.read { db in
-            try localCreators.filter { !knownCreators.contains($0) }.flatMap { try ContentStore.itemIDs(db, creator: $0) }
+            try missingCreators.flatMap { try ContentStore.itemIDs(db, creator: $0) }
         }
+        var verdicts: [Luma_Verses_V1_ClaimVerdict] = []
+        for start in stride(from: 0, to: bibleClaims.count, by: 1000) {
+            let chunk = bibleClaims[start..<min(start + 1000, bibleClaims.count)]
+            verdicts += try await verses.verifyClaims(chunk.map { ($0.id, $0.reference) })
+        }
+        // An item deleted while we looked is not an orphan: its release is queued.
+        let stillThere = try await database.read { try ContentStore.ids($0) }
+        let lost = verdicts.filter { $0.outcome == .missing && stillThere.contains($0.dailyContentID) }
+        let doubled = verdicts.filter { $0.outcome == .heldByOther && stillThere.contains($0.dailyContentID) }
+
         var report = Luma_Content_V1_IntegrityReport.with {
             $0.ledgerOrphanContentIds = ledgerOrphans
+            $0.bibleItemsWithoutLedgerRow = lost.map(\.dailyContentID)
+            $0.bibleItemsWithForeignLedgerRow = doubled.map(\.dailyContentID)
             $0.contentWithMissingCreator = contentWithMissingCreator
             $0.creatorsWithMissingUser = missingUser
             $0.outboxPending = UInt32(outbox.pending + remoteOutbox.pending)
             $0.outboxFailed = UInt32(outbox.failed + remoteOutbox.failed)
+        }
+        for verdict in verdicts where verdict.outcome == .invalidReference {
+            report.notes.append("item \(verdict.dailyContentID): \(verdict.detail)")
         }
         if outbox.pending + remoteOutbox.pending > 0 {
             report.notes.append("\(outbox.pending + remoteOutbox.pending) outbox deliveries are pending; orphans they cover heal when delivered")
         }
         guard repair else { return report }
 
+        // CASCADE: the items are gone for good (ids are never reused), so their rows go too.
         for content in ledgerOrphans {
-            try await verses.release(content: content)      // CASCADE
+            try await verses.release(content: content)
         }
-        for creator in localCreators where !knownCreators.contains(creator) {
-            _ = try await database.write { try ContentStore.detachCreator($0, creator: creator) }   // SET NULL
+        if !ledgerOrphans.isEmpty {
+            report.notes.append("ledger orphans: released the verses of deleted items \(list(ledgerOrphans))")
+        }
+        // SET NULL, as creator-registry's outbox would have (and leaving its tombstone).
+        for creator in missingCreators {
+            _ = try await database.write { try ContentStore.detachCreator($0, creator: creator) }
+        }
+        if !contentWithMissingCreator.isEmpty {
+            report.notes.append("content with a deleted creator: creator set to null on items \(list(contentWithMissingCreator)) "
+                + "(assigned ones went back to generated)")
+        }
+        // A lost claim is claimed again, if the verse is still free; a verse held by an item
+        // that was just released above is free now too.
+        let releasedHolders = Set(ledgerOrphans)
+        let reclaimable = lost + doubled.filter { Set($0.holders).isSubset(of: releasedHolders) }
+        let claims = Dictionary(uniqueKeysWithValues: bibleClaims.map { ($0.id, $0) })
+        var reclaimed: [Int64] = []
+        for verdict in reclaimable {
+            guard let claim = claims[verdict.dailyContentID] else { continue }
+            do {
+                try await verses.claim(reference: claim.reference, content: claim.id, date: claim.postDate)
+                reclaimed.append(claim.id)
+            } catch let error as RPCError where error.code != .unavailable {
+                report.notes.append("item \(claim.id): could not claim \(claim.reference) again: \(error.message)")
+            }
+        }
+        if !reclaimed.isEmpty {
+            report.notes.append("bible items without a ledger row: claimed their verses again for items \(list(reclaimed))")
+        }
+        let unresolved = doubled.filter { !reclaimed.contains($0.dailyContentID) }
+        for verdict in unresolved {
+            report.notes.append("item \(verdict.dailyContentID): \(verdict.detail); not repaired automatically: "
+                + "delete one of the items (its verse is released) and plan and generate the day again")
         }
         if !missingUser.isEmpty {
-            report.notes.append("creators \(missingUser.map(String.init).joined(separator: ", ")) point at deleted users; "
+            report.notes.append("creators \(list(missingUser)) point at deleted users; "
                 + "RESTRICT has no automatic repair: restore the users or delete those creators")
         }
         report.repaired = true
         logger.notice("integrity repair applied", metadata: [
-            "ledger_orphans": "\(ledgerOrphans.count)", "content_missing_creator": "\(contentWithMissingCreator.count)"])
+            "ledger_orphans": "\(ledgerOrphans.count)", "content_missing_creator": "\(contentWithMissingCreator.count)",
+            "reclaimed": "\(reclaimed.count)", "doubled": "\(unresolved.count)"])
         return report
+    }
+
+    private func list(_ ids: [Int64]) -> String {
+        ids.map(String.init).joined(separator: ", ")
     }
 }

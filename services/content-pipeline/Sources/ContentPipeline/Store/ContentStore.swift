@@ -118,8 +118,12 @@ enum ContentStore {
 
     /// ON DELETE SET NULL for a creator deleted in creator-registry: assigned work goes back to
     /// generated; submitted, approved and rejected items keep their history.
+    /// Also leaves a tombstone, in the same transaction, which `requireCreatorNotDeleted` checks:
+    /// an assignment that checked the creator before the delete cannot write it afterwards.
     static func detachCreator(_ db: Database, creator: Int64) throws -> (unassigned: Int, detached: Int) {
         let now = Timestamp.now()
+        try db.execute(sql: "INSERT INTO deleted_creators (creator_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       arguments: [creator, now])
         try db.execute(sql: """
             UPDATE daily_content SET status = 'generated', creator_id = NULL, updated_at = ? WHERE creator_id = ? AND status = 'assigned'
             """, arguments: [now, creator])
@@ -128,12 +132,28 @@ enum ContentStore {
         return (unassigned, db.changesCount)
     }
 
+    /// Refuses to point an item at a creator whose delete was already delivered here.
+    static func requireCreatorNotDeleted(_ db: Database, creator: Int64) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM deleted_creators WHERE creator_id = ?", arguments: [creator]) == true {
+            throw RPCError.notFound("creator \(creator) was deleted", field: "creator_id")
+        }
+    }
+
     static func creatorIDs(_ db: Database) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM daily_content WHERE creator_id IS NOT NULL ORDER BY creator_id")
     }
 
     static func itemIDs(_ db: Database, creator: Int64) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT id FROM daily_content WHERE creator_id = ? ORDER BY id", arguments: [creator])
+    }
+
+    /// Bible items past `empty` with their verse: what verse-registry's ledger must hold.
+    static func bibleClaims(_ db: Database) throws -> [(id: Int64, reference: String, postDate: String)] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, verse_reference, post_date FROM daily_content
+            WHERE mode = 'bible' AND status <> 'empty' AND verse_reference IS NOT NULL AND verse_reference <> ''
+            ORDER BY id
+            """).map { ($0["id"], $0["verse_reference"], $0["post_date"]) }
     }
 
     static func ids(_ db: Database) throws -> Set<Int64> {

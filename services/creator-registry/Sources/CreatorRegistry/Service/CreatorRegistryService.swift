@@ -253,10 +253,10 @@ extension CreatorRecord {
 public enum CreatorRegistryOutbox {
     public static let creatorDeleted = "content.creator_deleted"
 
-    public static func handlers(pipeline: Luma_Content_V1_ContentPipelineClient) -> [String: OutboxDeliverer.Handler] {
+    public static func handlers(pipeline: any CreatorDeletionReceiver) -> [String: OutboxDeliverer.Handler] {
         [creatorDeleted: { entry in
             let request = try Luma_Content_V1_CreatorDeletedRequest(serializedBytes: entry.payload)
-            _ = try await pipeline.creatorDeleted(request, options: .init(timeout: OutboxDeliverer.handlerTimeout))
+            try await pipeline.creatorDeleted(request.creatorID)
         }]
     }
 }

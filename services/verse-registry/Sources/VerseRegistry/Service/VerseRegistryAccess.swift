@@ -22,5 +22,6 @@ public enum VerseRegistryAccess {
         (M.claimNextUnused.descriptor, .adminOrService),
         (M.releaseForContent.descriptor, .adminOrService),
         (M.listContentIds.descriptor, .adminOrService),
+        (M.verifyClaims.descriptor, .adminOrService),
     ])
 }

@@ -11,12 +11,14 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     let content: any ContentDirectory
     let canon: Canon
     let parser: ReferenceParser
+    let pausePoints: PausePoints
 
-    public init(database: DatabasePool, content: any ContentDirectory, canon: Canon = .kjv) {
+    public init(database: DatabasePool, content: any ContentDirectory, canon: Canon = .kjv, pausePoints: PausePoints = .none) {
         self.database = database
         self.content = content
         self.canon = canon
         self.parser = ReferenceParser(canon: canon)
+        self.pausePoints = pausePoints
     }
 
     // MARK: References and text
@@ -183,11 +185,15 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     // MARK: The ledger
 
-    /// The foreign-key check: nothing is written for content that does not exist.
+    /// The foreign-key check: nothing is written for content that does not exist. The item
+    /// may be deleted right after this answer; the claim's transaction then finds the release's
+    /// tombstone (`LedgerStore.requireNotReleased`), or the release, arriving later, deletes
+    /// what the claim wrote. docs/integrity.md walks through both orders.
     func requireContent(_ id: Int64) async throws {
         guard try await content.contentExists(id) else {
             throw RPCError.failedPrecondition("daily content \(id) does not exist", field: "daily_content_id")
         }
+        await pausePoints.reached(VerseRegistryPausePoints.claimAfterContentCheck)
     }
 
     public func claimVerse(_ request: Luma_Verses_V1_ClaimVerseRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ClaimVerseResponse {
@@ -301,6 +307,40 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     public func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListContentIDsResponse {
         let ids = try await database.read { try LedgerStore.contentIDs($0) }
         return .with { $0.dailyContentIds = ids }
+    }
+
+    public func verifyClaims(_ request: Luma_Verses_V1_VerifyClaimsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_VerifyClaimsResponse {
+        guard request.claims.count <= 1000 else {
+            throw RPCError.invalidArgument("at most 1000 claims per call, not \(request.claims.count)", field: "claims")
+        }
+        let claims = request.claims
+        let verdicts = try await database.read { db in
+            try claims.map { claim in try verdict(db, claim) }
+        }
+        return .with { $0.verdicts = verdicts }
+    }
+
+    func verdict(_ db: Database, _ claim: Luma_Verses_V1_ClaimToVerify) throws -> Luma_Verses_V1_ClaimVerdict {
+        var verdict = Luma_Verses_V1_ClaimVerdict()
+        verdict.dailyContentID = claim.dailyContentID
+        guard let reference = try? parser.parse(claim.reference) else {
+            verdict.outcome = .invalidReference
+            verdict.detail = "'\(claim.reference.prefix(60))' is not a valid reference"
+            return verdict
+        }
+        let rows = try LedgerStore.rows(db, first: reference.first, last: reference.last)
+        let holders = Array(Set(rows.map(\.dailyContentID)).subtracting([claim.dailyContentID])).sorted()
+        verdict.holders = holders
+        if !holders.isEmpty {
+            verdict.outcome = .heldByOther
+            verdict.detail = "\(reference.canonical) is held by daily content \(holders.map(String.init).joined(separator: ", "))"
+        } else if rows.count < reference.verseCount {
+            verdict.outcome = .missing
+            verdict.detail = "\(reference.canonical): \(reference.verseCount - rows.count) of \(reference.verseCount) verses have no ledger row"
+        } else {
+            verdict.outcome = .held
+        }
+        return verdict
     }
 
     static func usedVerse(_ row: LedgerRow) -> Luma_Verses_V1_UsedVerse {

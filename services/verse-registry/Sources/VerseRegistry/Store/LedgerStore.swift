@@ -42,6 +42,7 @@ enum LedgerStore {
 
     /// Claims every verse of `reference` for `content`, all or none.
     static func claim(_ db: Database, reference: Reference, content: Int64, usedDate: String, canon: Canon) throws -> [LedgerRow] {
+        try requireNotReleased(db, content: content)
         let existing = try rows(db, first: reference.first, last: reference.last)
         if let taken = existing.first(where: { $0.dailyContentID != content }) {
             let others = existing.filter { $0.dailyContentID != content }.count
@@ -61,6 +62,7 @@ enum LedgerStore {
     /// Returns nil when the category is exhausted.
     static func claimNextUnused(_ db: Database, categoryID: Int64, translation: String, content: Int64,
                                 usedDate: String, canon: Canon) throws -> LedgerRow? {
+        try requireNotReleased(db, content: content)
         // A fixed pseudo-random order (multiplicative hash of the ordinal): varied day to day,
         // yet deterministic, so tests and replays see the same sequence.
         guard let ordinal = try Int.fetchOne(db, sql: """
@@ -87,9 +89,23 @@ enum LedgerStore {
         }
     }
 
+    /// The CASCADE of a deleted item: deletes its rows and leaves a tombstone, both in the
+    /// caller's transaction, so no claim for that item can be written afterwards.
     static func release(_ db: Database, content: Int64) throws -> Int {
         try db.execute(sql: "DELETE FROM used_bible_verses WHERE daily_content_id = ?", arguments: [content])
-        return db.changesCount
+        let released = db.changesCount
+        try db.execute(sql: "INSERT INTO released_content (daily_content_id, released_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       arguments: [content, Timestamp.now()])
+        return released
+    }
+
+    /// Refuses a claim for an item whose release was already delivered: the item is gone, even
+    /// if the claimer saw it exist a moment ago. Call in the claim's write transaction.
+    static func requireNotReleased(_ db: Database, content: Int64) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM released_content WHERE daily_content_id = ?", arguments: [content]) == true {
+            throw RPCError.failedPrecondition(
+                "daily content \(content) was deleted (its verses were released); nothing is claimed for it", field: "daily_content_id")
+        }
     }
 
     static func list(_ db: Database, from: String?, to: String?, limit: Int, offset: Int) throws -> [LedgerRow] {

@@ -25,6 +25,17 @@ public enum VerseRegistryMigrations {
                 try CategoryStore.upsert(db, category, canon: .kjv)
             }
         }
+        // The CASCADE from a deleted daily content item leaves a tombstone here, in the same
+        // transaction that releases its verses; a claim checks it in its own transaction, so a
+        // claim that checked the item before the delete cannot write after the release.
+        migrator.registerMigration("005_released_content") { db in
+            try db.execute(sql: """
+                CREATE TABLE released_content (
+                    daily_content_id INTEGER PRIMARY KEY,
+                    released_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -2790,7 +2790,7 @@ const ProtobufCMessageDescriptor luma__content__v1__check_integrity_request__des
   (ProtobufCMessageInit) luma__content__v1__check_integrity_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field_descriptors[7] =
+static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field_descriptors[9] =
 {
   {
     "ledger_orphan_content_ids",
@@ -2876,8 +2876,34 @@ static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "bible_items_without_ledger_row",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__IntegrityReport, n_bible_items_without_ledger_row),
+    offsetof(Luma__Content__V1__IntegrityReport, bible_items_without_ledger_row),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bible_items_with_foreign_ledger_row",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__IntegrityReport, n_bible_items_with_foreign_ledger_row),
+    offsetof(Luma__Content__V1__IntegrityReport, bible_items_with_foreign_ledger_row),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__integrity_report__field_indices_by_name[] = {
+  8,   /* field[8] = bible_items_with_foreign_ledger_row */
+  7,   /* field[7] = bible_items_without_ledger_row */
   1,   /* field[1] = content_with_missing_creator */
   2,   /* field[2] = creators_with_missing_user */
   0,   /* field[0] = ledger_orphan_content_ids */
@@ -2889,7 +2915,7 @@ static const unsigned luma__content__v1__integrity_report__field_indices_by_name
 static const ProtobufCIntRange luma__content__v1__integrity_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor =
 {
@@ -2899,7 +2925,7 @@ const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor
   "Luma__Content__V1__IntegrityReport",
   "luma.content.v1",
   sizeof(Luma__Content__V1__IntegrityReport),
-  7,
+  9,
   luma__content__v1__integrity_report__field_descriptors,
   luma__content__v1__integrity_report__field_indices_by_name,
   1,  luma__content__v1__integrity_report__number_ranges,

@@ -464,12 +464,25 @@ struct  Luma__Content__V1__IntegrityReport
   uint32_t outbox_pending;
   uint32_t outbox_failed;
   protobuf_c_boolean repaired;
+  /*
+   * What was found and, with repair, what was done, one line per kind.
+   */
   size_t n_notes;
   char **notes;
+  /*
+   * Generated (or later) bible items whose verse has no ledger row in verse-registry.
+   */
+  size_t n_bible_items_without_ledger_row;
+  int64_t *bible_items_without_ledger_row;
+  /*
+   * Bible items whose verse's ledger row belongs to another item (the verse is used twice).
+   */
+  size_t n_bible_items_with_foreign_ledger_row;
+  int64_t *bible_items_with_foreign_ledger_row;
 };
 #define LUMA__CONTENT__V1__INTEGRITY_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__integrity_report__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL }
 
 
 /* Luma__Content__V1__ContentItem methods */

@@ -1627,6 +1627,186 @@ void   luma__verses__v1__list_content_ids_response__free_unpacked
   assert(message->base.descriptor == &luma__verses__v1__list_content_ids_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__verses__v1__verify_claims_request__init
+                     (Luma__Verses__V1__VerifyClaimsRequest         *message)
+{
+  static const Luma__Verses__V1__VerifyClaimsRequest init_value = LUMA__VERSES__V1__VERIFY_CLAIMS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__verify_claims_request__get_packed_size
+                     (const Luma__Verses__V1__VerifyClaimsRequest *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__verify_claims_request__pack
+                     (const Luma__Verses__V1__VerifyClaimsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__verify_claims_request__pack_to_buffer
+                     (const Luma__Verses__V1__VerifyClaimsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__VerifyClaimsRequest *
+       luma__verses__v1__verify_claims_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__VerifyClaimsRequest *)
+     protobuf_c_message_unpack (&luma__verses__v1__verify_claims_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__verify_claims_request__free_unpacked
+                     (Luma__Verses__V1__VerifyClaimsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__claim_to_verify__init
+                     (Luma__Verses__V1__ClaimToVerify         *message)
+{
+  static const Luma__Verses__V1__ClaimToVerify init_value = LUMA__VERSES__V1__CLAIM_TO_VERIFY__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__claim_to_verify__get_packed_size
+                     (const Luma__Verses__V1__ClaimToVerify *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__claim_to_verify__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__claim_to_verify__pack
+                     (const Luma__Verses__V1__ClaimToVerify *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__claim_to_verify__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__claim_to_verify__pack_to_buffer
+                     (const Luma__Verses__V1__ClaimToVerify *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__claim_to_verify__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__ClaimToVerify *
+       luma__verses__v1__claim_to_verify__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__ClaimToVerify *)
+     protobuf_c_message_unpack (&luma__verses__v1__claim_to_verify__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__claim_to_verify__free_unpacked
+                     (Luma__Verses__V1__ClaimToVerify *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__claim_to_verify__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__verify_claims_response__init
+                     (Luma__Verses__V1__VerifyClaimsResponse         *message)
+{
+  static const Luma__Verses__V1__VerifyClaimsResponse init_value = LUMA__VERSES__V1__VERIFY_CLAIMS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__verify_claims_response__get_packed_size
+                     (const Luma__Verses__V1__VerifyClaimsResponse *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__verify_claims_response__pack
+                     (const Luma__Verses__V1__VerifyClaimsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__verify_claims_response__pack_to_buffer
+                     (const Luma__Verses__V1__VerifyClaimsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__VerifyClaimsResponse *
+       luma__verses__v1__verify_claims_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__VerifyClaimsResponse *)
+     protobuf_c_message_unpack (&luma__verses__v1__verify_claims_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__verify_claims_response__free_unpacked
+                     (Luma__Verses__V1__VerifyClaimsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__verify_claims_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__claim_verdict__init
+                     (Luma__Verses__V1__ClaimVerdict         *message)
+{
+  static const Luma__Verses__V1__ClaimVerdict init_value = LUMA__VERSES__V1__CLAIM_VERDICT__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__claim_verdict__get_packed_size
+                     (const Luma__Verses__V1__ClaimVerdict *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__claim_verdict__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__claim_verdict__pack
+                     (const Luma__Verses__V1__ClaimVerdict *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__claim_verdict__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__claim_verdict__pack_to_buffer
+                     (const Luma__Verses__V1__ClaimVerdict *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__claim_verdict__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__ClaimVerdict *
+       luma__verses__v1__claim_verdict__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__ClaimVerdict *)
+     protobuf_c_message_unpack (&luma__verses__v1__claim_verdict__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__claim_verdict__free_unpacked
+                     (Luma__Verses__V1__ClaimVerdict *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__claim_verdict__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor luma__verses__v1__verse_range__field_descriptors[5] =
 {
   {
@@ -3682,7 +3862,245 @@ const ProtobufCMessageDescriptor luma__verses__v1__list_content_ids_response__de
   (ProtobufCMessageInit) luma__verses__v1__list_content_ids_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_descriptors[15] =
+static const ProtobufCFieldDescriptor luma__verses__v1__verify_claims_request__field_descriptors[1] =
+{
+  {
+    "claims",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Verses__V1__VerifyClaimsRequest, n_claims),
+    offsetof(Luma__Verses__V1__VerifyClaimsRequest, claims),
+    &luma__verses__v1__claim_to_verify__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__verify_claims_request__field_indices_by_name[] = {
+  0,   /* field[0] = claims */
+};
+static const ProtobufCIntRange luma__verses__v1__verify_claims_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__verify_claims_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.VerifyClaimsRequest",
+  "VerifyClaimsRequest",
+  "Luma__Verses__V1__VerifyClaimsRequest",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__VerifyClaimsRequest),
+  1,
+  luma__verses__v1__verify_claims_request__field_descriptors,
+  luma__verses__v1__verify_claims_request__field_indices_by_name,
+  1,  luma__verses__v1__verify_claims_request__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__verify_claims_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_to_verify__field_descriptors[2] =
+{
+  {
+    "daily_content_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimToVerify, daily_content_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimToVerify, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__claim_to_verify__field_indices_by_name[] = {
+  0,   /* field[0] = daily_content_id */
+  1,   /* field[1] = reference */
+};
+static const ProtobufCIntRange luma__verses__v1__claim_to_verify__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__claim_to_verify__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ClaimToVerify",
+  "ClaimToVerify",
+  "Luma__Verses__V1__ClaimToVerify",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__ClaimToVerify),
+  2,
+  luma__verses__v1__claim_to_verify__field_descriptors,
+  luma__verses__v1__claim_to_verify__field_indices_by_name,
+  1,  luma__verses__v1__claim_to_verify__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__claim_to_verify__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__verify_claims_response__field_descriptors[1] =
+{
+  {
+    "verdicts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Verses__V1__VerifyClaimsResponse, n_verdicts),
+    offsetof(Luma__Verses__V1__VerifyClaimsResponse, verdicts),
+    &luma__verses__v1__claim_verdict__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__verify_claims_response__field_indices_by_name[] = {
+  0,   /* field[0] = verdicts */
+};
+static const ProtobufCIntRange luma__verses__v1__verify_claims_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__verify_claims_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.VerifyClaimsResponse",
+  "VerifyClaimsResponse",
+  "Luma__Verses__V1__VerifyClaimsResponse",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__VerifyClaimsResponse),
+  1,
+  luma__verses__v1__verify_claims_response__field_descriptors,
+  luma__verses__v1__verify_claims_response__field_indices_by_name,
+  1,  luma__verses__v1__verify_claims_response__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__verify_claims_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue luma__verses__v1__claim_verdict__outcome__enum_values_by_number[5] =
+{
+  { "OUTCOME_UNSPECIFIED", "LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_UNSPECIFIED", 0 },
+  { "OUTCOME_HELD", "LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_HELD", 1 },
+  { "OUTCOME_MISSING", "LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_MISSING", 2 },
+  { "OUTCOME_HELD_BY_OTHER", "LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_HELD_BY_OTHER", 3 },
+  { "OUTCOME_INVALID_REFERENCE", "LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_INVALID_REFERENCE", 4 },
+};
+static const ProtobufCIntRange luma__verses__v1__claim_verdict__outcome__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex luma__verses__v1__claim_verdict__outcome__enum_values_by_name[5] =
+{
+  { "OUTCOME_HELD", 1 },
+  { "OUTCOME_HELD_BY_OTHER", 3 },
+  { "OUTCOME_INVALID_REFERENCE", 4 },
+  { "OUTCOME_MISSING", 2 },
+  { "OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor luma__verses__v1__claim_verdict__outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ClaimVerdict.Outcome",
+  "Outcome",
+  "Luma__Verses__V1__ClaimVerdict__Outcome",
+  "luma.verses.v1",
+  5,
+  luma__verses__v1__claim_verdict__outcome__enum_values_by_number,
+  5,
+  luma__verses__v1__claim_verdict__outcome__enum_values_by_name,
+  1,
+  luma__verses__v1__claim_verdict__outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_verdict__field_descriptors[4] =
+{
+  {
+    "daily_content_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimVerdict, daily_content_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimVerdict, outcome),
+    &luma__verses__v1__claim_verdict__outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "holders",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Verses__V1__ClaimVerdict, n_holders),
+    offsetof(Luma__Verses__V1__ClaimVerdict, holders),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimVerdict, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__claim_verdict__field_indices_by_name[] = {
+  0,   /* field[0] = daily_content_id */
+  3,   /* field[3] = detail */
+  2,   /* field[2] = holders */
+  1,   /* field[1] = outcome */
+};
+static const ProtobufCIntRange luma__verses__v1__claim_verdict__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__claim_verdict__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ClaimVerdict",
+  "ClaimVerdict",
+  "Luma__Verses__V1__ClaimVerdict",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__ClaimVerdict),
+  4,
+  luma__verses__v1__claim_verdict__field_descriptors,
+  luma__verses__v1__claim_verdict__field_indices_by_name,
+  1,  luma__verses__v1__claim_verdict__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__claim_verdict__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_descriptors[16] =
 {
   { "ValidateReference", &luma__verses__v1__validate_reference_request__descriptor, &luma__verses__v1__validate_reference_response__descriptor },
   { "GetPassage", &luma__verses__v1__get_passage_request__descriptor, &luma__verses__v1__passage__descriptor },
@@ -3699,6 +4117,7 @@ static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_
   { "ListUsed", &luma__verses__v1__list_used_request__descriptor, &luma__verses__v1__list_used_response__descriptor },
   { "UsageStats", &luma__verses__v1__usage_stats_request__descriptor, &luma__verses__v1__usage_stats_response__descriptor },
   { "ListContentIDs", &luma__verses__v1__list_content_ids_request__descriptor, &luma__verses__v1__list_content_ids_response__descriptor },
+  { "VerifyClaims", &luma__verses__v1__verify_claims_request__descriptor, &luma__verses__v1__verify_claims_response__descriptor },
 };
 const unsigned luma__verses__v1__verse_registry__method_indices_by_name[] = {
   9,        /* ClaimNextUnused */
@@ -3715,7 +4134,8 @@ const unsigned luma__verses__v1__verse_registry__method_indices_by_name[] = {
   4,        /* SearchTopics */
   6,        /* UpsertCategory */
   13,        /* UsageStats */
-  0         /* ValidateReference */
+  0,        /* ValidateReference */
+  15         /* VerifyClaims */
 };
 const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor =
 {
@@ -3724,7 +4144,7 @@ const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor =
   "VerseRegistry",
   "Luma__Verses__V1__VerseRegistry",
   "luma.verses.v1",
-  15,
+  16,
   luma__verses__v1__verse_registry__method_descriptors,
   luma__verses__v1__verse_registry__method_indices_by_name
 };
@@ -3847,6 +4267,14 @@ void luma__verses__v1__verse_registry__list_content_ids(ProtobufCService *servic
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__verses__v1__verse_registry__verify_claims(ProtobufCService *service,
+                                                     const Luma__Verses__V1__VerifyClaimsRequest *input,
+                                                     Luma__Verses__V1__VerifyClaimsResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Service *service,
                                              Luma__Verses__V1__VerseRegistry_ServiceDestroy destroy)

@@ -51,10 +51,35 @@ typedef struct Luma__Verses__V1__UsageStatsResponse Luma__Verses__V1__UsageStats
 typedef struct Luma__Verses__V1__BookUsage Luma__Verses__V1__BookUsage;
 typedef struct Luma__Verses__V1__ListContentIDsRequest Luma__Verses__V1__ListContentIDsRequest;
 typedef struct Luma__Verses__V1__ListContentIDsResponse Luma__Verses__V1__ListContentIDsResponse;
+typedef struct Luma__Verses__V1__VerifyClaimsRequest Luma__Verses__V1__VerifyClaimsRequest;
+typedef struct Luma__Verses__V1__ClaimToVerify Luma__Verses__V1__ClaimToVerify;
+typedef struct Luma__Verses__V1__VerifyClaimsResponse Luma__Verses__V1__VerifyClaimsResponse;
+typedef struct Luma__Verses__V1__ClaimVerdict Luma__Verses__V1__ClaimVerdict;
 
 
 /* --- enums --- */
 
+typedef enum _Luma__Verses__V1__ClaimVerdict__Outcome {
+  LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_UNSPECIFIED = 0,
+  /*
+   * Every verse of the reference has a ledger row for this item.
+   */
+  LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_HELD = 1,
+  /*
+   * Some verse has no ledger row at all: the claim was lost (nothing stops another item
+   * from taking the verse).
+   */
+  LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_MISSING = 2,
+  /*
+   * Some verse's row belongs to another item (`holders`): the verse is used twice.
+   */
+  LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_HELD_BY_OTHER = 3,
+  /*
+   * The reference does not parse (an item written by hand?).
+   */
+  LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_INVALID_REFERENCE = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME)
+} Luma__Verses__V1__ClaimVerdict__Outcome;
 
 /* --- messages --- */
 
@@ -574,6 +599,65 @@ struct  Luma__Verses__V1__ListContentIDsResponse
 #define LUMA__VERSES__V1__LIST_CONTENT_IDS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__list_content_ids_response__descriptor) \
     , 0,NULL }
+
+
+struct  Luma__Verses__V1__VerifyClaimsRequest
+{
+  ProtobufCMessage base;
+  size_t n_claims;
+  Luma__Verses__V1__ClaimToVerify **claims;
+};
+#define LUMA__VERSES__V1__VERIFY_CLAIMS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__verify_claims_request__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * A bible item as content-pipeline records it.
+ */
+struct  Luma__Verses__V1__ClaimToVerify
+{
+  ProtobufCMessage base;
+  int64_t daily_content_id;
+  char *reference;
+};
+#define LUMA__VERSES__V1__CLAIM_TO_VERIFY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_to_verify__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__VerifyClaimsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * One per claim, in request order.
+   */
+  size_t n_verdicts;
+  Luma__Verses__V1__ClaimVerdict **verdicts;
+};
+#define LUMA__VERSES__V1__VERIFY_CLAIMS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__verify_claims_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Luma__Verses__V1__ClaimVerdict
+{
+  ProtobufCMessage base;
+  int64_t daily_content_id;
+  Luma__Verses__V1__ClaimVerdict__Outcome outcome;
+  /*
+   * The items holding the reference's verses, other than this one.
+   */
+  size_t n_holders;
+  int64_t *holders;
+  /*
+   * Human-readable, e.g. "Psalms 23:1 is held by daily content 12".
+   */
+  char *detail;
+};
+#define LUMA__VERSES__V1__CLAIM_VERDICT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_verdict__descriptor) \
+    , 0, LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /* Luma__Verses__V1__VerseRange methods */
@@ -1260,6 +1344,82 @@ Luma__Verses__V1__ListContentIDsResponse *
 void   luma__verses__v1__list_content_ids_response__free_unpacked
                      (Luma__Verses__V1__ListContentIDsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__VerifyClaimsRequest methods */
+void   luma__verses__v1__verify_claims_request__init
+                     (Luma__Verses__V1__VerifyClaimsRequest         *message);
+size_t luma__verses__v1__verify_claims_request__get_packed_size
+                     (const Luma__Verses__V1__VerifyClaimsRequest   *message);
+size_t luma__verses__v1__verify_claims_request__pack
+                     (const Luma__Verses__V1__VerifyClaimsRequest   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__verify_claims_request__pack_to_buffer
+                     (const Luma__Verses__V1__VerifyClaimsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__VerifyClaimsRequest *
+       luma__verses__v1__verify_claims_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__verify_claims_request__free_unpacked
+                     (Luma__Verses__V1__VerifyClaimsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__ClaimToVerify methods */
+void   luma__verses__v1__claim_to_verify__init
+                     (Luma__Verses__V1__ClaimToVerify         *message);
+size_t luma__verses__v1__claim_to_verify__get_packed_size
+                     (const Luma__Verses__V1__ClaimToVerify   *message);
+size_t luma__verses__v1__claim_to_verify__pack
+                     (const Luma__Verses__V1__ClaimToVerify   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__claim_to_verify__pack_to_buffer
+                     (const Luma__Verses__V1__ClaimToVerify   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__ClaimToVerify *
+       luma__verses__v1__claim_to_verify__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__claim_to_verify__free_unpacked
+                     (Luma__Verses__V1__ClaimToVerify *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__VerifyClaimsResponse methods */
+void   luma__verses__v1__verify_claims_response__init
+                     (Luma__Verses__V1__VerifyClaimsResponse         *message);
+size_t luma__verses__v1__verify_claims_response__get_packed_size
+                     (const Luma__Verses__V1__VerifyClaimsResponse   *message);
+size_t luma__verses__v1__verify_claims_response__pack
+                     (const Luma__Verses__V1__VerifyClaimsResponse   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__verify_claims_response__pack_to_buffer
+                     (const Luma__Verses__V1__VerifyClaimsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__VerifyClaimsResponse *
+       luma__verses__v1__verify_claims_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__verify_claims_response__free_unpacked
+                     (Luma__Verses__V1__VerifyClaimsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__ClaimVerdict methods */
+void   luma__verses__v1__claim_verdict__init
+                     (Luma__Verses__V1__ClaimVerdict         *message);
+size_t luma__verses__v1__claim_verdict__get_packed_size
+                     (const Luma__Verses__V1__ClaimVerdict   *message);
+size_t luma__verses__v1__claim_verdict__pack
+                     (const Luma__Verses__V1__ClaimVerdict   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__claim_verdict__pack_to_buffer
+                     (const Luma__Verses__V1__ClaimVerdict   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__ClaimVerdict *
+       luma__verses__v1__claim_verdict__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__claim_verdict__free_unpacked
+                     (Luma__Verses__V1__ClaimVerdict *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Luma__Verses__V1__VerseRange_Closure)
@@ -1370,6 +1530,18 @@ typedef void (*Luma__Verses__V1__ListContentIDsRequest_Closure)
 typedef void (*Luma__Verses__V1__ListContentIDsResponse_Closure)
                  (const Luma__Verses__V1__ListContentIDsResponse *message,
                   void *closure_data);
+typedef void (*Luma__Verses__V1__VerifyClaimsRequest_Closure)
+                 (const Luma__Verses__V1__VerifyClaimsRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__ClaimToVerify_Closure)
+                 (const Luma__Verses__V1__ClaimToVerify *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__VerifyClaimsResponse_Closure)
+                 (const Luma__Verses__V1__VerifyClaimsResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__ClaimVerdict_Closure)
+                 (const Luma__Verses__V1__ClaimVerdict *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1437,6 +1609,10 @@ struct Luma__Verses__V1__VerseRegistry_Service
                            const Luma__Verses__V1__ListContentIDsRequest *input,
                            Luma__Verses__V1__ListContentIDsResponse_Closure closure,
                            void *closure_data);
+  void (*verify_claims)(Luma__Verses__V1__VerseRegistry_Service *service,
+                        const Luma__Verses__V1__VerifyClaimsRequest *input,
+                        Luma__Verses__V1__VerifyClaimsResponse_Closure closure,
+                        void *closure_data);
 };
 typedef void (*Luma__Verses__V1__VerseRegistry_ServiceDestroy)(Luma__Verses__V1__VerseRegistry_Service *);
 void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Service *service,
@@ -1459,7 +1635,8 @@ void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Ser
       function_prefix__ ## is_used,\
       function_prefix__ ## list_used,\
       function_prefix__ ## usage_stats,\
-      function_prefix__ ## list_content_ids  }
+      function_prefix__ ## list_content_ids,\
+      function_prefix__ ## verify_claims  }
 void luma__verses__v1__verse_registry__validate_reference(ProtobufCService *service,
                                                           const Luma__Verses__V1__ValidateReferenceRequest *input,
                                                           Luma__Verses__V1__ValidateReferenceResponse_Closure closure,
@@ -1520,6 +1697,10 @@ void luma__verses__v1__verse_registry__list_content_ids(ProtobufCService *servic
                                                         const Luma__Verses__V1__ListContentIDsRequest *input,
                                                         Luma__Verses__V1__ListContentIDsResponse_Closure closure,
                                                         void *closure_data);
+void luma__verses__v1__verse_registry__verify_claims(ProtobufCService *service,
+                                                     const Luma__Verses__V1__VerifyClaimsRequest *input,
+                                                     Luma__Verses__V1__VerifyClaimsResponse_Closure closure,
+                                                     void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1559,6 +1740,11 @@ extern const ProtobufCMessageDescriptor luma__verses__v1__usage_stats_response__
 extern const ProtobufCMessageDescriptor luma__verses__v1__book_usage__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__list_content_ids_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__list_content_ids_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__verify_claims_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__claim_to_verify__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__verify_claims_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__claim_verdict__descriptor;
+extern const ProtobufCEnumDescriptor    luma__verses__v1__claim_verdict__outcome__descriptor;
 extern const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -1,0 +1,9 @@
+import LumaServiceKit
+
+/// Where tests can hold content-pipeline's calls to force a race (see docs/integrity.md).
+public enum ContentPipelinePausePoints {
+    /// Assign: creator-registry said the creator exists and is eligible; nothing written yet.
+    public static let assignAfterCreatorCheck = PausePoint("content-pipeline.assign.after-creator-check")
+    /// Generate: verse-registry claimed a verse for the item; the item is not yet `generated`.
+    public static let generateAfterClaim = PausePoint("content-pipeline.generate.after-claim")
+}
