@@ -259,6 +259,7 @@ let package = Package(
             dependencies: [
                 "LumaRPC", "LumaEcho",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -26,6 +26,9 @@ public final class RPCClient: Sendable {
         /// Attempts per call, first try included, for retryable methods.
         public var maxAttempts = 3
         public var interceptors: [any RPCClientInterceptor] = []
+        /// Start the round-robin at a random endpoint (the default), or at the first one
+        /// (tests that need to know where the first call goes).
+        public var startAtRandomEndpoint = true
 
         public init() {}
     }
@@ -51,7 +54,7 @@ public final class RPCClient: Sendable {
         self.configuration = configuration
         self.channels = endpoints.map { EndpointChannel(endpoint: $0, settings: configuration, group: group, logger: logger) }
         self.rotations = endpoints.indices.map { start in endpoints.indices.map { (start + $0) % endpoints.count } }
-        self.nextIndex = NIOLockedValueBox(Int.random(in: 0..<endpoints.count))
+        self.nextIndex = NIOLockedValueBox(configuration.startAtRandomEndpoint ? Int.random(in: 0..<endpoints.count) : 0)
     }
 
     public convenience init(endpoint: RPCEndpoint, configuration: Configuration = Configuration()) {
