@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "content-pipeline", targets: ["content-pipeline"]),
         .executable(name: "lumactl", targets: ["lumactl"]),
         .executable(name: "luma-pipeline-bench", targets: ["luma-pipeline-bench"]),
+        .executable(name: "luma-integrity-stress", targets: ["luma-integrity-stress"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -228,6 +229,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Races the cross-service foreign keys over three processes (docs/integrity.md).
+        .executableTarget(
+            name: "luma-integrity-stress",
+            dependencies: [
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "LumaAuthTests",
             dependencies: ["LumaAuth", "LumaRPC", "LumaServiceKit", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
@@ -248,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "CSDKTests",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaTestSupport",
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
