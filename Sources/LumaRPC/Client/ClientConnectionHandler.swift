@@ -144,6 +144,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             let status = RPCError(goAway.status)
             goAwayStatus = status
             onGoAway(status)
+            pending.failNotRun(above: goAway.lastCallID, RPCError.unavailable(
+                "the server is going away (\(status.message)) and did not run this call; it may be sent elsewhere"))
         case .request, .cancel, .none:
             break
         }

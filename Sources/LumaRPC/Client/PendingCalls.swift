@@ -46,7 +46,9 @@ final class PendingCalls: Sendable {
             state.entries[id] = Entry(continuation: continuation, deadline: deadline, method: method)
             return nil
         }
-        if let refused { continuation.resume(throwing: refused) }
+        // A connection already closed or told to go away: the request is not sent, so it did
+        // not run anywhere.
+        if let refused { continuation.resume(throwing: CallNotRun(status: refused)) }
     }
 
     /// Completes a call; returns false if it was already completed.
@@ -101,6 +103,18 @@ final class PendingCalls: Sendable {
         if let next { arm(at: next, on: eventLoop, onExpired: onExpired) }
     }
 
+    /// The server's GoAway said it accepted calls up to `lastCallID`: the ones above it were
+    /// never run (ids are allocated in increasing order), so they fail with `CallNotRun`, which
+    /// `RPCClient` retries elsewhere whatever the method. Later registrations are refused too.
+    func failNotRun(above lastCallID: UInt64, _ status: RPCError) {
+        let notRun: [Entry] = state.withLockedValue { state in
+            if state.closedReason == nil { state.closedReason = status }
+            let ids = state.entries.keys.filter { $0 > lastCallID }
+            return ids.compactMap { state.entries.removeValue(forKey: $0) }
+        }
+        for entry in notRun { entry.continuation.resume(throwing: CallNotRun(status: status)) }
+    }
+
     /// Fails every waiter and refuses later ones.
     func closeAll(_ reason: RPCError) {
         let (entries, sweep) = state.withLockedValue { state in
@@ -116,4 +130,11 @@ final class PendingCalls: Sendable {
             entry.continuation.resume(throwing: reason)
         }
     }
+}
+
+/// A call the server certainly did not run: refused before sending, or above the last call id
+/// of the server's GoAway. `RPCClient` sends it to another endpoint whatever its idempotency
+/// (like a call whose connect failed); other callers see `status`.
+struct CallNotRun: Error {
+    let status: RPCError
 }

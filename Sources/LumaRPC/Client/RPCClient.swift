@@ -105,7 +105,7 @@ public final class RPCClient: Sendable {
 
     /// Sends the call. An endpoint that cannot be connected to is skipped for the next one
     /// whatever the method: the request never left, so trying elsewhere cannot run it twice
-    /// (gRPC's "transparent retry"). Once a request was sent, only idempotent methods are
+    /// (gRPC's "transparent retry"); the same for a call the server's GoAway says it did not run. Once a request was sent, only idempotent methods are
     /// retried, only on UNAVAILABLE, at most `maxAttempts` sends, and only within the deadline.
     private func attempt(_ request: RPCClientRequest, deadline: NIODeadline) async throws -> Data {
         let retryable = request.method.idempotency.isRetryable
@@ -126,9 +126,14 @@ public final class RPCClient: Sendable {
             }
             do {
                 sends += 1
-                return try await connection.call(
+                return try await connection.callOrNotRun(
                     method: request.method.fullName, payload: request.payload,
                     metadata: request.metadata, deadline: deadline)
+            } catch let notRun as CallNotRun {
+                // Never ran (the server's GoAway says so, or the connection was closing):
+                // like a failed connect, it may go elsewhere whatever the method.
+                sends -= 1
+                lastError = notRun.status
             } catch let error as RPCError where error.code == .unavailable && retryable {
                 lastError = error
             }

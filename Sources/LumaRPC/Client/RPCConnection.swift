@@ -92,6 +92,16 @@ public final class RPCConnection: Sendable {
 
     /// Sends one call and awaits its response payload. Throws `RPCError`.
     public func call(method: String, payload: Data, metadata: [String: String], deadline: NIODeadline?) async throws -> Data {
+        do {
+            return try await callOrNotRun(method: method, payload: payload, metadata: metadata, deadline: deadline)
+        } catch let notRun as CallNotRun {
+            throw notRun.status
+        }
+    }
+
+    /// `call`, but a call the server certainly did not run throws `CallNotRun`, for
+    /// `RPCClient`'s transparent retry.
+    func callOrNotRun(method: String, payload: Data, metadata: [String: String], deadline: NIODeadline?) async throws -> Data {
         var timeoutMicros: UInt64 = 0
         if let deadline {
             let remaining = deadline - .now()

@@ -315,8 +315,9 @@ public nonisolated struct Luma_Rpc_V1_Pong: Sendable {
 }
 
 /// Server -> client: the server is closing this connection. It finishes every call it has
-/// already accepted (their Responses follow) and answers any later Request with UNAVAILABLE;
-/// the client should open a new connection for new calls. `status` says why: OK for graceful shutdown or idle timeout,
+/// already accepted (their Responses follow), answers any Request it reads later with
+/// UNAVAILABLE (not run), then closes its side with FIN; the client should open a new
+/// connection for new calls. `status` says why: OK for graceful shutdown or idle timeout,
 /// RESOURCE_EXHAUSTED for an oversized frame, INVALID_ARGUMENT for a protocol violation.
 public nonisolated struct Luma_Rpc_V1_GoAway: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -331,6 +332,13 @@ public nonisolated struct Luma_Rpc_V1_GoAway: Sendable {
   public var hasStatus: Bool {self._status != nil}
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
   public mutating func clearStatus() {self._status = nil}
+
+  /// The call_id of the last Request the server accepted to run on this connection (0 if
+  /// none). Every accepted call gets its Response before the connection closes; a Request the
+  /// server read after the GoAway is answered UNAVAILABLE without running, and one it never
+  /// read gets no answer. A client that numbers its calls in increasing order (as it should)
+  /// therefore knows that calls with higher ids did not run and may send them elsewhere.
+  public var lastCallID: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -713,7 +721,7 @@ nonisolated extension Luma_Rpc_V1_Pong: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Luma_Rpc_V1_GoAway: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GoAway"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}last_call_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -722,6 +730,7 @@ nonisolated extension Luma_Rpc_V1_GoAway: SwiftProtobuf.Message, SwiftProtobuf._
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._status) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastCallID) }()
       default: break
       }
     }
@@ -735,11 +744,15 @@ nonisolated extension Luma_Rpc_V1_GoAway: SwiftProtobuf.Message, SwiftProtobuf._
     try { if let v = self._status {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if self.lastCallID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastCallID, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Luma_Rpc_V1_GoAway, rhs: Luma_Rpc_V1_GoAway) -> Bool {
     if lhs._status != rhs._status {return false}
+    if lhs.lastCallID != rhs.lastCallID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

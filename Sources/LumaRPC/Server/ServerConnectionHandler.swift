@@ -2,8 +2,11 @@ import Foundation
 import Logging
 import NIOCore
 
-/// One server-side connection: reads the preface and frames, starts a task per call, writes
-/// responses in completion order, and enforces the connection's limits and timeouts.
+/// One server-side connection, as a thin ChannelHandler: it parses frames, starts a task per
+/// call, writes responses, and carries out what `ServerConnectionStateMachine` decides (which
+/// holds every rule: the call table, deadlines, stall, trickle, idle, drain and linger).
+/// Times come from the event loop's clock (`eventLoop.now`), so tests on an
+/// `NIOAsyncTestingChannel` drive every timing rule by advancing virtual time.
 ///
 /// Everything here runs on the channel's event loop. Handler tasks run on that loop too
 /// (`EventLoopTaskExecutor`), unless the server is configured to run them on Swift's global
@@ -13,30 +16,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private struct InFlightCall {
-        var task: Task<Void, Never>?
-        let deadline: NIODeadline?
-    }
-
     private let router: RPCRouter
     private let limits: RPCConnectionLimits
     private let runHandlersOnEventLoop: Bool
     private var logger: Logger
     private var parser: FrameParser
-    private var calls: [UInt64: InFlightCall] = [:]
-    private var draining = false
-    private var closing = false
-    private var lastRead = NIODeadline.now()
-    private var lastActivity = NIODeadline.now()
-    private var watchdog: Scheduled<Void>?
-    /// One timer per connection for every call's deadline, armed for the earliest one (see
-    /// `armDeadlineSweep`): a timer per call cost a scheduled task, a promise and a heap
-    /// insertion and removal on every call.
+    private var state: ServerConnectionStateMachine?
+    /// The running handler task of each call in flight (the state machine holds the calls).
+    private var tasks: [UInt64: Task<Void, Never>] = [:]
+    private var watchdog: (deadline: NIODeadline, timer: Scheduled<Void>)?
+    /// One timer for every call's deadline, armed for the earliest one.
     private var deadlineSweep: (deadline: NIODeadline, timer: Scheduled<Void>)?
     private var peer = "unknown"
     private var flushScheduled = false
     /// True inside channelRead: responses written then go out with channelReadComplete's flush.
     private var reading = false
+    private var closed = false
     private var taskExecutor: EventLoopTaskExecutor?
 
     init(router: RPCRouter, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool, logger: Logger) {
@@ -49,44 +44,65 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     // MARK: Channel events
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { activate(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        activate(context: context)
+        context.fireChannelActive()
+    }
+
+    private func activate(context: ChannelHandlerContext) {
+        guard state == nil else { return }
+        state = ServerConnectionStateMachine(limits: limits, now: context.eventLoop.now)
         peer = context.remoteAddress?.description ?? "unknown"
         logger[metadataKey: "peer"] = "\(peer)"
         if runHandlersOnEventLoop { taskExecutor = EventLoopTaskExecutor.shared(for: context.eventLoop) }
         var preface = context.channel.allocator.buffer(capacity: ConnectionPreface.length)
         ConnectionPreface.write(into: &preface)
         context.writeAndFlush(wrapOutboundOut(preface), promise: nil)
-        armWatchdog(context: context)
-        context.fireChannelActive()
+        runWatchdog(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        watchdog?.cancel()
+        closed = true
+        watchdog?.timer.cancel()
+        watchdog = nil
         deadlineSweep?.timer.cancel()
         deadlineSweep = nil
-        for (_, call) in calls {
-            call.task?.cancel()
-        }
-        calls.removeAll()
+        for task in tasks.values { task.cancel() }
+        tasks.removeAll()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
-        lastRead = .now()
-        lastActivity = lastRead
+        guard let phase = state?.phase, !closed else { return }
+        // After a graceful drain the output is closed: input is only read so that the peer's
+        // late bytes do not turn our close into an RST.
+        if phase == .closing { return }
         parser.append(unwrapInboundIn(data))
+        let wasAwaitingPreface = parser.state == .awaitingPreface
         reading = true
         defer { reading = false }
+        var completed = false
         do {
             while let body = try parser.nextFrame() {
+                completed = true
                 let frame = try FrameEncoder.decode(body)
                 try handle(frame, context: context)
-                if closing { return }
+                if self.state?.phase == .closing { return }
             }
         } catch {
-            fail(context: context, error)
+            return fail(context: context, error)
         }
+        if wasAwaitingPreface && parser.state == .frames { completed = true }
+        guard var state = self.state else { return }
+        if parser.state == .frames { state.prefaceReceived() }
+        state.bytesRead(now: context.eventLoop.now, completedFrame: completed, partialRemains: parser.hasPartialInput)
+        self.state = state
+        // A frame that began to arrive may need the watchdog sooner than it is armed for.
+        if let armed = watchdog?.deadline, state.nextWatchdog < armed { runWatchdog(context: context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -95,7 +111,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
-            beginDraining(context: context)
+            if state?.beginDraining() == true {
+                sendGoAway(RPCError(.ok, "server is shutting down"), context: context)
+                finishDrainingIfDone(context: context)
+            }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -113,17 +132,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .request(let request):
             try start(request, context: context)
         case .cancel(let cancel):
-            cancelCall(cancel.callID, context: context)
+            if state?.cancel(id: cancel.callID) == true {
+                tasks.removeValue(forKey: cancel.callID)?.cancel()
+                respond(cancel.callID, .failure(RPCError(.cancelled, "cancelled by the client")), context: context)
+                scheduleFlush(context: context)
+                finishDrainingIfDone(context: context)
+            }
         case .ping(let ping):
             var pong = Luma_Rpc_V1_Frame()
             pong.pong.nonce = ping.nonce
-            write(pong, context: context, flush: false)
+            write(pong, context: context)
         case .pong:
             break
         case .goaway:
             // The client is leaving: finish what it asked for, then close.
-            draining = true
-            closeIfDrained(context: context)
+            _ = state?.beginDraining()
+            finishDrainingIfDone(context: context)
         case .response:
             throw .protocolViolation(detail: "a client must not send Response frames")
         case .none:
@@ -133,22 +157,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func start(_ request: Luma_Rpc_V1_Request, context: ChannelHandlerContext) throws(RPCWireError) {
         let callID = request.callID
-        guard callID != 0 else { throw .protocolViolation(detail: "call_id 0 is reserved") }
-        guard calls[callID] == nil else { throw .protocolViolation(detail: "call_id \(callID) is already in flight") }
+        let handler = router.handlers[request.method]
+        let now = context.eventLoop.now
+        switch state!.request(id: callID, method: request.method, knownMethod: handler != nil,
+                              timeoutMicros: request.timeoutMicros, now: now) {
+        case .violation(let error):
+            throw error
+        case .refuse(let status):
+            respond(callID, .failure(status), context: context)
+        case .run(let deadline):
+            run(handler!, request, deadline: deadline, context: context)
+        }
+    }
 
-        if draining {
-            return respond(callID, .failure(RPCError.unavailable("server is shutting down; reconnect")), context: context)
-        }
-        guard calls.count < limits.maxConcurrentCalls else {
-            return respond(callID, .failure(RPCError(.resourceExhausted,
-                "too many calls in flight on this connection (limit \(limits.maxConcurrentCalls))")), context: context)
-        }
-        guard let handler = router.handlers[request.method] else {
-            return respond(callID, .failure(RPCError(.unimplemented, "unknown method '\(request.method)'", field: "method")), context: context)
-        }
-
-        let deadline: NIODeadline? = request.timeoutMicros > 0
-            ? .now() + .microseconds(Int64(clamping: request.timeoutMicros)) : nil
+    private func run(_ handler: RPCRawHandler, _ request: Luma_Rpc_V1_Request, deadline: NIODeadline?,
+                     context: ChannelHandlerContext) {
+        let callID = request.callID
         let serverContext = RPCServerContext(
             method: handler.descriptor, callID: callID, metadata: request.metadata,
             deadline: deadline, peer: peer, logger: logger)
@@ -158,8 +182,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let eventLoop = context.eventLoop
         let this = NIOLoopBound(self, eventLoop: eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: eventLoop)
-
-        calls[callID] = InFlightCall(deadline: deadline)
         if let deadline { armDeadlineSweep(by: deadline, context: context) }
         // `Task.immediate` runs the handler right here, on the loop, until its first
         // suspension: a handler that never suspends answers within this read, and its response
@@ -185,17 +207,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         // Still in flight unless it already finished synchronously above.
-        if calls[callID] != nil { calls[callID]!.task = task }
+        if state?.calls[callID] != nil { tasks[callID] = task }
     }
 
     private func finish(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext) {
-        // Absent when the deadline or a cancel frame already answered it.
-        guard calls.removeValue(forKey: callID) != nil else { return }
+        tasks.removeValue(forKey: callID)
+        // False when the deadline or a cancel frame already answered it.
+        guard !closed, state?.callFinished(id: callID, now: context.eventLoop.now) == true else { return }
         respond(callID, outcome, context: context)
         scheduleFlush(context: context)
-        lastActivity = .now()
-        closeIfDrained(context: context)
+        finishDrainingIfDone(context: context)
     }
+
+    // MARK: Deadlines
 
     /// Makes sure the deadline sweep fires no later than `deadline`. A finished call leaves the
     /// timer armed: when it fires it finds nothing expired and re-arms for the earliest
@@ -211,40 +235,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         deadlineSweep = (deadline, timer)
     }
 
-    /// Answers DEADLINE_EXCEEDED for every call past its deadline (cancelling its handler) and
-    /// re-arms for the next deadline.
     private func expireOverdueCalls(context: ChannelHandlerContext) {
         deadlineSweep = nil
-        let now = NIODeadline.now()
-        var next: NIODeadline?
-        var overdue: [UInt64] = []
-        for (callID, call) in calls {
-            guard let deadline = call.deadline else { continue }
-            if deadline <= now {
-                overdue.append(callID)
-            } else {
-                next = next.map { min($0, deadline) } ?? deadline
-            }
+        guard !closed, var state else { return }
+        let (expired, next) = state.expireCalls(now: context.eventLoop.now)
+        self.state = state
+        for callID in expired {
+            tasks.removeValue(forKey: callID)?.cancel()
+            respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")), context: context)
         }
-        for callID in overdue {
-            guard let call = calls.removeValue(forKey: callID) else { continue }
-            call.task?.cancel()
-            respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")),
-                    context: context)
-        }
-        if !overdue.isEmpty {
+        if !expired.isEmpty {
             scheduleFlush(context: context)
-            closeIfDrained(context: context)
+            finishDrainingIfDone(context: context)
         }
         if let next { armDeadlineSweep(by: next, context: context) }
-    }
-
-    private func cancelCall(_ callID: UInt64, context: ChannelHandlerContext) {
-        guard let call = calls.removeValue(forKey: callID) else { return }
-        call.task?.cancel()
-        respond(callID, .failure(RPCError(.cancelled, "cancelled by the client")), context: context)
-        scheduleFlush(context: context)
-        closeIfDrained(context: context)
     }
 
     // MARK: Responses
@@ -266,17 +270,25 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var response = Luma_Rpc_V1_Response()
         response.callID = callID
         switch outcome {
-        case .success(let payload) where payload.count + 64 <= limits.maxFrameSize:
-            response.payload = payload
         case .success(let payload):
-            response.status = RPCError(.resourceExhausted,
-                "response of \(payload.count) bytes exceeds the maximum frame size of \(limits.maxFrameSize)").wireStatus
+            response.payload = payload
         case .failure(let error):
             response.status = status(for: error, callID: callID).wireStatus
         }
         var frame = Luma_Rpc_V1_Frame()
         frame.kind = .response(response)
-        write(frame, context: context, flush: false)
+        guard var buffer = encode(frame) else { return }
+        // The limit is on the frame as encoded, exactly: a response that fits is sent.
+        if buffer.readableBytes - 4 > limits.maxFrameSize {
+            let size = buffer.readableBytes - 4
+            response.payload = Data()
+            response.status = RPCError(.resourceExhausted,
+                "the response frame would be \(size) bytes, over the maximum frame size of \(limits.maxFrameSize) bytes").wireStatus
+            frame.kind = .response(response)
+            guard let refusal = encode(frame) else { return }
+            buffer = refusal
+        }
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// Maps a thrown error to what the caller sees, never leaking internals (the task logged
@@ -292,85 +304,77 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext, flush: Bool) {
+    private func encode(_ frame: Luma_Rpc_V1_Frame) -> ByteBuffer? {
         do {
-            let buffer = try FrameEncoder.encode(frame)
-            if flush {
-                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            } else {
-                context.write(wrapOutboundOut(buffer), promise: nil)
-            }
+            return try FrameEncoder.encode(frame)
         } catch {
             logger.error("could not encode frame", metadata: ["error": "\(error)"])
+            return nil
         }
+    }
+
+    private func write(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext) {
+        if let buffer = encode(frame) { context.write(wrapOutboundOut(buffer), promise: nil) }
     }
 
     // MARK: Closing
 
     private func fail(context: ChannelHandlerContext, _ error: RPCWireError) {
         logger.notice("closing connection: \(error)")
-        goAway(context: context, status: error.status, thenClose: true)
+        closeWithGoAway(error.status, context: context)
     }
 
-    private func beginDraining(context: ChannelHandlerContext) {
-        guard !draining else { return }
-        draining = true
-        goAway(context: context, status: RPCError(.ok, "server is shutting down"), thenClose: false)
-        closeIfDrained(context: context)
-    }
-
-    private func closeIfDrained(context: ChannelHandlerContext) {
-        if draining && calls.isEmpty && !closing {
-            closing = true
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
-                .whenComplete { _ in channel.close(promise: nil) }
-        }
-    }
-
-    private func goAway(context: ChannelHandlerContext, status: RPCError, thenClose: Bool) {
+    private func sendGoAway(_ status: RPCError, context: ChannelHandlerContext) {
         var frame = Luma_Rpc_V1_Frame()
         frame.goaway.status = status.wireStatus
-        guard let buffer = try? FrameEncoder.encode(frame) else { return }
-        let written = context.writeAndFlush(wrapOutboundOut(buffer))
-        if thenClose {
-            closing = true
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
-        }
+        frame.goaway.lastCallID = state?.lastAcceptedCallID ?? 0
+        if let buffer = encode(frame) { context.writeAndFlush(wrapOutboundOut(buffer), promise: nil) }
     }
 
-    /// One timer covers both timeouts: a peer stalled mid-frame (or mid-preface) and an idle
-    /// connection. It re-arms itself for whichever can fire next.
-    private func armWatchdog(context: ChannelHandlerContext) {
-        let this = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let next = nextWatchdogDeadline()
-        watchdog = context.eventLoop.scheduleTask(deadline: next) {
-            this.value.checkTimeouts(context: boundContext.value)
-        }
+    /// A GoAway, then a full close once it is written: errors and timeouts.
+    private func closeWithGoAway(_ status: RPCError, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        state?.closeForError(now: context.eventLoop.now)
+        var frame = Luma_Rpc_V1_Frame()
+        frame.goaway.status = status.wireStatus
+        frame.goaway.lastCallID = state?.lastAcceptedCallID ?? 0
+        guard let buffer = encode(frame) else { return context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    private var awaitingInput: Bool { parser.hasPartialInput || parser.state == .awaitingPreface }
-
-    private func nextWatchdogDeadline() -> NIODeadline {
-        awaitingInput ? min(lastRead + limits.stallTimeout, lastActivity + limits.idleTimeout)
-            : lastActivity + limits.idleTimeout
+    /// Draining with no call left: flush, half-close the output (FIN after the last response),
+    /// and linger reading until the peer closes or the linger timeout passes.
+    private func finishDrainingIfDone(context: ChannelHandlerContext) {
+        guard !closed, state?.shouldFinishDraining(now: context.eventLoop.now) == true else { return }
+        let channel = context.channel
+        context.flush()
+        channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+        runWatchdog(context: context)
     }
 
-    private func checkTimeouts(context: ChannelHandlerContext) {
-        guard !closing else { return }
-        let now = NIODeadline.now()
-        if awaitingInput && now - lastRead >= limits.stallTimeout {
-            logger.notice("closing connection: peer stalled mid-frame")
-            return goAway(context: context, status: RPCError(.deadlineExceeded,
-                "no bytes for \(limits.stallTimeout.nanoseconds / 1_000_000) ms in the middle of a frame"), thenClose: true)
+    // MARK: The watchdog
+
+    /// Asks the state machine what the connection-level timers decide now, and acts on it.
+    private func runWatchdog(context: ChannelHandlerContext) {
+        watchdog?.timer.cancel()
+        watchdog = nil
+        guard !closed, var state else { return }
+        let decision = state.watchdog(now: context.eventLoop.now)
+        self.state = state
+        switch decision {
+        case .close(let status):
+            logger.notice("closing connection: \(status.message)")
+            closeWithGoAway(status, context: context)
+        case .closeNow:
+            context.close(promise: nil)
+        case .rearm(let deadline):
+            let this = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let timer = context.eventLoop.scheduleTask(deadline: deadline) {
+                this.value.runWatchdog(context: boundContext.value)
+            }
+            watchdog = (deadline, timer)
         }
-        if calls.isEmpty && now - lastActivity >= limits.idleTimeout {
-            logger.debug("closing idle connection")
-            return goAway(context: context, status: RPCError(.ok, "idle timeout"), thenClose: true)
-        }
-        if !calls.isEmpty { lastActivity = now }
-        armWatchdog(context: context)
     }
 }

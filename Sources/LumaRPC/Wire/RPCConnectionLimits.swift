@@ -12,6 +12,14 @@ public struct RPCConnectionLimits: Sendable {
     /// A peer that starts a frame (or the preface) and sends nothing more for this long is
     /// closed: it is stalled or hostile.
     public var stallTimeout: TimeAmount = .seconds(10)
+    /// A frame (or the preface) must complete within this long of its first byte, however
+    /// the bytes trickle in (a slowloris sending one byte every few seconds never trips the
+    /// stall timeout). Long enough for a maximum-size frame on a slow link.
+    public var frameTimeout: TimeAmount = .seconds(30)
+    /// After a graceful drain the server half-closes its side (FIN) and keeps reading for at
+    /// most this long, so the peer reads every response before the connection closes (closing
+    /// with unread input would send RST and could destroy responses still in flight).
+    public var lingerTimeout: TimeAmount = .seconds(2)
 
     public init() {}
 }

@@ -929,7 +929,7 @@ const ProtobufCMessageDescriptor luma__rpc__v1__pong__descriptor =
   (ProtobufCMessageInit) luma__rpc__v1__pong__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__rpc__v1__go_away__field_descriptors[1] =
+static const ProtobufCFieldDescriptor luma__rpc__v1__go_away__field_descriptors[2] =
 {
   {
     "status",
@@ -943,14 +943,27 @@ static const ProtobufCFieldDescriptor luma__rpc__v1__go_away__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "last_call_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Rpc__V1__GoAway, last_call_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__rpc__v1__go_away__field_indices_by_name[] = {
+  1,   /* field[1] = last_call_id */
   0,   /* field[0] = status */
 };
 static const ProtobufCIntRange luma__rpc__v1__go_away__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor luma__rpc__v1__go_away__descriptor =
 {
@@ -960,7 +973,7 @@ const ProtobufCMessageDescriptor luma__rpc__v1__go_away__descriptor =
   "Luma__Rpc__V1__GoAway",
   "luma.rpc.v1",
   sizeof(Luma__Rpc__V1__GoAway),
-  1,
+  2,
   luma__rpc__v1__go_away__field_descriptors,
   luma__rpc__v1__go_away__field_indices_by_name,
   1,  luma__rpc__v1__go_away__number_ranges,

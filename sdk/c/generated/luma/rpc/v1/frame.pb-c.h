@@ -222,18 +222,27 @@ struct  Luma__Rpc__V1__Pong
 
 /*
  * Server -> client: the server is closing this connection. It finishes every call it has
- * already accepted (their Responses follow) and answers any later Request with UNAVAILABLE;
- * the client should open a new connection for new calls. `status` says why: OK for graceful shutdown or idle timeout,
+ * already accepted (their Responses follow), answers any Request it reads later with
+ * UNAVAILABLE (not run), then closes its side with FIN; the client should open a new
+ * connection for new calls. `status` says why: OK for graceful shutdown or idle timeout,
  * RESOURCE_EXHAUSTED for an oversized frame, INVALID_ARGUMENT for a protocol violation.
  */
 struct  Luma__Rpc__V1__GoAway
 {
   ProtobufCMessage base;
   Luma__Rpc__V1__Status *status;
+  /*
+   * The call_id of the last Request the server accepted to run on this connection (0 if
+   * none). Every accepted call gets its Response before the connection closes; a Request the
+   * server read after the GoAway is answered UNAVAILABLE without running, and one it never
+   * read gets no answer. A client that numbers its calls in increasing order (as it should)
+   * therefore knows that calls with higher ids did not run and may send them elsewhere.
+   */
+  uint64_t last_call_id;
 };
 #define LUMA__RPC__V1__GO_AWAY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__rpc__v1__go_away__descriptor) \
-    , NULL }
+    , NULL, 0 }
 
 
 /* Luma__Rpc__V1__Frame methods */
