@@ -64,7 +64,11 @@ struct FrameParser {
         guard let received = buffer.getBytes(at: buffer.readerIndex, length: available) else { return }
         let expected = ConnectionPreface.bytes
         for index in 0..<min(available, 4) where received[index] != expected[index] {
-            throw .badPreface(detail: "received \(printable(received)) instead")
+            // Quote what arrived, up to 32 bytes: enough to recognise an HTTP request line or a
+            // TLS hello in the message.
+            let quoted = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, 32)) ?? received
+            let more = buffer.readableBytes > 32 ? "..." : ""
+            throw .badPreface(detail: "received \(printable(quoted))\(more) instead")
         }
         if available >= 6 {
             let version = UInt16(received[4]) << 8 | UInt16(received[5])
@@ -73,7 +77,10 @@ struct FrameParser {
     }
 
     private static func printable(_ bytes: [UInt8]) -> String {
-        let text = bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }
+        let text = bytes.map { byte in
+            (0x20..<0x7F).contains(byte) && byte != 0x27 && byte != 0x5C
+                ? String(UnicodeScalar(byte)) : "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
+        }
         return "'" + text.joined() + "'"
     }
 }

@@ -1,0 +1,274 @@
+import Foundation
+import Logging
+import LumaEcho
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import NIOPosix
+import Testing
+@testable import LumaRPC
+
+/// The server connection handler on an NIOAsyncTestingChannel: every timing rule and every
+/// GoAway, in virtual time (the test moves the loop's clock), with no socket and no sleep.
+@Suite("Server connection handler (virtual time)")
+struct ServerConnectionHandlerTests {
+    /// Records close(mode:) so a half-close can be seen (the testing channel would close fully).
+    final class CloseRecorder: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = NIOAny
+        let modes = NIOLockedValueBox<[CloseMode]>([])
+        func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+            modes.withLockedValue { $0.append(mode) }
+            if mode == .output { promise?.succeed(()) } else { context.close(mode: mode, promise: promise) }
+        }
+    }
+
+    struct Connection {
+        let loop: NIOAsyncTestingEventLoop
+        let channel: NIOAsyncTestingChannel
+        let service: GatedService
+        let closes: CloseRecorder
+
+        /// Frames the server wrote, decoded (its preface skipped).
+        func written() async throws -> [Luma_Rpc_V1_Frame] {
+            var frames: [Luma_Rpc_V1_Frame] = []
+            while var buffer = try await channel.readOutbound(as: ByteBuffer.self) {
+                if buffer.readableBytes == 0 { continue }
+                if buffer.readableBytes == ConnectionPreface.length, buffer.getBytes(at: 0, length: 4) == ConnectionPreface.magic { continue }
+                while buffer.readableBytes >= 4 {
+                    let length = Int(buffer.readInteger(as: UInt32.self)!)
+                    frames.append(try FrameEncoder.decode(buffer.readSlice(length: length)!))
+                }
+            }
+            return frames
+        }
+
+        /// Waits for the server's next frame (the handler may answer from another task).
+        func next() async throws -> Luma_Rpc_V1_Frame {
+            while true {
+                var buffer = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+                if buffer.readableBytes == ConnectionPreface.length, buffer.getBytes(at: 0, length: 4) == ConnectionPreface.magic { continue }
+                guard buffer.readableBytes >= 4 else { continue }
+                let length = Int(buffer.readInteger(as: UInt32.self)!)
+                return try FrameEncoder.decode(buffer.readSlice(length: length)!)
+            }
+        }
+
+        func send(_ bytes: [UInt8]) async throws {
+            try await channel.writeInbound(ByteBuffer(bytes: bytes))
+        }
+
+        func send(_ frame: Luma_Rpc_V1_Frame) async throws {
+            try await channel.writeInbound(try FrameEncoder.encode(frame))
+        }
+
+        func sendPreface() async throws { try await send(ConnectionPreface.bytes) }
+
+        func advance(_ amount: TimeAmount) async { await loop.advanceTime(by: amount) }
+    }
+
+    static func limits() -> RPCConnectionLimits {
+        var limits = RPCConnectionLimits()
+        limits.maxFrameSize = 1000
+        limits.stallTimeout = .seconds(10)
+        limits.frameTimeout = .seconds(30)
+        limits.idleTimeout = .seconds(300)
+        limits.lingerTimeout = .seconds(2)
+        return limits
+    }
+
+    func connection(limits: RPCConnectionLimits = limits()) async throws -> Connection {
+        let loop = NIOAsyncTestingEventLoop()
+        let channel = NIOAsyncTestingChannel(loop: loop)
+        let service = GatedService()
+        let closes = CloseRecorder()
+        let router = RPCRouter(providers: [service, EchoService()], interceptors: [])
+        try await loop.executeInContext {
+            try channel.pipeline.syncOperations.addHandler(closes)
+            try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(
+                router: router, limits: limits, runHandlersOnEventLoop: false, logger: Logger(label: "test")))
+        }
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
+        return Connection(loop: loop, channel: channel, service: service, closes: closes)
+    }
+
+    func request(_ id: UInt64, _ method: RPCMethod<Luma_Examples_V1_EchoRequest, Luma_Examples_V1_EchoResponse>,
+                 _ text: String = "", timeoutMicros: UInt64 = 0) throws -> Luma_Rpc_V1_Frame {
+        var frame = Luma_Rpc_V1_Frame()
+        frame.request.callID = id
+        frame.request.method = method.descriptor.fullName
+        frame.request.timeoutMicros = timeoutMicros
+        frame.request.payload = try Luma_Examples_V1_EchoRequest.with { $0.text = text }.serializedData()
+        return frame
+    }
+
+    func goAway(_ frames: [Luma_Rpc_V1_Frame]) -> Luma_Rpc_V1_GoAway? {
+        frames.compactMap { frame -> Luma_Rpc_V1_GoAway? in if case .goaway(let goAway) = frame.kind { return goAway } else { return nil } }.first
+    }
+
+    func response(_ frame: Luma_Rpc_V1_Frame) -> Luma_Rpc_V1_Response? {
+        if case .response(let response) = frame.kind { return response } else { return nil }
+    }
+
+    /// Waits until the Hold handler holds `count` calls (it runs on another executor).
+    func holding(_ connection: Connection, _ count: Int) async {
+        while connection.service.holding < count { await Task.yield() }
+    }
+
+    // MARK: Timing rules
+
+    @Test func aSilentConnectionIsClosedForItsMissingPreface() async throws {
+        let connection = try await connection()
+        await connection.advance(.seconds(9))
+        #expect(try await connection.written().isEmpty && connection.channel.isActive)
+        await connection.advance(.seconds(1))
+        let away = try #require(goAway(try await connection.written()))
+        #expect(away.status.code == .deadlineExceeded && away.status.message == "no connection preface received within 10000 ms")
+        #expect(!connection.channel.isActive)
+    }
+
+    @Test func aTricklingPeerIsClosedAfterTheFrameTimeout() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        // A frame that declares 100 bytes, then one byte every 5 s: never stalled, never whole.
+        try await connection.send([0, 0, 0, 100])
+        for _ in 0..<5 {
+            await connection.advance(.seconds(5))
+            try await connection.send([0x0A])
+        }
+        #expect(connection.channel.isActive)
+        await connection.advance(.seconds(5))
+        let away = try #require(goAway(try await connection.written()))
+        #expect(away.status.code == .deadlineExceeded && away.status.message.contains("no frame completed within 30000 ms"))
+        #expect(!connection.channel.isActive)
+    }
+
+    @Test func aPeerStalledMidFrameIsClosed() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        try await connection.send([0, 0, 0, 50, 1, 2])
+        await connection.advance(.seconds(9))
+        #expect(connection.channel.isActive)
+        await connection.advance(.seconds(1))
+        let away = try #require(goAway(try await connection.written()))
+        #expect(away.status.message == "no bytes for 10000 ms in the middle of a frame")
+    }
+
+    @Test func anIdleConnectionIsClosedButNotWhileACallRuns() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        try await connection.send(try request(1, GatedService.hold))
+        await holding(connection, 1)
+        await connection.advance(.seconds(600))
+        #expect(connection.channel.isActive)
+        connection.service.releaseAll()
+        let answer = try await connection.next()
+        #expect(response(answer)?.callID == 1)
+        await connection.advance(.seconds(299))
+        #expect(connection.channel.isActive)
+        await connection.advance(.seconds(1))
+        let away = try #require(goAway(try await connection.written()))
+        #expect(away.status.code == .ok && away.status.message == "idle timeout")
+        #expect(!connection.channel.isActive)
+    }
+
+    @Test func aCallIsAnsweredDeadlineExceededAtItsDeadlineAndItsHandlerCancelled() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        try await connection.send(try request(1, GatedService.hold, timeoutMicros: 3_000_000))
+        await holding(connection, 1)
+        await connection.advance(.milliseconds(2999))
+        #expect(try await connection.written().isEmpty)
+        await connection.advance(.milliseconds(1))
+        let answer = try #require(response(try await connection.next()))
+        #expect(answer.callID == 1 && answer.status.code == .deadlineExceeded)
+        while connection.service.cancellations == 0 { await Task.yield() }
+    }
+
+    // MARK: Graceful drain
+
+    @Test func drainingAnswersWhatItAcceptedRefusesTheRestThenHalfClosesAndLingers() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        try await connection.send(try request(1, GatedService.hold, "a"))
+        await holding(connection, 1)
+        try await connection.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        let away = try #require(goAway([try await connection.next()]))
+        #expect(away.status.code == .ok && away.lastCallID == 1)
+        // A request read after the GoAway is answered, not run.
+        try await connection.send(try request(2, GatedService.hold, "b"))
+        let refused = try #require(response(try await connection.next()))
+        #expect(refused.callID == 2 && refused.status.code == .unavailable && refused.status.message.contains("was not run"))
+        #expect(connection.service.holding == 1)
+        // The accepted call finishes and is answered; then FIN (output half-closed), not RST.
+        connection.service.releaseAll()
+        let done = try #require(response(try await connection.next()))
+        #expect(done.callID == 1 && done.status.code == .ok)
+        while connection.closes.modes.withLockedValue({ $0 }).isEmpty { await connection.loop.run() }
+        #expect(connection.closes.modes.withLockedValue { $0 } == [.output])
+        #expect(connection.channel.isActive)
+        await connection.advance(.seconds(2))
+        #expect(!connection.channel.isActive)
+    }
+
+    // MARK: Every GoAway
+
+    @Test(arguments: [
+        ("bad preface", Array("GET / HTTP/1.1\r\n".utf8), Luma_Rpc_V1_Code.invalidArgument, "received 'GET / HTTP/1.1\\x0d\\x0a' instead"),
+        ("other version", ConnectionPreface.magic + [0, 9, 0, 0], .unimplemented, "unsupported protocol version 9"),
+        ("oversized frame", ConnectionPreface.bytes + [0, 0, 0x03, 0xE9], .resourceExhausted, "frame of 1001 bytes exceeds the maximum frame size of 1000 bytes"),
+        ("frame with no kind", ConnectionPreface.bytes + [0, 0, 0, 0], .invalidArgument, "frame has no kind set"),
+        ("garbage frame", ConnectionPreface.bytes + [0, 0, 0, 2, 0xFF, 0xFF], .invalidArgument, "malformed frame"),
+    ])
+    func aProtocolErrorGetsAGoAwayAndTheConnectionCloses(_ name: String, bytes: [UInt8], code: Luma_Rpc_V1_Code, message: String) async throws {
+        let connection = try await connection()
+        try await connection.send(bytes)
+        let away = try #require(goAway(try await connection.written()), "\(name)")
+        #expect(away.status.code == code, "\(name)")
+        #expect(away.status.message.contains(message), "\(name): \(away.status.message)")
+        await connection.loop.run()
+        #expect(!connection.channel.isActive, "\(name)")
+    }
+
+    @Test func frameLevelViolationsGetAGoAwayWithTheLastAcceptedCall() async throws {
+        var response = Luma_Rpc_V1_Frame()
+        response.response.callID = 1
+        let cases: [(String, [Luma_Rpc_V1_Frame], String)] = [
+            ("response from a client", [try request(5, GatedService.hold), response], "a client must not send Response frames"),
+            ("call id 0", [try request(5, GatedService.hold), try request(0, GatedService.hold)], "call_id 0 is reserved"),
+            ("duplicate call id", [try request(5, GatedService.hold), try request(5, GatedService.hold)], "call_id 5 is already in flight"),
+        ]
+        for (name, frames, message) in cases {
+            let connection = try await connection()
+            try await connection.sendPreface()
+            for frame in frames { try await connection.send(frame) }
+            let away = try #require(goAway(try await connection.written()), "\(name)")
+            #expect(away.status.code == .invalidArgument && away.status.message.contains(message), "\(name)")
+            #expect(away.lastCallID == 5, "\(name)")
+            connection.service.releaseAll()
+        }
+    }
+
+    // MARK: The response limit, to the byte
+
+    @Test func aResponseExactlyAtTheFrameLimitIsSentOneByteOverIsRefused() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        // Find the text length whose response frame is exactly 1000 bytes.
+        func frameSize(_ length: Int) throws -> Int {
+            var frame = Luma_Rpc_V1_Frame()
+            frame.response.callID = 1
+            frame.response.payload = try Luma_Examples_V1_EchoResponse.with { $0.text = String(repeating: "x", count: length) }.serializedData()
+            return try FrameEncoder.encode(frame).readableBytes - 4
+        }
+        var length = 900
+        while try frameSize(length) < 1000 { length += 1 }
+        #expect(try frameSize(length) == 1000)
+        try await connection.send(try request(1, GatedService.sized, "\(length)"))
+        let fits = try #require(response(try await connection.next()))
+        #expect(fits.status.code == .ok && fits.payload.count > 990)
+        try await connection.send(try request(2, GatedService.sized, "\(length + 1)"))
+        let over = try #require(response(try await connection.next()))
+        #expect(over.status.code == .resourceExhausted)
+        #expect(over.status.message == "the response frame would be 1001 bytes, over the maximum frame size of 1000 bytes")
+    }
+}
