@@ -202,6 +202,12 @@ struct ClientBehaviourTests {
             #expect(after == (.notServing, .notServing))
             let error = await #expect(throws: RPCError.self) { try await health.check(.with { $0.service = "nope.Nope" }) }
             #expect(error?.code == .notFound)
+            // Every service ListServices names has a health status, the built-in ones included.
+            let listed = try await Luma_Rpc_V1_ReflectionClient(client).listServices(.init()).services.map(\.name)
+            #expect(listed.contains("luma.rpc.v1.Health") && listed.contains("luma.rpc.v1.Reflection"))
+            for name in listed where name != "luma.examples.v1.Echo" {
+                #expect(try await health.check(.with { $0.service = name }).status == .serving, "\(name)")
+            }
         }
     }
 

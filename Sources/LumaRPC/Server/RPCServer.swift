@@ -53,7 +53,8 @@ public final class RPCServer: Service, Sendable {
         self.configuration = configuration
         self.group = group
         self.logger = logger
-        let health = RPCHealthStatus(services: services.map(\.serviceDescriptor.name))
+        let health = RPCHealthStatus(services: services.map(\.serviceDescriptor.name)
+            + [Luma_Rpc_V1_HealthService.descriptor.name, Luma_Rpc_V1_ReflectionService.descriptor.name])
         self.health = health
         let builtIns: [any RPCServiceProvider] = [
             HealthService(status: health),
@@ -91,6 +92,13 @@ public final class RPCServer: Service, Sendable {
         router: RPCRouter, limits: RPCConnectionLimits, onEventLoop: Bool, logger: Logger, connections: ConnectionTracker
     ) async throws -> any Channel {
         try await ServerBootstrap(group: group)
+            // At the file-descriptor limit accept() fails while connections wait in the backlog:
+            // pause accepting rather than spin (see AcceptPauseHandler).
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(logger: logger))
+                }
+            }
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
