@@ -15,8 +15,9 @@ public struct ServiceAuth: Sendable {
     }
 
     /// A client for peers that presents a fresh service token on every call.
-    public func peerClient(_ endpoints: [RPCEndpoint]) -> RPCClient {
+    public func peerClient(_ endpoints: [RPCEndpoint], limits: RPCConnectionLimits = RPCConnectionLimits()) -> RPCClient {
         var configuration = RPCClient.Configuration()
+        configuration.limits = limits
         if let signer {
             configuration.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: serviceName, role: .service))]
         }

@@ -23,7 +23,15 @@ public struct ServiceOptions: ParsableArguments {
     @Flag(help: "Run without authentication: every caller may call everything. Development only.")
     public var insecureDev = false
 
+    @Option(help: "Largest RPC frame accepted or sent, in bytes, for this server and its calls to peers (1024-268435456).")
+    public var maxFrameSize: Int = RPCConnectionLimits().maxFrameSize
+
     public init() {}
+
+    /// Connection limits from the flags.
+    public func connectionLimits() throws -> RPCConnectionLimits {
+        try validatedLimits(maxFrameSize: maxFrameSize)
+    }
 
     public func listenEndpoint(default fallback: String) throws -> RPCEndpoint {
         do {
@@ -43,6 +51,17 @@ public struct ServiceOptions: ParsableArguments {
     public func databaseName(default fallback: String) -> String {
         URL(fileURLWithPath: db ?? fallback).lastPathComponent
     }
+}
+
+/// `RPCConnectionLimits` with `--max-frame-size` checked: a frame must hold at least a small
+/// call, and 256 MiB bounds what one peer can make another allocate.
+public func validatedLimits(maxFrameSize: Int) throws -> RPCConnectionLimits {
+    guard (1024...268_435_456).contains(maxFrameSize) else {
+        throw ValidationError("--max-frame-size must be between 1024 and 268435456 bytes, not \(maxFrameSize)")
+    }
+    var limits = RPCConnectionLimits()
+    limits.maxFrameSize = maxFrameSize
+    return limits
 }
 
 /// Parses a `HOST:PORT[,HOST:PORT]` peer list for a flag, with the flag's name in errors.

@@ -8,11 +8,13 @@ import ServiceLifecycle
 public enum ServiceRunner {
     public static func run(
         name: String, listen: RPCEndpoint, providers: [any RPCServiceProvider],
-        background: [any Service] = [], interceptors: [any RPCServerInterceptor] = [], logger: Logger,
+        background: [any Service] = [], interceptors: [any RPCServerInterceptor] = [],
+        limits: RPCConnectionLimits = RPCConnectionLimits(), logger: Logger,
         configure: (inout RPCServer.Configuration) -> Void = { _ in }
     ) async throws {
         var configuration = RPCServer.Configuration(host: listen.host, port: listen.port)
         configuration.interceptors = interceptors
+        configuration.limits = limits
         configure(&configuration)
         let server = RPCServer(configuration: configuration, services: providers, logger: logger)
         let address = try await server.start()

@@ -17,6 +17,9 @@ public struct EndpointOptions: ParsableArguments {
     @Option(help: "Call timeout in seconds.")
     var timeout: Double = 30
 
+    @Option(help: "Largest RPC frame sent or accepted, in bytes (1024-268435456).")
+    var maxFrameSize: Int = RPCConnectionLimits().maxFrameSize
+
     @Flag(help: "Print JSON instead of tables.")
     var json = false
 
@@ -24,6 +27,12 @@ public struct EndpointOptions: ParsableArguments {
     var token: String?
 
     public init() {}
+
+    public func validate() throws {
+        guard (1024...268_435_456).contains(maxFrameSize) else {
+            throw ValidationError("--max-frame-size must be between 1024 and 268435456 bytes, not \(maxFrameSize)")
+        }
+    }
 
     func endpoints(_ flag: String?, env: String, fallback: String) throws -> [RPCEndpoint] {
         let text = flag ?? ProcessInfo.processInfo.environment[env] ?? fallback
@@ -37,6 +46,7 @@ public struct EndpointOptions: ParsableArguments {
     func client(_ endpoints: [RPCEndpoint]) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = .nanoseconds(Int64(timeout * 1e9))
+        configuration.limits.maxFrameSize = maxFrameSize
         configuration.interceptors = Credentials.interceptors(flag: token)
         return RPCClient(endpoints: endpoints, configuration: configuration)
     }

@@ -32,9 +32,10 @@ struct Serve: AsyncParsableCommand {
         ServiceRunner.bootstrapLogging(level: options.logLevel)
         let logger = Logger(label: "content-pipeline")
         let listen = try options.listenEndpoint(default: "127.0.0.1:7103")
+        let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "content-pipeline")
-        let verseSource = RPCVerseSource(client: auth.peerClient(try peerEndpoints(verses, flag: "--verses")))
-        let creatorDirectory = RPCCreatorDirectory(client: auth.peerClient(try peerEndpoints(creators, flag: "--creators")))
+        let verseSource = RPCVerseSource(client: auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits))
+        let creatorDirectory = RPCCreatorDirectory(client: auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits))
         let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator)
         let deliverer = OutboxDeliverer(database: database, handlers: ContentPipelineOutbox.handlers(verses: verseSource), logger: logger)
         let service = ContentPipelineService(
@@ -44,6 +45,6 @@ struct Serve: AsyncParsableCommand {
             name: "content-pipeline", listen: listen,
             providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
             background: [deliverer], interceptors: auth.serverInterceptors(ContentPipelineAccess.policy)
-                + [DatabaseStatusInterceptor(database: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath))], logger: logger)
+                + [DatabaseStatusInterceptor(database: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath))], limits: limits, logger: logger)
     }
 }

@@ -27,8 +27,9 @@ struct Serve: AsyncParsableCommand {
         ServiceRunner.bootstrapLogging(level: options.logLevel)
         let logger = Logger(label: "creator-registry")
         let listen = try options.listenEndpoint(default: "127.0.0.1:7102")
+        let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "creator-registry")
-        let pipeline = RPCCreatorDeletionReceiver(client: auth.peerClient(try peerEndpoints(content, flag: "--content")))
+        let pipeline = RPCCreatorDeletionReceiver(client: auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits))
         let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator)
         let deliverer = OutboxDeliverer(database: database, handlers: CreatorRegistryOutbox.handlers(pipeline: pipeline), logger: logger)
         let service = CreatorRegistryService(database: database, outboxWritten: { deliverer.wake() })
@@ -36,6 +37,6 @@ struct Serve: AsyncParsableCommand {
             name: "creator-registry", listen: listen,
             providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
             background: [deliverer], interceptors: auth.serverInterceptors(CreatorRegistryAccess.policy)
-                + [DatabaseStatusInterceptor(database: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath))], logger: logger)
+                + [DatabaseStatusInterceptor(database: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath))], limits: limits, logger: logger)
     }
 }

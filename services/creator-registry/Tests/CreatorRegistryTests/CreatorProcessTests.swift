@@ -22,6 +22,23 @@ struct RecordingPipeline: RPCServiceProvider {
 
 @Suite("creator-registry as a process", .serialized)
 struct CreatorProcessTests {
+    /// `--max-frame-size` bounds what the server sends: a list that does not fit is refused
+    /// with RESOURCE_EXHAUSTED naming the sizes, and a smaller page of it goes through.
+    @Test func theFrameLimitIsAFlag() async throws {
+        let directory = temporaryDirectory()
+        let registry = try await ServiceProcess("creator-registry", [
+            "--db", directory + "/creators.sqlite", "--content", "127.0.0.1:9", "--insecure-dev", "--max-frame-size", "2048"])
+        let client = Luma_Creators_V1_CreatorRegistryClient(RPCClient(endpoint: registry.endpoint))
+        for index in 0..<40 {
+            _ = try await client.createUser(.with { $0.email = "u\(index)@example.com"; $0.displayName = "User \(index)"; $0.role = .creator })
+        }
+        let error = await #expect(throws: RPCError.self) { try await client.listUsers(.init()) }
+        #expect(error?.code == .resourceExhausted)
+        #expect(error?.message.contains("over the maximum frame size of 2048 bytes") == true)
+        #expect(try await client.listUsers(.with { $0.pageSize = 5 }).users.count == 5)
+        await registry.stop()
+    }
+
     @Test func restartKeepsEveryRowAndTheSetNullSurvivesAPipelineOutage() async throws {
         let directory = temporaryDirectory()
         // Reserve a port for the pipeline, but start it only later: it is "down" at first.

@@ -28,12 +28,13 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "verse-registry")
         let listen = try options.listenEndpoint(default: "127.0.0.1:7101")
         let contentPeers = try peerEndpoints(content, flag: "--content")
+        let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "verse-registry")
         let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator)
-        let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: auth.peerClient(contentPeers)))
+        let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: auth.peerClient(contentPeers, limits: limits)))
         try await ServiceRunner.run(
             name: "verse-registry", listen: listen, providers: [service],
             interceptors: auth.serverInterceptors(VerseRegistryAccess.policy)
-                + [DatabaseStatusInterceptor(database: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath))], logger: logger)
+                + [DatabaseStatusInterceptor(database: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath))], limits: limits, logger: logger)
     }
 }
