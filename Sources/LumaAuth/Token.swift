@@ -32,6 +32,9 @@ public struct Principal: Sendable, Equatable {
 public struct TokenSigner: Sendable {
     static let prefix = "luma1."
     public static let minimumKeyBytes = 32
+    /// How far in the future `iat` may be (clocks of different hosts disagree a little).
+    /// `exp` gets no grace.
+    public static let allowedClockSkew: Int64 = 300
     /// Kept as bytes (SymmetricKey is not Sendable); a SymmetricKey is made per use.
     private let keyBytes: Data
     private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
@@ -65,9 +68,9 @@ public struct TokenSigner: Sendable {
         let body = token.dropFirst(Self.prefix.count)
         guard let dot = body.lastIndex(of: "."), token.count < 4096 else { throw RPCError(.unauthenticated, "malformed token") }
         let payload = String(body[..<dot])
-        guard let signature = Self.unbase64url(String(body[body.index(after: dot)...])),
+        guard let signature = Self.unbase64url(String(body[body.index(after: dot)...])), signature.count == 32,
               let payloadData = Self.unbase64url(payload) else {
-            throw RPCError(.unauthenticated, "malformed token")
+            throw RPCError(.unauthenticated, "malformed token: the payload and the signature must be unpadded base64url")
         }
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data((Self.prefix + payload).utf8), using: key) else {
             throw RPCError(.unauthenticated, "token signature is not valid")
@@ -78,7 +81,8 @@ public struct TokenSigner: Sendable {
         }
         let now = Int64(now.timeIntervalSince1970)
         guard now < claims.exp else { throw RPCError(.unauthenticated, "token expired") }
-        guard claims.iat <= now + 300 else { throw RPCError(.unauthenticated, "token issued in the future") }
+        guard claims.iat <= now + Self.allowedClockSkew else { throw RPCError(.unauthenticated, "token issued in the future") }
+        guard claims.iat <= claims.exp else { throw RPCError(.unauthenticated, "token expires before it was issued") }
         if role == .creator && claims.cid == nil { throw RPCError(.unauthenticated, "creator token without a creator id") }
         return Principal(subject: claims.sub, role: role, creatorID: role == .creator ? claims.cid : nil)
     }
@@ -88,10 +92,16 @@ public struct TokenSigner: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Strict base64url (RFC 4648 section 5) without padding: only the 64 URL-safe letters, and
+    /// only the one canonical spelling of the bytes (unused trailing bits zero). Any other
+    /// spelling of the same bytes is refused, so a token has exactly one valid form.
     static func unbase64url(_ text: String) -> Data? {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        guard text.utf8.allSatisfy(alphabet.contains), text.utf8.count % 4 != 1 else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+        guard let data = Data(base64Encoded: base64), base64url(data) == text else { return nil }
+        return data
     }
 }
 
