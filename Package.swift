@@ -16,7 +16,7 @@ let package = Package(
     name: "Luma",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "LumaRPC", targets: ["LumaRPC"]),
+        .library(name: "LumaRPC", targets: ["LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaRPCLifecycle"]),
         .executable(name: "luma-echo", targets: ["luma-echo"]),
         .executable(name: "luma-rpc-bench", targets: ["luma-rpc-bench"]),
         .executable(name: "verse-registry", targets: ["verse-registry"]),
@@ -38,15 +38,45 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
+        // The RPC core: descriptors, router, interceptors, errors, contexts, deadlines, the
+        // balancing and retrying client, health, reflection, and the transport protocols.
+        // No socket: NIOCore only for its time and buffer types.
         .target(
             name: "LumaRPC",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // The TCP transport: preface, length-prefixed frames, connection handlers and their
+        // state machines, bootstraps.
+        .target(
+            name: "LumaRPCNIO",
+            dependencies: [
+                "LumaRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Calls within one process, through the same router, interceptors and deadlines.
+        .target(
+            name: "LumaRPCInProcess",
+            dependencies: [
+                "LumaRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // An RPCServer as a swift-service-lifecycle Service.
+        .target(
+            name: "LumaRPCLifecycle",
+            dependencies: ["LumaRPC", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .target(
             name: "LumaEcho",
@@ -55,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "luma-echo",
             dependencies: [
-                "LumaEcho", "LumaRPC",
+                "LumaEcho", "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "luma-rpc-bench",
             dependencies: [
-                "LumaEcho", "LumaRPC",
+                "LumaEcho", "LumaRPC", "LumaRPCNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,7 +103,7 @@ let package = Package(
         .target(
             name: "LumaServiceKit",
             dependencies: [
-                "LumaRPC", "LumaAuth",
+                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -120,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "verse-registry",
             dependencies: [
-                "VerseRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC",
+                "VerseRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -138,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "creator-registry",
             dependencies: [
-                "CreatorRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC", "ContentAPI",
+                "CreatorRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LumaServiceKitTests",
-            dependencies: ["LumaServiceKit", "LumaRPC",
+            dependencies: ["LumaServiceKit", "LumaRPC", "LumaRPCNIO",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
@@ -154,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CreatorRegistryTests",
-            dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+            dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/creator-registry/Tests/CreatorRegistryTests"
@@ -173,7 +203,7 @@ let package = Package(
         .executableTarget(
             name: "content-pipeline",
             dependencies: [
-                "ContentPipeline", "LumaServiceKit", "LumaAuth", "LumaRPC",
+                "ContentPipeline", "LumaServiceKit", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -181,7 +211,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContentPipelineTests",
-            dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+            dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/content-pipeline/Tests/ContentPipelineTests"
@@ -191,7 +221,7 @@ let package = Package(
         .target(
             name: "LumaCLI",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaAuth", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaAuth", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -205,18 +235,18 @@ let package = Package(
         ),
         .testTarget(
             name: "LumactlTests",
-            dependencies: ["LumaCLI", "LumaRPC", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI"]
+            dependencies: ["LumaCLI", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI"]
         ),
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", "LumaAuth", "LumaServiceKit", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),
         .testTarget(
             name: "VerseRegistryTests",
-            dependencies: ["VerseRegistry", "VersesAPI", "ContentAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+            dependencies: ["VerseRegistry", "VersesAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/verse-registry/Tests/VerseRegistryTests"
@@ -225,7 +255,7 @@ let package = Package(
         .executableTarget(
             name: "luma-pipeline-bench",
             dependencies: [
-                "ContentAPI", "LumaRPC", "LumaTestSupport",
+                "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -233,13 +263,13 @@ let package = Package(
         .executableTarget(
             name: "luma-integrity-stress",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LumaAuthTests",
-            dependencies: ["LumaAuth", "LumaRPC", "LumaServiceKit", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
+            dependencies: ["LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
                            "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI"]
         ),
         // The cross-service foreign keys: races forced with pause points, the checker, database
@@ -248,7 +278,7 @@ let package = Package(
             name: "IntegrityTests",
             dependencies: [
                 "VerseRegistry", "CreatorRegistry", "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI",
-                "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -257,7 +287,7 @@ let package = Package(
         .testTarget(
             name: "CSDKTests",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaServiceKit", "LumaTestSupport",
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -266,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "LumaRPCTests",
             dependencies: [
-                "LumaRPC", "LumaEcho",
+                "LumaRPC", "LumaRPCNIO", "LumaEcho",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

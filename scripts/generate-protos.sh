@@ -27,10 +27,13 @@ swift build --package-path "$tools" -c release --product protoc-gen-swift >&2
 swift build --package-path "$tools" -c release --product protoc-gen-luma-rpc >&2
 bin=$(swift build --package-path "$tools" -c release --show-bin-path)
 
-# proto package -> Swift target directory that owns its generated code.
-# Format: "<proto dir under proto/>:<output dir>:<luma-rpc options>"
+# proto files -> Swift target directory that owns their generated code.
+# Format: "<proto dir under proto/>[/<file glob>]:<output dir>:<luma-rpc options>"
+# The wire envelope (frame.proto) belongs to the TCP transport; health and reflection, which
+# every server hosts, to the RPC core.
 targets=(
-  "luma/rpc/v1:Sources/LumaRPC/Generated:ImportRuntime=false"
+  "luma/rpc/v1/frame.proto:Sources/LumaRPCNIO/Generated:"
+  "luma/rpc/v1/[hr]*.proto:Sources/LumaRPC/Generated:ImportRuntime=false"
   "luma/examples/v1:Sources/LumaEcho/Generated:"
   "luma/ops/v1:Sources/LumaServiceKit/Generated:"
   "luma/verses/v1:services/verse-registry/Sources/VersesAPI/Generated:"
@@ -47,7 +50,7 @@ for entry in "${targets[@]}"; do
     --plugin=protoc-gen-luma-rpc="$bin/protoc-gen-luma-rpc" \
     --swift_out="$out/$dest" --swift_opt=Visibility=Public,FileNaming=DropPath \
     --luma-rpc_out="$out/$dest" --luma-rpc_opt="Visibility=Public${opts:+,$opts}" \
-    proto/"$dir"/*.proto
+    $(if [[ "$dir" == *.proto ]]; then echo proto/$dir; else echo proto/"$dir"/*.proto; fi)
   # luma-rpc names files by their full path; flatten like FileNaming=DropPath.
   find "$out/$dest" -mindepth 2 -name '*.luma.swift' -exec mv {} "$out/$dest/" \;
   find "$out/$dest" -mindepth 1 -type d -empty -delete

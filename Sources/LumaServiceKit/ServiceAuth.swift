@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LumaAuth
 import LumaRPC
+import LumaRPCNIO
 
 /// A service's authentication: verifies callers' tokens against its access policy, and signs
 /// its own calls to peers with short-lived `service` tokens. Nil signer = the explicit insecure

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import LumaRPC
+import LumaRPCNIO
 
 /// Options every Luma service executable takes.
 public struct ServiceOptions: ParsableArguments {

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import LumaRPC
+import LumaRPCNIO
+import LumaRPCLifecycle
 import ServiceLifecycle
 
 /// Runs a service's RPC server (and any background workers, such as an outbox deliverer) until
@@ -10,9 +12,9 @@ public enum ServiceRunner {
         name: String, listen: RPCEndpoint, providers: [any RPCServiceProvider],
         background: [any Service] = [], interceptors: [any RPCServerInterceptor] = [],
         limits: RPCConnectionLimits = RPCConnectionLimits(), logger: Logger,
-        configure: (inout RPCServer.Configuration) -> Void = { _ in }
+        configure: (inout RPCServer.TCPConfiguration) -> Void = { _ in }
     ) async throws {
-        var configuration = RPCServer.Configuration(host: listen.host, port: listen.port)
+        var configuration = RPCServer.TCPConfiguration(host: listen.host, port: listen.port)
         configuration.interceptors = interceptors
         configuration.limits = limits
         configure(&configuration)
@@ -22,7 +24,7 @@ public enum ServiceRunner {
         FileHandle.standardOutput.write(Data("\(name) listening on \(listen.host):\(address.port ?? listen.port)\n".utf8))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)] + background.map { .init(service: $0) },
+                services: [.init(service: RPCServerService(server))] + background.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -1,6 +1,8 @@
 import ArgumentParser
 import LumaEcho
 import LumaRPC
+import LumaRPCNIO
+import LumaRPCLifecycle
 import Logging
 import ServiceLifecycle
 
@@ -21,7 +23,7 @@ struct LumaEchoCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "luma-echo")
         let server = RPCServer(configuration: .init(host: host, port: port), services: [EchoService()], logger: logger)
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [RPCServerService(server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContentAPI
 import Foundation
 import LumaRPC
+import LumaRPCNIO
 import LumaTestSupport
 
 /// End to end through the three service processes: plan and generate a year of content in both

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LumaEcho
 import LumaRPC
+import LumaRPCNIO
 import NIOCore
 import NIOPosix
 

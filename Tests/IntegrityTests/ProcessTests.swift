@@ -2,6 +2,7 @@ import CreatorsAPI
 import Foundation
 import GRDB
 import LumaRPC
+import LumaRPCNIO
 import LumaTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import CreatorsAPI
 import Foundation
 import LumaAuth
 import LumaRPC
+import LumaRPCNIO
 import LumaServiceKit
 import LumaTestSupport
 import Testing

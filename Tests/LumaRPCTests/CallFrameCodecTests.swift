@@ -3,6 +3,7 @@ import NIOCore
 import SwiftProtobuf
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 /// `CallFrameCodec` must be indistinguishable from SwiftProtobuf: the same bytes out, the same
 /// messages (or the same refusal) in.

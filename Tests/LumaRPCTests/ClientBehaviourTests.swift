@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 @Suite("Client over loopback")
 struct ClientBehaviourTests {

@@ -6,6 +6,7 @@ import NIOEmbedded
 import NIOPosix
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 /// The client keepalive on an NIOAsyncTestingChannel, in virtual time: no sockets, no sleeps.
 @Suite("Client keepalive (virtual time)")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 @Suite("Frame codec")
 struct FrameParserTests {

@@ -3,6 +3,7 @@ import LumaEcho
 import NIOCore
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 /// Keeps docs/protocol.md's worked example true.
 @Suite("docs/protocol.md")

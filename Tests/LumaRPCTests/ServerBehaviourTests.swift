@@ -3,6 +3,7 @@ import LumaEcho
 import NIOCore
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 @Suite("Server over loopback")
 struct ServerBehaviourTests {

@@ -7,6 +7,7 @@ import NIOEmbedded
 import NIOPosix
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 /// The server connection handler on an NIOAsyncTestingChannel: every timing rule and every
 /// GoAway, in virtual time (the test moves the loop's clock), with no socket and no sleep.

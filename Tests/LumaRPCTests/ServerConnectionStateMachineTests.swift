@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 @testable import LumaRPC
+@testable import LumaRPCNIO
 
 /// The server connection's rules, fed events at chosen times: no channel, no clock.
 @Suite("Server connection state machine")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LumaAuth
 import LumaRPC
+import LumaRPCNIO
 import NIOConcurrencyHelpers
 
 /// The three Luma services as real processes on loopback, for tests whose behaviour crosses

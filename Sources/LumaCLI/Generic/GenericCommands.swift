@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumaRPC
+import LumaRPCNIO
 import NIOCore
 import SwiftProtobuf
 

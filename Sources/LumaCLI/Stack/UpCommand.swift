@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import LumaAuth
 import LumaRPC
+import LumaRPCNIO
 import UnixSignals
 
 /// `lumactl up`: the three services as separate processes, on their default ports, with their

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumaRPC
+import LumaRPCNIO
 
 /// Where the services are: flags, else LUMA_VERSES / LUMA_CREATORS / LUMA_CONTENT, else the
 /// local stack's defaults.

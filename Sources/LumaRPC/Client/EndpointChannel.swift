@@ -1,7 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// Keeps one endpoint connected: connects lazily on first use, reconnects after the
 /// connection drops, and after a failed connect backs off (jittered, exponential) while a
@@ -9,13 +8,13 @@ import NIOPosix
 final class EndpointChannel: Sendable {
     let endpoint: RPCEndpoint
     private let settings: RPCClient.Configuration
-    private let group: any EventLoopGroup
+    private let transport: any RPCClientTransport
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var connection: RPCConnection?
-        var connecting: Task<RPCConnection, any Error>?
+        var connection: (any RPCClientConnection)?
+        var connecting: Task<any RPCClientConnection, any Error>?
         var failures = 0
         var ejectedUntil: NIODeadline?
         var lastError: RPCError?
@@ -23,10 +22,10 @@ final class EndpointChannel: Sendable {
         var closed = false
     }
 
-    init(endpoint: RPCEndpoint, settings: RPCClient.Configuration, group: any EventLoopGroup, logger: Logger) {
+    init(endpoint: RPCEndpoint, settings: RPCClient.Configuration, transport: any RPCClientTransport, logger: Logger) {
         self.endpoint = endpoint
         self.settings = settings
-        self.group = group
+        self.transport = transport
         self.logger = logger
     }
 
@@ -41,10 +40,10 @@ final class EndpointChannel: Sendable {
     var lastError: RPCError? { state.withLockedValue { $0.lastError } }
 
     /// A usable connection, connecting if needed. Throws UNAVAILABLE when it cannot.
-    func connection() async throws -> RPCConnection {
+    func connection() async throws -> any RPCClientConnection {
         enum Next {
-            case ready(RPCConnection)
-            case wait(Task<RPCConnection, any Error>)
+            case ready(any RPCClientConnection)
+            case wait(Task<any RPCClientConnection, any Error>)
         }
         // The hot path takes a lock and returns: no task, no suspension.
         let next: Next = try state.withLockedValue { state in
@@ -61,11 +60,9 @@ final class EndpointChannel: Sendable {
         }
     }
 
-    private func connect() async throws -> RPCConnection {
+    private func connect() async throws -> any RPCClientConnection {
         do {
-            let connection = try await RPCConnection.connect(
-                to: endpoint, limits: settings.limits, connectTimeout: settings.connectTimeout,
-                keepalive: settings.keepalive, group: group, logger: logger)
+            let connection = try await transport.connect(to: endpoint)
             state.withLockedValue { state in
                 state.connection = connection
                 state.connecting = nil
@@ -74,8 +71,8 @@ final class EndpointChannel: Sendable {
                 state.lastError = nil
             }
             // A server that stops answering is ejected like one that refuses connections.
-            connection.closeFuture.whenComplete { _ in
-                if let error = connection.unresponsiveError { self.eject(after: error) }
+            connection.whenClosed { unresponsive in
+                if let unresponsive { self.eject(after: unresponsive) }
             }
             return connection
         } catch {

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import SwiftProtobuf
 
 /// A client for one logical service that may run as several instances.
@@ -43,22 +42,19 @@ public final class RPCClient: Sendable {
     /// all pile onto the first instance of the list.
     private let nextIndex: NIOLockedValueBox<Int>
 
+    /// A client whose connections `transport` makes (LumaRPCNIO adds the usual TCP one).
     public init(
         endpoints: [RPCEndpoint],
         configuration: Configuration = Configuration(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        transport: any RPCClientTransport,
         logger: Logger = Logger(label: "luma.rpc.client")
     ) {
         precondition(!endpoints.isEmpty, "an RPCClient needs at least one endpoint")
         self.endpoints = endpoints
         self.configuration = configuration
-        self.channels = endpoints.map { EndpointChannel(endpoint: $0, settings: configuration, group: group, logger: logger) }
+        self.channels = endpoints.map { EndpointChannel(endpoint: $0, settings: configuration, transport: transport, logger: logger) }
         self.rotations = endpoints.indices.map { start in endpoints.indices.map { (start + $0) % endpoints.count } }
         self.nextIndex = NIOLockedValueBox(configuration.startAtRandomEndpoint ? Int.random(in: 0..<endpoints.count) : 0)
-    }
-
-    public convenience init(endpoint: RPCEndpoint, configuration: Configuration = Configuration()) {
-        self.init(endpoints: [endpoint], configuration: configuration)
     }
 
     /// A typed call; generated clients call this. Inlinable so that the message types are
@@ -117,7 +113,7 @@ public final class RPCClient: Sendable {
         for index in repeatElement(order, count: retryable ? 2 : 1).joined() {
             guard sends < maxSends, .now() < deadline else { break }
             try Task.checkCancellation()
-            let connection: RPCConnection
+            let connection: any RPCClientConnection
             do {
                 connection = try await channels[index].connection()
             } catch let error as RPCError {
@@ -126,10 +122,10 @@ public final class RPCClient: Sendable {
             }
             do {
                 sends += 1
-                return try await connection.callOrNotRun(
+                return try await connection.send(
                     method: request.method.fullName, payload: request.payload,
                     metadata: request.metadata, deadline: deadline)
-            } catch let notRun as CallNotRun {
+            } catch let notRun as RPCCallNotRun {
                 // Never ran (the server's GoAway says so, or the connection was closing):
                 // like a failed connect, it may go elsewhere whatever the method.
                 sends -= 1

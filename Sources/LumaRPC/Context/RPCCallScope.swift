@@ -7,5 +7,10 @@ public struct RPCCallScope: Sendable {
     public var deadline: NIODeadline?
     public var traceID: String
 
+    public init(deadline: NIODeadline?, traceID: String) {
+        self.deadline = deadline
+        self.traceID = traceID
+    }
+
     @TaskLocal public static var current: RPCCallScope?
 }

@@ -2,12 +2,12 @@ import Foundation
 import Logging
 
 /// The server's immutable call table: method name -> handler, and the interceptor chain.
-/// Shared by every connection.
-struct RPCRouter: Sendable {
-    let handlers: [String: RPCRawHandler]
+/// Shared by every connection; transports look a call's method up here and invoke it.
+public struct RPCRouter: Sendable {
+    public let handlers: [String: RPCRawHandler]
     let interceptors: [any RPCServerInterceptor]
 
-    init(providers: [any RPCServiceProvider], interceptors: [any RPCServerInterceptor]) {
+    public init(providers: [any RPCServiceProvider], interceptors: [any RPCServerInterceptor]) {
         var registrar = RPCMethodRegistrar()
         for provider in providers {
             provider.registerMethods(with: &registrar)
@@ -16,7 +16,8 @@ struct RPCRouter: Sendable {
         self.interceptors = interceptors
     }
 
-    func invoke(_ handler: RPCRawHandler, payload: Data, context: RPCServerContext) async throws -> Data {
+    /// Runs the call through the interceptors and the handler.
+    public func invoke(_ handler: RPCRawHandler, payload: Data, context: RPCServerContext) async throws -> Data {
         try await Self.run(interceptors[...], handler: handler, payload: payload, context: context)
     }
 

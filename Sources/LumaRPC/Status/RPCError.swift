@@ -39,17 +39,3 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         RPCError(.internalError, message)
     }
 }
-
-extension RPCError {
-    init(_ status: Luma_Rpc_V1_Status) {
-        self.init(RPCStatusCode(status.code), status.message, field: status.field)
-    }
-
-    var wireStatus: Luma_Rpc_V1_Status {
-        var status = Luma_Rpc_V1_Status()
-        status.code = code.wire
-        status.message = message
-        status.field = field
-        return status
-    }
-}

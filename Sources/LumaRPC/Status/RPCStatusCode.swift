@@ -40,11 +40,4 @@ public enum RPCStatusCode: Int, Sendable, Hashable, CaseIterable, CustomStringCo
         case .unauthenticated: "UNAUTHENTICATED"
         }
     }
-
-    /// Unknown numbers from a newer peer map to UNKNOWN, as gRPC does.
-    init(_ wire: Luma_Rpc_V1_Code) {
-        self = RPCStatusCode(rawValue: wire.rawValue) ?? .unknown
-    }
-
-    var wire: Luma_Rpc_V1_Code { Luma_Rpc_V1_Code(rawValue: rawValue) ?? .unknown }
 }

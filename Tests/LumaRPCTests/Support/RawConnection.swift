@@ -1,5 +1,6 @@
 import Foundation
 @testable import LumaRPC
+@testable import LumaRPCNIO
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

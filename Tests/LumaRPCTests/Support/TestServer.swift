@@ -1,6 +1,7 @@
 import Foundation
 import LumaEcho
 import LumaRPC
+import LumaRPCNIO
 import Logging
 import NIOCore
 
@@ -8,9 +9,9 @@ import NIOCore
 func startServer(
     services: [any RPCServiceProvider] = [EchoService(), MisbehavingService()],
     port: Int = 0,
-    configure: (inout RPCServer.Configuration) -> Void = { _ in }
+    configure: (inout RPCServer.TCPConfiguration) -> Void = { _ in }
 ) async throws -> (RPCServer, RPCEndpoint) {
-    var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
+    var configuration = RPCServer.TCPConfiguration(host: "127.0.0.1", port: port)
     configure(&configuration)
     let server = RPCServer(configuration: configuration, services: services, logger: testLogger)
     let address = try await server.start()
@@ -26,7 +27,7 @@ let testLogger: Logger = {
 /// Runs `body` with a started server and client, shutting both down afterwards.
 func withServerAndClient<T>(
     services: [any RPCServiceProvider] = [EchoService(), MisbehavingService()],
-    configure: (inout RPCServer.Configuration) -> Void = { _ in },
+    configure: (inout RPCServer.TCPConfiguration) -> Void = { _ in },
     _ body: (RPCServer, RPCClient) async throws -> T
 ) async throws -> T {
     let (server, endpoint) = try await startServer(services: services, configure: configure)

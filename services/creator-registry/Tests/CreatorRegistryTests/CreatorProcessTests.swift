@@ -2,6 +2,7 @@ import ContentAPI
 import CreatorsAPI
 import Foundation
 import LumaRPC
+import LumaRPCNIO
 import LumaServiceKit
 import LumaTestSupport
 import NIOConcurrencyHelpers

@@ -1,6 +1,7 @@
 import ContentAPI
 import Foundation
 import LumaRPC
+import LumaRPCNIO
 import LumaTestSupport
 import NIOConcurrencyHelpers
 import Testing

@@ -1,3 +1,4 @@
+import LumaRPC
 import Foundation
 
 /// The protobuf wire format primitives `CallFrameCodec` needs (varints, tags, length-delimited

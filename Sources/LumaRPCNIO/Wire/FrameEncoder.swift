@@ -1,3 +1,4 @@
+import LumaRPC
 import Foundation
 import NIOCore
 import SwiftProtobuf

@@ -1,3 +1,4 @@
+import LumaRPC
 import NIOCore
 import SwiftProtobuf
 

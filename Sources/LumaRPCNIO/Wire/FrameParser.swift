@@ -1,3 +1,4 @@
+import LumaRPC
 import NIOCore
 
 /// Turns a byte stream into frames: first the peer's preface, then length-prefixed frame

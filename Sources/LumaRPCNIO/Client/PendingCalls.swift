@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import LumaRPC
 import NIOCore
 
 /// The calls awaiting a response on one connection, keyed by correlation id, and their
@@ -48,7 +49,7 @@ final class PendingCalls: Sendable {
         }
         // A connection already closed or told to go away: the request is not sent, so it did
         // not run anywhere.
-        if let refused { continuation.resume(throwing: CallNotRun(status: refused)) }
+        if let refused { continuation.resume(throwing: RPCCallNotRun(status: refused)) }
     }
 
     /// Completes a call; returns false if it was already completed.
@@ -104,7 +105,7 @@ final class PendingCalls: Sendable {
     }
 
     /// The server's GoAway said it accepted calls up to `lastCallID`: the ones above it were
-    /// never run (ids are allocated in increasing order), so they fail with `CallNotRun`, which
+    /// never run (ids are allocated in increasing order), so they fail with `RPCCallNotRun`, which
     /// `RPCClient` retries elsewhere whatever the method. Later registrations are refused too.
     func failNotRun(above lastCallID: UInt64, _ status: RPCError) {
         let notRun: [Entry] = state.withLockedValue { state in
@@ -112,7 +113,7 @@ final class PendingCalls: Sendable {
             let ids = state.entries.keys.filter { $0 > lastCallID }
             return ids.compactMap { state.entries.removeValue(forKey: $0) }
         }
-        for entry in notRun { entry.continuation.resume(throwing: CallNotRun(status: status)) }
+        for entry in notRun { entry.continuation.resume(throwing: RPCCallNotRun(status: status)) }
     }
 
     /// Fails every waiter and refuses later ones.
@@ -132,9 +133,3 @@ final class PendingCalls: Sendable {
     }
 }
 
-/// A call the server certainly did not run: refused before sending, or above the last call id
-/// of the server's GoAway. `RPCClient` sends it to another endpoint whatever its idempotency
-/// (like a call whose connect failed); other callers see `status`.
-struct CallNotRun: Error {
-    let status: RPCError
-}

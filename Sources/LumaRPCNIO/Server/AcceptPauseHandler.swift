@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import LumaRPC
 import Glibc
 #endif
 import Logging

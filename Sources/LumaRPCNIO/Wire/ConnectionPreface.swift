@@ -1,3 +1,4 @@
+import LumaRPC
 import NIOCore
 
 /// The 8 bytes each side sends first: ASCII "LUMA", a big-endian UInt16 protocol version, and

@@ -22,7 +22,7 @@ public struct RPCKeepalive: Sendable {
     }
 
     /// Ticks of `interval` a Ping may stay unanswered.
-    var ticksToWait: Int {
+    public var ticksToWait: Int {
         max(1, Int((timeout.nanoseconds + interval.nanoseconds - 1) / max(1, interval.nanoseconds)))
     }
 }

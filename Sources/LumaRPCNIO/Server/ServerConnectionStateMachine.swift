@@ -1,3 +1,4 @@
+import LumaRPC
 import NIOCore
 
 /// The rules of one server connection, as a value type: its phases, its call table, and every

@@ -1,3 +1,5 @@
+import LumaRPC
+
 /// A violation of the wire protocol. The connection that saw it is closed after a GoAway
 /// carrying `status`.
 public enum RPCWireError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LumaRPC
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -8,7 +9,7 @@ import Synchronization
 /// One multiplexed connection to one endpoint. Many calls may be in flight at once; responses
 /// arrive in any order and are matched by correlation id. `RPCClient` manages these; use it
 /// rather than this type directly.
-public final class RPCConnection: Sendable {
+public final class RPCConnection: RPCClientConnection, Sendable {
     public let endpoint: RPCEndpoint
     private let channel: any Channel
     private let pending: PendingCalls
@@ -94,13 +95,21 @@ public final class RPCConnection: Sendable {
     public func call(method: String, payload: Data, metadata: [String: String], deadline: NIODeadline?) async throws -> Data {
         do {
             return try await callOrNotRun(method: method, payload: payload, metadata: metadata, deadline: deadline)
-        } catch let notRun as CallNotRun {
+        } catch let notRun as RPCCallNotRun {
             throw notRun.status
         }
     }
 
-    /// `call`, but a call the server certainly did not run throws `CallNotRun`, for
+    /// `call`, but a call the server certainly did not run throws `RPCCallNotRun`, for
     /// `RPCClient`'s transparent retry.
+    public func send(method: String, payload: Data, metadata: [String: String], deadline: NIODeadline?) async throws -> Data {
+        try await callOrNotRun(method: method, payload: payload, metadata: metadata, deadline: deadline)
+    }
+
+    public func whenClosed(_ body: @escaping @Sendable (RPCError?) -> Void) {
+        channel.closeFuture.whenComplete { _ in body(self.unresponsiveError) }
+    }
+
     func callOrNotRun(method: String, payload: Data, metadata: [String: String], deadline: NIODeadline?) async throws -> Data {
         var timeoutMicros: UInt64 = 0
         if let deadline {
