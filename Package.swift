@@ -296,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "LumaRPCTests",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaEcho",
+                "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaEcho",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

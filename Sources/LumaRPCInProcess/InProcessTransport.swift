@@ -119,7 +119,11 @@ public final class InProcessServerTransport: RPCServerTransport {
         state.withLockedValue { $0.inFlight[callID] = task }
         defer { finished(callID) }
         do {
-            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            let response = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            // A caller that gave up gets CANCELLED, as over a connection, even if the handler
+            // still produced an answer.
+            if Task.isCancelled { throw RPCError(.cancelled, "the call was cancelled") }
+            return response
         } catch let error as RPCError {
             throw error
         } catch is CancellationError {
