@@ -240,7 +240,8 @@ let package = Package(
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit",
+                           "VerseRegistry", "CreatorRegistry", "ContentPipeline", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),

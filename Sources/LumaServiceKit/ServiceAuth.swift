@@ -11,18 +11,32 @@ public struct ServiceAuth: Sendable {
     public let signer: TokenSigner?
     public let serviceName: String
 
+    public init(signer: TokenSigner?, serviceName: String) {
+        self.signer = signer
+        self.serviceName = serviceName
+    }
+
     public func serverInterceptors(_ policy: AccessPolicy) -> [any RPCServerInterceptor] {
         signer.map { [AuthServerInterceptor(signer: $0, policy: policy)] } ?? []
     }
 
     /// A client for peers that presents a fresh service token on every call.
     public func peerClient(_ endpoints: [RPCEndpoint], limits: RPCConnectionLimits = RPCConnectionLimits()) -> RPCClient {
+        RPCClient(endpoints: endpoints, configuration: peerConfiguration(limits: limits))
+    }
+
+    /// The same over another transport (in-process, in tests).
+    public func peerClient(_ endpoints: [RPCEndpoint], transport: any RPCClientTransport) -> RPCClient {
+        RPCClient(endpoints: endpoints, configuration: peerConfiguration(limits: RPCConnectionLimits()), transport: transport)
+    }
+
+    private func peerConfiguration(limits: RPCConnectionLimits) -> RPCClient.Configuration {
         var configuration = RPCClient.Configuration()
         configuration.limits = limits
         if let signer {
             configuration.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: serviceName, role: .service))]
         }
-        return RPCClient(endpoints: endpoints, configuration: configuration)
+        return configuration
     }
 }
 

@@ -30,6 +30,13 @@ public enum ServiceRunner {
         try await group.run()
     }
 
+    /// Runs an assembled service over TCP.
+    public static func run(_ assembly: ServiceAssembly, listen: RPCEndpoint, auth: ServiceAuth,
+                           limits: RPCConnectionLimits, logger: Logger) async throws {
+        try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background,
+                      interceptors: assembly.interceptors(auth), limits: limits, logger: logger)
+    }
+
     /// Logging to stderr at the given level ("trace" ... "critical").
     public static func bootstrapLogging(level: String) {
         let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info

@@ -12,14 +12,10 @@ import ContentPipeline
 import CreatorRegistry
 import VerseRegistry
 
+/// Every role against every method, with the three services in one process (InProcessStack:
+/// the executables' own wiring over the in-process transport).
 @Suite("Authentication across the three services", .serialized)
 struct AuthAcrossServicesTests {
-    func client(_ endpoint: RPCEndpoint, token: String?) -> RPCClient {
-        var configuration = RPCClient.Configuration()
-        if let token { configuration.interceptors = [AuthClientInterceptor(token: token)] }
-        configuration.maxAttempts = 1
-        return RPCClient(endpoints: [endpoint], configuration: configuration)
-    }
 
     func code(_ client: RPCClient, _ method: RPCMethodDescriptor, _ payload: Data = Data()) async -> RPCStatusCode {
         do {
@@ -31,8 +27,11 @@ struct AuthAcrossServicesTests {
     }
 
     @Test func rolesAgainstEveryMethodTokensAndLogs() async throws {
-        let stack = try await LumaStack.start(authenticated: true, logLevel: "trace")
-        let signer = try TokenSigner(key: try AuthKeyFile.read(try #require(stack.authKeyPath)))
+        let stack = try await InProcessStack(authenticated: true)
+        let signer = try #require(stack.signer)
+        func client(_ endpoint: RPCEndpoint, token: String?) -> RPCClient {
+            stack.client(endpoint, token: token) { $0.maxAttempts = 1 }
+        }
         let tokens: [Principal.Role: String] = [
             .admin: signer.mint(Principal(subject: "ops", role: .admin), ttl: 600),
             .service: signer.mint(Principal(subject: "svc", role: .service), ttl: 600),
@@ -125,8 +124,8 @@ struct AuthAcrossServicesTests {
         #expect(await eventually { (try? await content.get(.with { $0.id = items[1].id }))?.creatorID == 0 })
 
         // No token appears in any log line.
-        await stack.stopAll()
-        let logs = [stack.verses, stack.creators, stack.content].compactMap { $0?.log }.joined(separator: "\n")
+        await stack.stop()
+        let logs = stack.logs.text
         #expect(logs.contains("trace") || logs.contains("debug") || logs.contains("info"))
         for token in Array(tokens.values) + [expired, forged, graceToken] {
             #expect(!logs.contains(token))

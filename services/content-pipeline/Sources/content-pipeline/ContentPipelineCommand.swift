@@ -34,17 +34,12 @@ struct Serve: AsyncParsableCommand {
         let listen = try options.listenEndpoint(default: "127.0.0.1:7103")
         let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "content-pipeline")
-        let verseSource = RPCVerseSource(client: auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits))
-        let creatorDirectory = RPCCreatorDirectory(client: auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits))
+        let versesClient = auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits)
+        let creatorsClient = auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits)
         let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator)
-        let deliverer = OutboxDeliverer(database: database, handlers: ContentPipelineOutbox.handlers(verses: verseSource), logger: logger)
-        let service = ContentPipelineService(
-            database: database, verses: verseSource, creators: creatorDirectory,
-            generator: TemplateScriptGenerator(seed: seed), seed: seed, outboxWritten: { deliverer.wake() })
-        try await ServiceRunner.run(
-            name: "content-pipeline", listen: listen,
-            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
-            background: [deliverer], interceptors: auth.serverInterceptors(ContentPipelineAccess.policy)
-                + [DatabaseStatusInterceptor(database: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath))], limits: limits, logger: logger)
+        let assembly = ContentPipelineAssembly.make(
+            database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
+            verses: versesClient, creators: creatorsClient, seed: seed, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, logger: logger)
     }
 }

@@ -29,14 +29,11 @@ struct Serve: AsyncParsableCommand {
         let listen = try options.listenEndpoint(default: "127.0.0.1:7102")
         let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "creator-registry")
-        let pipeline = RPCCreatorDeletionReceiver(client: auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits))
+        let pipeline = auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits)
         let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator)
-        let deliverer = OutboxDeliverer(database: database, handlers: CreatorRegistryOutbox.handlers(pipeline: pipeline), logger: logger)
-        let service = CreatorRegistryService(database: database, outboxWritten: { deliverer.wake() })
-        try await ServiceRunner.run(
-            name: "creator-registry", listen: listen,
-            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
-            background: [deliverer], interceptors: auth.serverInterceptors(CreatorRegistryAccess.policy)
-                + [DatabaseStatusInterceptor(database: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath))], limits: limits, logger: logger)
+        let assembly = CreatorRegistryAssembly.make(
+            database: database, databaseName: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath),
+            content: pipeline, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, logger: logger)
     }
 }

@@ -31,10 +31,9 @@ struct Serve: AsyncParsableCommand {
         let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "verse-registry")
         let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator)
-        let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: auth.peerClient(contentPeers, limits: limits)))
-        try await ServiceRunner.run(
-            name: "verse-registry", listen: listen, providers: [service],
-            interceptors: auth.serverInterceptors(VerseRegistryAccess.policy)
-                + [DatabaseStatusInterceptor(database: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath))], limits: limits, logger: logger)
+        let assembly = VerseRegistryAssembly.make(
+            database: database, databaseName: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath),
+            content: auth.peerClient(contentPeers, limits: limits))
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, logger: logger)
     }
 }
