@@ -25,6 +25,14 @@ struct Clients {
         contentOps = .init(RPCClient(endpoints: [stack.contentEndpoint], configuration: configuration))
     }
 
+    /// The three services in this process (same wiring, no socket).
+    init(_ stack: InProcessStack) {
+        content = .init(stack.client(stack.contentEndpoint))
+        verses = .init(stack.client(stack.versesEndpoint))
+        creators = .init(stack.client(stack.creatorsEndpoint))
+        contentOps = .init(stack.client(stack.contentEndpoint))
+    }
+
     func creator(capacity: Int64 = 31) async throws -> Luma_Creators_V1_Creator {
         let user = try await creators.createUser(.with {
             $0.email = "c\(UUID().uuidString.prefix(8))@example.com"; $0.displayName = "C"; $0.role = .creator
@@ -46,10 +54,12 @@ func openDatabase(_ path: String) throws -> DatabasePool {
     try ServiceDatabase.open(path: path)
 }
 
-@Suite("Three services on loopback", .serialized)
+/// Across the three services: domain behaviour in one process (InProcessStack), outages and
+/// crashes with real processes (LumaStack).
+@Suite("Three services together", .serialized)
 struct CrossServiceTests {
     @Test func aMonthOfBothModesUsesNoVerseTwice() async throws {
-        let stack = try await LumaStack.start()
+        let stack = try await InProcessStack()
         let clients = Clients(stack)
         let items = try await clients.planAndGenerate("2026-12-01", "2026-12-31")
         #expect(items.count == 62)
@@ -63,7 +73,7 @@ struct CrossServiceTests {
         let board = try await clients.content.board(.with { $0.fromDate = "2026-12-01"; $0.toDate = "2026-12-31"; $0.countsOnly = true })
         #expect(board.counts.map(\.count).reduce(0, +) == 62)
         #expect(board.counts.allSatisfy { $0.status == .generated })
-        await stack.stopAll()
+        await stack.stop()
     }
 
     @Test func deletingAnItemReleasesItsVerseEvenAcrossAVerseRegistryOutageAndAPipelineCrash() async throws {
@@ -111,7 +121,7 @@ struct CrossServiceTests {
     }
 
     @Test func deletingACreatorSetsNullInThePipeline() async throws {
-        let stack = try await LumaStack.start()
+        let stack = try await InProcessStack()
         let clients = Clients(stack)
         let creator = try await clients.creator()
         let items = try await clients.planAndGenerate("2026-12-01", "2026-12-02", modes: [.positivity])
@@ -127,7 +137,7 @@ struct CrossServiceTests {
         let second = try await clients.content.get(.with { $0.id = items[1].id })
         #expect(first.creatorID == 0 && first.status == .generated)
         #expect(second.creatorID == 0 && second.status == .submitted)
-        await stack.stopAll()
+        await stack.stop()
     }
 
     @Test func theIntegrityCheckerFindsOrphansPlantedInTheDatabasesAndRepairsThem() async throws {
