@@ -3,9 +3,9 @@ import Foundation
 import Logging
 import NIOCore
 
-/// The client side of one connection: checks the server's preface (and tells `prefaceReceived`),
-/// routes each Response to its waiting caller by correlation id, answers pings, notes GoAway,
-/// and runs the keepalive (`RPCKeepalive`): a server that stops answering is closed on.
+/// The client side of one connection, as a thin ChannelHandler: it parses frames, routes each
+/// Response to its waiting caller by correlation id, answers pings, and carries out what
+/// `ClientConnectionStateMachine` decides about the preface, GoAway and the keepalive.
 final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -15,7 +15,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let onGoAway: @Sendable (RPCError) -> Void
     private let onUnresponsive: @Sendable (RPCError) -> Void
     private let logger: Logger
-    private var goAwayStatus: RPCError?
+    private var state: ClientConnectionStateMachine
     private var unresponsive: RPCError?
 
     /// Succeeds once the server's preface arrived: until then the peer has not proved it is a
@@ -24,12 +24,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private let keepalive: RPCKeepalive
     private var keepaliveTimer: RepeatedTask?
-    /// Something arrived from the server since the last tick.
-    private var readSinceTick = false
-    /// The nonce of the unanswered Ping and the ticks it has waited.
-    private var outstandingPing: (nonce: UInt64, ticks: Int)?
-    private var nextNonce: UInt64 = 1
-    private var prefaceSeen = false
 
     init(maxFrameSize: Int, pending: PendingCalls, keepalive: RPCKeepalive = RPCKeepalive(), prefaceReceived: EventLoopPromise<Void>,
          logger: Logger, onGoAway: @escaping @Sendable (RPCError) -> Void,
@@ -37,6 +31,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.parser = FrameParser(maxFrameSize: maxFrameSize)
         self.pending = pending
         self.keepalive = keepalive
+        self.state = ClientConnectionStateMachine(keepalive: keepalive)
         self.prefaceReceived = prefaceReceived
         self.logger = logger
         self.onGoAway = onGoAway
@@ -73,25 +68,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// One tick of the keepalive rule (see `RPCKeepalive`).
     private func keepaliveTick(context: ChannelHandlerContext) {
-        defer { readSinceTick = false }
-        if readSinceTick {
-            outstandingPing = nil
-            return
-        }
-        if var ping = outstandingPing {
-            ping.ticks += 1
-            outstandingPing = ping
-            if ping.ticks >= keepalive.ticksToWait { closeUnresponsive(context: context) }
-            return
-        }
-        guard pending.count > 0 else { return }
-        let nonce = nextNonce
-        nextNonce &+= 1
-        outstandingPing = (nonce, 0)
-        var frame = Luma_Rpc_V1_Frame()
-        frame.ping.nonce = nonce
-        if let buffer = try? FrameEncoder.encode(frame) {
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        switch state.tick(callsInFlight: pending.count) {
+        case .nothing:
+            break
+        case .sendPing(let nonce):
+            var frame = Luma_Rpc_V1_Frame()
+            frame.ping.nonce = nonce
+            if let buffer = try? FrameEncoder.encode(frame) {
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
+        case .closeUnresponsive:
+            closeUnresponsive(context: context)
         }
     }
 
@@ -108,14 +95,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        readSinceTick = true
+        state.bytesRead()
         parser.append(unwrapInboundIn(data))
         do {
             while let body = try parser.nextFrame() {
                 handle(try FrameEncoder.decode(body), context: context)
             }
-            if !prefaceSeen && parser.state == .frames {
-                prefaceSeen = true
+            if parser.state == .frames && state.prefaceCompleted() {
                 prefaceReceived.succeed(())
             }
         } catch {
@@ -140,10 +126,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
         case .pong(let pong):
-            if outstandingPing?.nonce == pong.nonce { outstandingPing = nil }
+            state.pong(nonce: pong.nonce)
         case .goaway(let goAway):
             let status = RPCError(goAway.status)
-            goAwayStatus = status
+            state.goAwayReceived(status, lastCallID: goAway.lastCallID)
             onGoAway(status)
             pending.failNotRun(above: goAway.lastCallID, RPCError.unavailable(
                 "the server is going away (\(status.message)) and did not run this call; it may be sent elsewhere"))
@@ -155,7 +141,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         stopKeepalive()
         prefaceReceived.fail(RPCError.unavailable("connection closed before the server's preface"))
-        let reason = goAwayStatus.map { "connection closed by server: \($0.message)" } ?? "connection closed"
+        let reason = state.goAway.map { "connection closed by server: \($0.status.message)" } ?? "connection closed"
         pending.closeAll(unresponsive ?? RPCError.unavailable(reason))
         context.fireChannelInactive()
     }
