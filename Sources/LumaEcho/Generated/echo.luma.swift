@@ -61,19 +61,36 @@ extension Luma_Examples_V1_EchoProvider {
     }
 }
 
+/// The calls of `luma.examples.v1.Echo` as a protocol: `Luma_Examples_V1_EchoClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Examples_V1_EchoClientProtocol: Sendable {
+    func echo(_ request: Luma_Examples_V1_EchoRequest, options: RPCCallOptions) async throws -> Luma_Examples_V1_EchoResponse
+    func append(_ request: Luma_Examples_V1_AppendRequest, options: RPCCallOptions) async throws -> Luma_Examples_V1_AppendResponse
+}
+
+extension Luma_Examples_V1_EchoClientProtocol {
+    public func echo(_ request: Luma_Examples_V1_EchoRequest) async throws -> Luma_Examples_V1_EchoResponse {
+        try await echo(request, options: RPCCallOptions())
+    }
+
+    public func append(_ request: Luma_Examples_V1_AppendRequest) async throws -> Luma_Examples_V1_AppendResponse {
+        try await append(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.examples.v1.Echo`.
-public struct Luma_Examples_V1_EchoClient: Sendable {
+public struct Luma_Examples_V1_EchoClient: Luma_Examples_V1_EchoClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func echo(_ request: Luma_Examples_V1_EchoRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Examples_V1_EchoResponse {
+    public func echo(_ request: Luma_Examples_V1_EchoRequest, options: RPCCallOptions) async throws -> Luma_Examples_V1_EchoResponse {
         try await client.call(Luma_Examples_V1_EchoService.Method.echo, request, options: options)
     }
 
-    public func append(_ request: Luma_Examples_V1_AppendRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Examples_V1_AppendResponse {
+    public func append(_ request: Luma_Examples_V1_AppendRequest, options: RPCCallOptions) async throws -> Luma_Examples_V1_AppendResponse {
         try await client.call(Luma_Examples_V1_EchoService.Method.append, request, options: options)
     }
 }

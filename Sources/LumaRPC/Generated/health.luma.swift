@@ -48,15 +48,27 @@ extension Luma_Rpc_V1_HealthProvider {
     }
 }
 
+/// The calls of `luma.rpc.v1.Health` as a protocol: `Luma_Rpc_V1_HealthClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Rpc_V1_HealthClientProtocol: Sendable {
+    func check(_ request: Luma_Rpc_V1_HealthCheckRequest, options: RPCCallOptions) async throws -> Luma_Rpc_V1_HealthCheckResponse
+}
+
+extension Luma_Rpc_V1_HealthClientProtocol {
+    public func check(_ request: Luma_Rpc_V1_HealthCheckRequest) async throws -> Luma_Rpc_V1_HealthCheckResponse {
+        try await check(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.rpc.v1.Health`.
-public struct Luma_Rpc_V1_HealthClient: Sendable {
+public struct Luma_Rpc_V1_HealthClient: Luma_Rpc_V1_HealthClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func check(_ request: Luma_Rpc_V1_HealthCheckRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Rpc_V1_HealthCheckResponse {
+    public func check(_ request: Luma_Rpc_V1_HealthCheckRequest, options: RPCCallOptions) async throws -> Luma_Rpc_V1_HealthCheckResponse {
         try await client.call(Luma_Rpc_V1_HealthService.Method.check, request, options: options)
     }
 }

@@ -62,19 +62,36 @@ extension Luma_Rpc_V1_ReflectionProvider {
     }
 }
 
+/// The calls of `luma.rpc.v1.Reflection` as a protocol: `Luma_Rpc_V1_ReflectionClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Rpc_V1_ReflectionClientProtocol: Sendable {
+    func listServices(_ request: Luma_Rpc_V1_ListServicesRequest, options: RPCCallOptions) async throws -> Luma_Rpc_V1_ListServicesResponse
+    func fileContainingSymbol(_ request: Luma_Rpc_V1_FileContainingSymbolRequest, options: RPCCallOptions) async throws -> Luma_Rpc_V1_FileDescriptorsResponse
+}
+
+extension Luma_Rpc_V1_ReflectionClientProtocol {
+    public func listServices(_ request: Luma_Rpc_V1_ListServicesRequest) async throws -> Luma_Rpc_V1_ListServicesResponse {
+        try await listServices(request, options: RPCCallOptions())
+    }
+
+    public func fileContainingSymbol(_ request: Luma_Rpc_V1_FileContainingSymbolRequest) async throws -> Luma_Rpc_V1_FileDescriptorsResponse {
+        try await fileContainingSymbol(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.rpc.v1.Reflection`.
-public struct Luma_Rpc_V1_ReflectionClient: Sendable {
+public struct Luma_Rpc_V1_ReflectionClient: Luma_Rpc_V1_ReflectionClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func listServices(_ request: Luma_Rpc_V1_ListServicesRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Rpc_V1_ListServicesResponse {
+    public func listServices(_ request: Luma_Rpc_V1_ListServicesRequest, options: RPCCallOptions) async throws -> Luma_Rpc_V1_ListServicesResponse {
         try await client.call(Luma_Rpc_V1_ReflectionService.Method.listServices, request, options: options)
     }
 
-    public func fileContainingSymbol(_ request: Luma_Rpc_V1_FileContainingSymbolRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Rpc_V1_FileDescriptorsResponse {
+    public func fileContainingSymbol(_ request: Luma_Rpc_V1_FileContainingSymbolRequest, options: RPCCallOptions) async throws -> Luma_Rpc_V1_FileDescriptorsResponse {
         try await client.call(Luma_Rpc_V1_ReflectionService.Method.fileContainingSymbol, request, options: options)
     }
 }

@@ -39,7 +39,8 @@ public enum DatabaseStatus {
 }
 
 /// Maps a handler's SQLite errors to `DatabaseStatus` statuses, so that a busy, full or
-/// corrupt database is UNAVAILABLE, RESOURCE_EXHAUSTED or DATA_LOSS rather than INTERNAL.
+/// corrupt database is UNAVAILABLE, RESOURCE_EXHAUSTED or DATA_LOSS rather than INTERNAL, and
+/// a row a record refuses (`StoredRowError`) is DATA_LOSS naming it.
 /// Install it innermost (after authentication).
 public struct DatabaseStatusInterceptor: RPCServerInterceptor {
     let database: String
@@ -57,6 +58,9 @@ public struct DatabaseStatusInterceptor: RPCServerInterceptor {
             guard let status = DatabaseStatus.status(for: error, database: database) else { throw error }
             context.logger.warning("database error", metadata: ["error": "\(error)", "status": "\(status.code)"])
             throw status
+        } catch let error as StoredRowError {
+            context.logger.error("unreadable row", metadata: ["error": "\(error)"])
+            throw error.status
         }
     }
 }

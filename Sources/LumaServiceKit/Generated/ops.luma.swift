@@ -62,19 +62,36 @@ extension Luma_Ops_V1_OperationsProvider {
     }
 }
 
+/// The calls of `luma.ops.v1.Operations` as a protocol: `Luma_Ops_V1_OperationsClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Ops_V1_OperationsClientProtocol: Sendable {
+    func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_OutboxStatusResponse
+    func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_RetryFailedResponse
+}
+
+extension Luma_Ops_V1_OperationsClientProtocol {
+    public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest) async throws -> Luma_Ops_V1_OutboxStatusResponse {
+        try await outboxStatus(request, options: RPCCallOptions())
+    }
+
+    public func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest) async throws -> Luma_Ops_V1_RetryFailedResponse {
+        try await retryFailed(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.ops.v1.Operations`.
-public struct Luma_Ops_V1_OperationsClient: Sendable {
+public struct Luma_Ops_V1_OperationsClient: Luma_Ops_V1_OperationsClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Ops_V1_OutboxStatusResponse {
+    public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_OutboxStatusResponse {
         try await client.call(Luma_Ops_V1_OperationsService.Method.outboxStatus, request, options: options)
     }
 
-    public func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Ops_V1_RetryFailedResponse {
+    public func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_RetryFailedResponse {
         try await client.call(Luma_Ops_V1_OperationsService.Method.retryFailed, request, options: options)
     }
 }

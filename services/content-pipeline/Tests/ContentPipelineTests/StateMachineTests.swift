@@ -253,3 +253,30 @@ struct StateMachineTests {
         #expect(plan.contains { $0.contains("USING COVERING INDEX daily_content_board") || $0.contains("USING INDEX daily_content_board") }, "\(plan)")
     }
 }
+
+@Suite("The state machine, written once")
+struct ContentTransitionTests {
+    @Test func everyStatusKnowsWhereItCanGoFromTheTransitions() {
+        let expected: [ContentStatus: [ContentStatus]] = [
+            .empty: [.generated], .generated: [.assigned], .assigned: [.submitted, .generated],
+            .submitted: [.approved, .rejected], .rejected: [.submitted], .approved: [],
+        ]
+        for status in ContentStatus.allCases { #expect(status.allowedNext == expected[status], "\(status)") }
+        #expect(ContentTransition.unassign.refusal(item: 4, from: .empty) == "item 4 is empty, so it cannot become generated; from empty it can go to: generated")
+        #expect(ContentTransition.submit.refusal(item: 4, from: .rejected) == nil)
+    }
+
+    /// A row this version cannot read is refused as DATA_LOSS, never read as a default.
+    @Test func aRowWithAnUnknownStatusIsRefusedNotGuessed() async throws {
+        let pipeline = try Pipeline()
+        _ = try await pipeline.plan("2027-01-01", "2027-01-01", modes: [.bible])
+        try await pipeline.database.write { try $0.execute(sql: "PRAGMA ignore_check_constraints = ON; UPDATE daily_content SET status = 'archived'") }
+        do {
+            _ = try await pipeline.service.get(.with { $0.id = 1 }, context: pipeline.context)
+            Issue.record("an unknown status was read")
+        } catch let error as StoredRowError {
+            #expect(error.status.code == .dataLoss)
+            #expect(error.status.message.contains("row 1 of daily_content cannot be read (unknown status 'archived')"))
+        }
+    }
+}

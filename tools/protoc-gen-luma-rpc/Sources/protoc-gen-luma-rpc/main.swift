@@ -92,6 +92,8 @@ struct FileEmitter {
         var requirements: [String] = []
         var registrations: [String] = []
         var clientMethods: [String] = []
+        var clientRequirements: [String] = []
+        var clientConveniences: [String] = []
 
         for (index, method) in service.methods.enumerated() {
             if method.clientStreaming || method.serverStreaming {
@@ -125,8 +127,16 @@ struct FileEmitter {
                         }
                 """)
             clientMethods.append("""
-                    \(visibility) func \(swiftName)(_ request: \(input), options: RPCCallOptions = RPCCallOptions()) async throws -> \(output) {
+                    \(visibility) func \(swiftName)(_ request: \(input), options: RPCCallOptions) async throws -> \(output) {
                         try await client.call(\(typeBase)Service.Method.\(swiftName), request, options: options)
+                    }
+                """)
+            clientRequirements.append("""
+                    func \(swiftName)(_ request: \(input), options: RPCCallOptions) async throws -> \(output)
+                """)
+            clientConveniences.append("""
+                    \(visibility) func \(swiftName)(_ request: \(input)) async throws -> \(output) {
+                        try await \(swiftName)(request, options: RPCCallOptions())
                     }
                 """)
         }
@@ -178,8 +188,18 @@ struct FileEmitter {
                 }
             }
 
+            /// The calls of `\(service.fullName)` as a protocol: `\(typeBase)Client` makes them over
+            /// RPC; a test can stand in for the service with its own conformance.
+            \(visibility) protocol \(typeBase)ClientProtocol: Sendable {
+            \(clientRequirements.joined(separator: "\n"))
+            }
+
+            extension \(typeBase)ClientProtocol {
+            \(clientConveniences.joined(separator: "\n\n"))
+            }
+
             /// A typed client for `\(service.fullName)`.
-            \(visibility) struct \(typeBase)Client: Sendable {
+            \(visibility) struct \(typeBase)Client: \(typeBase)ClientProtocol {
                 \(visibility) let client: RPCClient
 
                 \(visibility) init(_ client: RPCClient) {

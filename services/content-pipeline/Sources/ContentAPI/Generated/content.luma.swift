@@ -203,67 +203,144 @@ extension Luma_Content_V1_ContentPipelineProvider {
     }
 }
 
+/// The calls of `luma.content.v1.ContentPipeline` as a protocol: `Luma_Content_V1_ContentPipelineClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Content_V1_ContentPipelineClientProtocol: Sendable {
+    func plan(_ request: Luma_Content_V1_PlanRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_PlanResponse
+    func generate(_ request: Luma_Content_V1_GenerateRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_GenerateResponse
+    func assign(_ request: Luma_Content_V1_AssignRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem
+    func unassign(_ request: Luma_Content_V1_UnassignRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem
+    func submit(_ request: Luma_Content_V1_SubmitRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem
+    func approve(_ request: Luma_Content_V1_ApproveRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem
+    func reject(_ request: Luma_Content_V1_RejectRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem
+    func get(_ request: Luma_Content_V1_GetContentRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem
+    func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentExistsResponse
+    func list(_ request: Luma_Content_V1_ListContentRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ListContentResponse
+    func board(_ request: Luma_Content_V1_BoardRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_BoardResponse
+    func delete(_ request: Luma_Content_V1_DeleteContentRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_DeleteContentResponse
+    func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_CreatorDeletedResponse
+    func checkIntegrity(_ request: Luma_Content_V1_CheckIntegrityRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_IntegrityReport
+}
+
+extension Luma_Content_V1_ContentPipelineClientProtocol {
+    public func plan(_ request: Luma_Content_V1_PlanRequest) async throws -> Luma_Content_V1_PlanResponse {
+        try await plan(request, options: RPCCallOptions())
+    }
+
+    public func generate(_ request: Luma_Content_V1_GenerateRequest) async throws -> Luma_Content_V1_GenerateResponse {
+        try await generate(request, options: RPCCallOptions())
+    }
+
+    public func assign(_ request: Luma_Content_V1_AssignRequest) async throws -> Luma_Content_V1_ContentItem {
+        try await assign(request, options: RPCCallOptions())
+    }
+
+    public func unassign(_ request: Luma_Content_V1_UnassignRequest) async throws -> Luma_Content_V1_ContentItem {
+        try await unassign(request, options: RPCCallOptions())
+    }
+
+    public func submit(_ request: Luma_Content_V1_SubmitRequest) async throws -> Luma_Content_V1_ContentItem {
+        try await submit(request, options: RPCCallOptions())
+    }
+
+    public func approve(_ request: Luma_Content_V1_ApproveRequest) async throws -> Luma_Content_V1_ContentItem {
+        try await approve(request, options: RPCCallOptions())
+    }
+
+    public func reject(_ request: Luma_Content_V1_RejectRequest) async throws -> Luma_Content_V1_ContentItem {
+        try await reject(request, options: RPCCallOptions())
+    }
+
+    public func get(_ request: Luma_Content_V1_GetContentRequest) async throws -> Luma_Content_V1_ContentItem {
+        try await get(request, options: RPCCallOptions())
+    }
+
+    public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest) async throws -> Luma_Content_V1_ContentExistsResponse {
+        try await contentExists(request, options: RPCCallOptions())
+    }
+
+    public func list(_ request: Luma_Content_V1_ListContentRequest) async throws -> Luma_Content_V1_ListContentResponse {
+        try await list(request, options: RPCCallOptions())
+    }
+
+    public func board(_ request: Luma_Content_V1_BoardRequest) async throws -> Luma_Content_V1_BoardResponse {
+        try await board(request, options: RPCCallOptions())
+    }
+
+    public func delete(_ request: Luma_Content_V1_DeleteContentRequest) async throws -> Luma_Content_V1_DeleteContentResponse {
+        try await delete(request, options: RPCCallOptions())
+    }
+
+    public func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest) async throws -> Luma_Content_V1_CreatorDeletedResponse {
+        try await creatorDeleted(request, options: RPCCallOptions())
+    }
+
+    public func checkIntegrity(_ request: Luma_Content_V1_CheckIntegrityRequest) async throws -> Luma_Content_V1_IntegrityReport {
+        try await checkIntegrity(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.content.v1.ContentPipeline`.
-public struct Luma_Content_V1_ContentPipelineClient: Sendable {
+public struct Luma_Content_V1_ContentPipelineClient: Luma_Content_V1_ContentPipelineClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func plan(_ request: Luma_Content_V1_PlanRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_PlanResponse {
+    public func plan(_ request: Luma_Content_V1_PlanRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_PlanResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.plan, request, options: options)
     }
 
-    public func generate(_ request: Luma_Content_V1_GenerateRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_GenerateResponse {
+    public func generate(_ request: Luma_Content_V1_GenerateRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_GenerateResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.generate, request, options: options)
     }
 
-    public func assign(_ request: Luma_Content_V1_AssignRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentItem {
+    public func assign(_ request: Luma_Content_V1_AssignRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.assign, request, options: options)
     }
 
-    public func unassign(_ request: Luma_Content_V1_UnassignRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentItem {
+    public func unassign(_ request: Luma_Content_V1_UnassignRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.unassign, request, options: options)
     }
 
-    public func submit(_ request: Luma_Content_V1_SubmitRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentItem {
+    public func submit(_ request: Luma_Content_V1_SubmitRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.submit, request, options: options)
     }
 
-    public func approve(_ request: Luma_Content_V1_ApproveRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentItem {
+    public func approve(_ request: Luma_Content_V1_ApproveRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.approve, request, options: options)
     }
 
-    public func reject(_ request: Luma_Content_V1_RejectRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentItem {
+    public func reject(_ request: Luma_Content_V1_RejectRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.reject, request, options: options)
     }
 
-    public func get(_ request: Luma_Content_V1_GetContentRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentItem {
+    public func get(_ request: Luma_Content_V1_GetContentRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentItem {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.get, request, options: options)
     }
 
-    public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ContentExistsResponse {
+    public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ContentExistsResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.contentExists, request, options: options)
     }
 
-    public func list(_ request: Luma_Content_V1_ListContentRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_ListContentResponse {
+    public func list(_ request: Luma_Content_V1_ListContentRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_ListContentResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.list, request, options: options)
     }
 
-    public func board(_ request: Luma_Content_V1_BoardRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_BoardResponse {
+    public func board(_ request: Luma_Content_V1_BoardRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_BoardResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.board, request, options: options)
     }
 
-    public func delete(_ request: Luma_Content_V1_DeleteContentRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_DeleteContentResponse {
+    public func delete(_ request: Luma_Content_V1_DeleteContentRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_DeleteContentResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.delete, request, options: options)
     }
 
-    public func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_CreatorDeletedResponse {
+    public func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_CreatorDeletedResponse {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.creatorDeleted, request, options: options)
     }
 
-    public func checkIntegrity(_ request: Luma_Content_V1_CheckIntegrityRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Content_V1_IntegrityReport {
+    public func checkIntegrity(_ request: Luma_Content_V1_CheckIntegrityRequest, options: RPCCallOptions) async throws -> Luma_Content_V1_IntegrityReport {
         try await client.call(Luma_Content_V1_ContentPipelineService.Method.checkIntegrity, request, options: options)
     }
 }

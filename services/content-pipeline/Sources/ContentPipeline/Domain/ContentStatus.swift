@@ -1,22 +1,16 @@
 import ContentAPI
 
-/// The production state machine.
-///
-///     empty -> generated -> assigned -> submitted -> approved
-///                           assigned -> generated            (unassign)
-///                                       submitted -> rejected -> submitted (resubmission)
+/// An item's place in the production state machine (its moves: `ContentTransition`).
 public enum ContentStatus: String, Sendable, CaseIterable {
     case empty, generated, assigned, submitted, approved, rejected
 
+    /// Where an item can go from here, in `ContentTransition`'s order.
     public var allowedNext: [ContentStatus] {
-        switch self {
-        case .empty: [.generated]
-        case .generated: [.assigned]
-        case .assigned: [.submitted, .generated]
-        case .submitted: [.approved, .rejected]
-        case .rejected: [.submitted]
-        case .approved: []
+        var next: [ContentStatus] = []
+        for transition in ContentTransition.allCases where transition.from.contains(self) && !next.contains(transition.to) {
+            next.append(transition.to)
         }
+        return next
     }
 
     public func canMove(to next: ContentStatus) -> Bool { allowedNext.contains(next) }

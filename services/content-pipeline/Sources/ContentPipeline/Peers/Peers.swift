@@ -33,11 +33,16 @@ func reaching<T>(_ peer: String, _ body: () async throws -> T) async throws -> T
     }
 }
 
+/// `VerseSource` over verse-registry's generated client (or anything that stands in for it).
 public struct RPCVerseSource: VerseSource {
-    let client: Luma_Verses_V1_VerseRegistryClient
+    let client: any Luma_Verses_V1_VerseRegistryClientProtocol
 
     public init(client: RPCClient) {
         self.client = Luma_Verses_V1_VerseRegistryClient(client)
+    }
+
+    public init(_ client: any Luma_Verses_V1_VerseRegistryClientProtocol) {
+        self.client = client
     }
 
     public func categories() async throws -> [String] {
@@ -81,13 +86,19 @@ public struct RPCVerseSource: VerseSource {
     }
 }
 
+/// `CreatorDirectory` over creator-registry's generated clients (or stand-ins).
 public struct RPCCreatorDirectory: CreatorDirectory {
-    let client: Luma_Creators_V1_CreatorRegistryClient
-    let ops: Luma_Ops_V1_OperationsClient
+    let client: any Luma_Creators_V1_CreatorRegistryClientProtocol
+    let ops: any Luma_Ops_V1_OperationsClientProtocol
 
     public init(client: RPCClient) {
         self.client = Luma_Creators_V1_CreatorRegistryClient(client)
         self.ops = Luma_Ops_V1_OperationsClient(client)
+    }
+
+    public init(_ client: any Luma_Creators_V1_CreatorRegistryClientProtocol, ops: any Luma_Ops_V1_OperationsClientProtocol) {
+        self.client = client
+        self.ops = ops
     }
 
     public func check(_ id: Int64) async throws -> Luma_Creators_V1_Creator? {

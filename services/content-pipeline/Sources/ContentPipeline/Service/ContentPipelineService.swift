@@ -126,8 +126,8 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     /// empty -> generated for one item: claim a verse (bible), write scripts, compare-and-set.
     func generateOne(id: Int64, category: String?, translation requested: String) async throws -> ContentRecord {
         let item = try await database.read { try ContentStore.existing($0, id: id) }
-        guard item.status.canMove(to: .generated) && item.status == .empty else {
-            throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: .generated), field: "id")
+        if let refusal = ContentTransition.generate.refusal(item: id, from: item.status) {
+            throw RPCError.failedPrecondition(refusal, field: "id")
         }
         var verse: (reference: String, text: String)?
         let topic: String
@@ -166,7 +166,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             "background_prompt": scripts.backgroundPrompt,
         ])
         return try await database.write { db in
-            try ContentStore.transition(db, id: id, from: .empty, to: .generated, set: changes)
+            try ContentStore.transition(db, id: id, from: .empty, to: ContentTransition.generate.to, set: changes)
         }
     }
 
@@ -175,8 +175,8 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     public func assign(_ request: Luma_Content_V1_AssignRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(request.id, field: "id")
         let item = try await database.read { try ContentStore.existing($0, id: id) }
-        guard item.status == .generated else {
-            throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: .assigned), field: "id")
+        if let refusal = ContentTransition.assign.refusal(item: id, from: item.status) {
+            throw RPCError.failedPrecondition(refusal, field: "id")
         }
         let month = String(item.postDate.prefix(7))
         let creator: Luma_Creators_V1_Creator
@@ -205,7 +205,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 throw RPCError.failedPrecondition(
                     "creator \(creator.id) capacity \(used) of \(creator.monthlyCapacity) used in \(month)", field: "creator_id")
             }
-            return try ContentStore.transition(db, id: id, from: .generated, to: .assigned, set: columns(["creator_id": creator.id]))
+            return try ContentStore.transition(db, id: id, from: .generated, to: ContentTransition.assign.to, set: columns(["creator_id": creator.id]))
         }
         return updated.message
     }
@@ -240,7 +240,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     }
 
     public func unassign(_ request: Luma_Content_V1_UnassignRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
-        try await move(request.id, from: [.assigned], to: .generated, set: columns(["creator_id": nil]))
+        try await move(request.id, .unassign, set: columns(["creator_id": nil]))
     }
 
     // MARK: Review
@@ -249,22 +249,22 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let video = try Self.httpsURL(request.videoURL, field: "video_url")
         let thumbnail = try Self.httpsURL(request.thumbnailURL, field: "thumbnail_url")
         // A creator submits only for items assigned to them (checked in the transaction).
-        return try await move(request.id, from: [.assigned, .rejected], to: .submitted, scope: CreatorScope.creatorID, set: columns([
+        return try await move(request.id, .submit, scope: CreatorScope.creatorID, set: columns([
             "creator_video_url": video, "creator_video_thumbnail": thumbnail,
         ]))
     }
 
     public func approve(_ request: Luma_Content_V1_ApproveRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
-        try await move(request.id, from: [.submitted], to: .approved, set: [:])
+        try await move(request.id, .approve, set: [:])
     }
 
     public func reject(_ request: Luma_Content_V1_RejectRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let note = try Validate.text(request.note, field: "note", max: 2000)
-        return try await move(request.id, from: [.submitted], to: .rejected, set: columns(["rejection_note": note]))
+        return try await move(request.id, .reject, set: columns(["rejection_note": note]))
     }
 
     /// A local transition: check it is allowed from the current state, then compare-and-set.
-    func move(_ rawID: Int64, from allowed: [ContentStatus], to next: ContentStatus, scope creator: Int64? = nil,
+    func move(_ rawID: Int64, _ transition: ContentTransition, scope creator: Int64? = nil,
               set changes: [String: DatabaseValue]) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(rawID, field: "id")
         let updated = try await database.write { db -> ContentRecord in
@@ -272,10 +272,10 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             if let creator, item.creatorID != creator {
                 throw RPCError(.permissionDenied, "item \(id) is not assigned to creator \(creator)", field: "id")
             }
-            guard allowed.contains(item.status) else {
-                throw RPCError.failedPrecondition(item.status.refusal(item: id, wanted: next), field: "id")
+            if let refusal = transition.refusal(item: id, from: item.status) {
+                throw RPCError.failedPrecondition(refusal, field: "id")
             }
-            return try ContentStore.transition(db, id: id, from: item.status, to: next, set: changes)
+            return try ContentStore.transition(db, id: id, from: item.status, to: transition.to, set: changes)
         }
         return updated.message
     }

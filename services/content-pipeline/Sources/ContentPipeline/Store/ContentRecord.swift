@@ -1,8 +1,10 @@
 import ContentAPI
 import GRDB
+import LumaServiceKit
 
-/// One row of daily_content.
-public struct ContentRecord: Sendable, Equatable {
+/// One row of daily_content. A row with a mode or status this version does not know is refused
+/// (`StoredRowError`), never read as a default.
+public struct ContentRecord: Sendable, Equatable, FetchableRecord {
     public var id: Int64
     public var postDate: String
     public var mode: ContentMode
@@ -22,12 +24,19 @@ public struct ContentRecord: Sendable, Equatable {
     public var createdAt: String
     public var updatedAt: String
 
-    init(row: Row) {
+    public init(row: Row) throws {
         id = row["id"]
         postDate = row["post_date"]
-        mode = ContentMode(rawValue: row["mode"]) ?? .bible
+        let storedMode: String = row["mode"], storedStatus: String = row["status"]
+        guard let mode = ContentMode(rawValue: storedMode) else {
+            throw StoredRowError(table: "daily_content", id: id, problem: "unknown mode '\(storedMode)'")
+        }
+        guard let status = ContentStatus(rawValue: storedStatus) else {
+            throw StoredRowError(table: "daily_content", id: id, problem: "unknown status '\(storedStatus)'")
+        }
+        self.mode = mode
         language = row["language"]
-        status = ContentStatus(rawValue: row["status"]) ?? .empty
+        self.status = status
         creatorID = row["creator_id"]
         category = row["category"]
         verseReference = row["verse_reference"]

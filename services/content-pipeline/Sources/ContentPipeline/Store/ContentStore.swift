@@ -8,7 +8,7 @@ import LumaServiceKit
 /// one file) exactly one changes the row; the other is told ABORTED.
 enum ContentStore {
     static func item(_ db: Database, id: Int64) throws -> ContentRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM daily_content WHERE id = ?", arguments: [id]).map(ContentRecord.init)
+        try ContentRecord.fetchOne(db, sql: "SELECT * FROM daily_content WHERE id = ?", arguments: [id])
     }
 
     static func existing(_ db: Database, id: Int64) throws -> ContentRecord {
@@ -97,8 +97,8 @@ enum ContentStore {
 
     static func list(_ db: Database, _ filter: Filter, limit: Int, offset: Int) throws -> [ContentRecord] {
         let (condition, arguments) = whereClause(filter)
-        return try Row.fetchAll(db, sql: "SELECT * FROM daily_content \(condition) ORDER BY post_date, mode, language LIMIT ? OFFSET ?",
-                                arguments: arguments + [limit, offset]).map(ContentRecord.init)
+        return try ContentRecord.fetchAll(db, sql: "SELECT * FROM daily_content \(condition) ORDER BY post_date, mode, language LIMIT ? OFFSET ?",
+                                          arguments: arguments + [limit, offset])
     }
 
     static func counts(_ db: Database, _ filter: Filter) throws -> [(status: ContentStatus, mode: ContentMode, count: Int)] {

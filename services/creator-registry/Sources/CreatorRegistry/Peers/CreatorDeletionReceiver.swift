@@ -8,10 +8,15 @@ public protocol CreatorDeletionReceiver: Sendable {
 }
 
 public struct RPCCreatorDeletionReceiver: CreatorDeletionReceiver {
-    let client: Luma_Content_V1_ContentPipelineClient
+    let client: any Luma_Content_V1_ContentPipelineClientProtocol
 
     public init(client: RPCClient) {
         self.client = Luma_Content_V1_ContentPipelineClient(client)
+    }
+
+    /// Over content-pipeline's generated client, or anything that stands in for it.
+    public init(_ client: any Luma_Content_V1_ContentPipelineClientProtocol) {
+        self.client = client
     }
 
     public func creatorDeleted(_ creatorID: Int64) async throws {

@@ -3,14 +3,14 @@ import GRDB
 import LumaRPC
 import LumaServiceKit
 
-public struct UserRecord: Sendable, Equatable {
+public struct UserRecord: Sendable, Equatable, FetchableRecord {
     public let id: Int64
     public let email: String
     public let displayName: String
     public let role: String
     public let createdAt: String
 
-    init(row: Row) {
+    public init(row: Row) {
         id = row["id"]
         email = row["email"]
         displayName = row["display_name"]
@@ -19,7 +19,9 @@ public struct UserRecord: Sendable, Equatable {
     }
 }
 
-public struct CreatorRecord: Sendable, Equatable {
+/// One row of luma_short_creators; a row whose languages are not a JSON array of strings is
+/// refused (`StoredRowError`), never read as "no languages".
+public struct CreatorRecord: Sendable, Equatable, FetchableRecord {
     public var id: Int64
     public var userID: Int64
     public var displayName: String
@@ -33,11 +35,15 @@ public struct CreatorRecord: Sendable, Equatable {
     public var createdAt: String
     public var updatedAt: String
 
-    init(row: Row) {
+    public init(row: Row) throws {
         id = row["id"]
         userID = row["user_id"]
         displayName = row["display_name"]
-        languages = (try? JSONDecoder().decode([String].self, from: Data((row["languages"] as String).utf8))) ?? []
+        let stored: String = row["languages"]
+        guard let languages = try? JSONDecoder().decode([String].self, from: Data(stored.utf8)) else {
+            throw StoredRowError(table: "luma_short_creators", id: id, problem: "languages '\(stored.prefix(40))' is not a JSON array of strings")
+        }
+        self.languages = languages
         monthlyCapacity = row["monthly_capacity"]
         canBible = row["can_bible"]
         canPositivity = row["can_positivity"]
@@ -65,7 +71,7 @@ public struct CreatorFilter: Sendable {
 /// Users and creators in SQL. Callers validate; the schema's CHECKs and FKs back them up.
 enum CreatorStore {
     static func user(_ db: Database, id: Int64) throws -> UserRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(UserRecord.init)
+        try UserRecord.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id])
     }
 
     static func insertUser(_ db: Database, email: String, displayName: String, role: String) throws -> UserRecord {
@@ -80,7 +86,7 @@ enum CreatorStore {
     }
 
     static func users(_ db: Database, limit: Int, offset: Int) throws -> [UserRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset]).map(UserRecord.init)
+        try UserRecord.fetchAll(db, sql: "SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset])
     }
 
     /// RESTRICT: refused while any creator profile points at the user.
@@ -97,7 +103,7 @@ enum CreatorStore {
     }
 
     static func creator(_ db: Database, id: Int64) throws -> CreatorRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM luma_short_creators WHERE id = ?", arguments: [id]).map(CreatorRecord.init)
+        try CreatorRecord.fetchOne(db, sql: "SELECT * FROM luma_short_creators WHERE id = ?", arguments: [id])
     }
 
     static func insertCreator(_ db: Database, _ creator: CreatorRecord) throws -> CreatorRecord {
@@ -155,7 +161,7 @@ enum CreatorStore {
 
     static func creators(_ db: Database, filter: CreatorFilter, limit: Int, offset: Int) throws -> [CreatorRecord] {
         let (sql, arguments) = creatorsQuery(filter)
-        return try Row.fetchAll(db, sql: sql + " LIMIT ? OFFSET ?", arguments: arguments + [limit, offset]).map(CreatorRecord.init)
+        return try CreatorRecord.fetchAll(db, sql: sql + " LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
     }
 
     static func deleteCreator(_ db: Database, id: Int64) throws -> Bool {

@@ -188,63 +188,135 @@ extension Luma_Creators_V1_CreatorRegistryProvider {
     }
 }
 
+/// The calls of `luma.creators.v1.CreatorRegistry` as a protocol: `Luma_Creators_V1_CreatorRegistryClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Creators_V1_CreatorRegistryClientProtocol: Sendable {
+    func createUser(_ request: Luma_Creators_V1_CreateUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_User
+    func getUser(_ request: Luma_Creators_V1_GetUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_User
+    func listUsers(_ request: Luma_Creators_V1_ListUsersRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListUsersResponse
+    func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_DeleteUserResponse
+    func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
+    func getCreator(_ request: Luma_Creators_V1_GetCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
+    func updateCreator(_ request: Luma_Creators_V1_UpdateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
+    func listCreators(_ request: Luma_Creators_V1_ListCreatorsRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListCreatorsResponse
+    func deactivateCreator(_ request: Luma_Creators_V1_DeactivateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
+    func deleteCreator(_ request: Luma_Creators_V1_DeleteCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_DeleteCreatorResponse
+    func findEligible(_ request: Luma_Creators_V1_FindEligibleRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListCreatorsResponse
+    func checkCreator(_ request: Luma_Creators_V1_CheckCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_CheckCreatorResponse
+    func checkIntegrity(_ request: Luma_Creators_V1_CreatorIntegrityRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_CreatorIntegrityResponse
+}
+
+extension Luma_Creators_V1_CreatorRegistryClientProtocol {
+    public func createUser(_ request: Luma_Creators_V1_CreateUserRequest) async throws -> Luma_Creators_V1_User {
+        try await createUser(request, options: RPCCallOptions())
+    }
+
+    public func getUser(_ request: Luma_Creators_V1_GetUserRequest) async throws -> Luma_Creators_V1_User {
+        try await getUser(request, options: RPCCallOptions())
+    }
+
+    public func listUsers(_ request: Luma_Creators_V1_ListUsersRequest) async throws -> Luma_Creators_V1_ListUsersResponse {
+        try await listUsers(request, options: RPCCallOptions())
+    }
+
+    public func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest) async throws -> Luma_Creators_V1_DeleteUserResponse {
+        try await deleteUser(request, options: RPCCallOptions())
+    }
+
+    public func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest) async throws -> Luma_Creators_V1_Creator {
+        try await createCreator(request, options: RPCCallOptions())
+    }
+
+    public func getCreator(_ request: Luma_Creators_V1_GetCreatorRequest) async throws -> Luma_Creators_V1_Creator {
+        try await getCreator(request, options: RPCCallOptions())
+    }
+
+    public func updateCreator(_ request: Luma_Creators_V1_UpdateCreatorRequest) async throws -> Luma_Creators_V1_Creator {
+        try await updateCreator(request, options: RPCCallOptions())
+    }
+
+    public func listCreators(_ request: Luma_Creators_V1_ListCreatorsRequest) async throws -> Luma_Creators_V1_ListCreatorsResponse {
+        try await listCreators(request, options: RPCCallOptions())
+    }
+
+    public func deactivateCreator(_ request: Luma_Creators_V1_DeactivateCreatorRequest) async throws -> Luma_Creators_V1_Creator {
+        try await deactivateCreator(request, options: RPCCallOptions())
+    }
+
+    public func deleteCreator(_ request: Luma_Creators_V1_DeleteCreatorRequest) async throws -> Luma_Creators_V1_DeleteCreatorResponse {
+        try await deleteCreator(request, options: RPCCallOptions())
+    }
+
+    public func findEligible(_ request: Luma_Creators_V1_FindEligibleRequest) async throws -> Luma_Creators_V1_ListCreatorsResponse {
+        try await findEligible(request, options: RPCCallOptions())
+    }
+
+    public func checkCreator(_ request: Luma_Creators_V1_CheckCreatorRequest) async throws -> Luma_Creators_V1_CheckCreatorResponse {
+        try await checkCreator(request, options: RPCCallOptions())
+    }
+
+    public func checkIntegrity(_ request: Luma_Creators_V1_CreatorIntegrityRequest) async throws -> Luma_Creators_V1_CreatorIntegrityResponse {
+        try await checkIntegrity(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.creators.v1.CreatorRegistry`.
-public struct Luma_Creators_V1_CreatorRegistryClient: Sendable {
+public struct Luma_Creators_V1_CreatorRegistryClient: Luma_Creators_V1_CreatorRegistryClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func createUser(_ request: Luma_Creators_V1_CreateUserRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_User {
+    public func createUser(_ request: Luma_Creators_V1_CreateUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_User {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.createUser, request, options: options)
     }
 
-    public func getUser(_ request: Luma_Creators_V1_GetUserRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_User {
+    public func getUser(_ request: Luma_Creators_V1_GetUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_User {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.getUser, request, options: options)
     }
 
-    public func listUsers(_ request: Luma_Creators_V1_ListUsersRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_ListUsersResponse {
+    public func listUsers(_ request: Luma_Creators_V1_ListUsersRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListUsersResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.listUsers, request, options: options)
     }
 
-    public func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_DeleteUserResponse {
+    public func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_DeleteUserResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.deleteUser, request, options: options)
     }
 
-    public func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_Creator {
+    public func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.createCreator, request, options: options)
     }
 
-    public func getCreator(_ request: Luma_Creators_V1_GetCreatorRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_Creator {
+    public func getCreator(_ request: Luma_Creators_V1_GetCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.getCreator, request, options: options)
     }
 
-    public func updateCreator(_ request: Luma_Creators_V1_UpdateCreatorRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_Creator {
+    public func updateCreator(_ request: Luma_Creators_V1_UpdateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.updateCreator, request, options: options)
     }
 
-    public func listCreators(_ request: Luma_Creators_V1_ListCreatorsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_ListCreatorsResponse {
+    public func listCreators(_ request: Luma_Creators_V1_ListCreatorsRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListCreatorsResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.listCreators, request, options: options)
     }
 
-    public func deactivateCreator(_ request: Luma_Creators_V1_DeactivateCreatorRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_Creator {
+    public func deactivateCreator(_ request: Luma_Creators_V1_DeactivateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.deactivateCreator, request, options: options)
     }
 
-    public func deleteCreator(_ request: Luma_Creators_V1_DeleteCreatorRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_DeleteCreatorResponse {
+    public func deleteCreator(_ request: Luma_Creators_V1_DeleteCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_DeleteCreatorResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.deleteCreator, request, options: options)
     }
 
-    public func findEligible(_ request: Luma_Creators_V1_FindEligibleRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_ListCreatorsResponse {
+    public func findEligible(_ request: Luma_Creators_V1_FindEligibleRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListCreatorsResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.findEligible, request, options: options)
     }
 
-    public func checkCreator(_ request: Luma_Creators_V1_CheckCreatorRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_CheckCreatorResponse {
+    public func checkCreator(_ request: Luma_Creators_V1_CheckCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_CheckCreatorResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.checkCreator, request, options: options)
     }
 
-    public func checkIntegrity(_ request: Luma_Creators_V1_CreatorIntegrityRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Creators_V1_CreatorIntegrityResponse {
+    public func checkIntegrity(_ request: Luma_Creators_V1_CreatorIntegrityRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_CreatorIntegrityResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.checkIntegrity, request, options: options)
     }
 }

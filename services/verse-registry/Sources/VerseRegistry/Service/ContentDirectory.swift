@@ -10,10 +10,15 @@ public protocol ContentDirectory: Sendable {
 /// Asks content-pipeline (`--content HOST:PORT[,...]`). An unreachable pipeline is UNAVAILABLE:
 /// a reference that cannot be checked is not written.
 public struct RPCContentDirectory: ContentDirectory {
-    let client: Luma_Content_V1_ContentPipelineClient
+    let client: any Luma_Content_V1_ContentPipelineClientProtocol
 
     public init(client: RPCClient) {
         self.client = Luma_Content_V1_ContentPipelineClient(client)
+    }
+
+    /// Over content-pipeline's generated client, or anything that stands in for it.
+    public init(_ client: any Luma_Content_V1_ContentPipelineClientProtocol) {
+        self.client = client
     }
 
     public func contentExists(_ id: Int64) async throws -> Bool {

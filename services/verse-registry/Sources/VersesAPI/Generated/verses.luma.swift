@@ -237,75 +237,162 @@ extension Luma_Verses_V1_VerseRegistryProvider {
     }
 }
 
+/// The calls of `luma.verses.v1.VerseRegistry` as a protocol: `Luma_Verses_V1_VerseRegistryClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Verses_V1_VerseRegistryClientProtocol: Sendable {
+    func validateReference(_ request: Luma_Verses_V1_ValidateReferenceRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ValidateReferenceResponse
+    func getPassage(_ request: Luma_Verses_V1_GetPassageRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_Passage
+    func listTranslations(_ request: Luma_Verses_V1_ListTranslationsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListTranslationsResponse
+    func importTranslation(_ request: Luma_Verses_V1_ImportTranslationRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ImportTranslationResponse
+    func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_SearchTopicsResponse
+    func listCategories(_ request: Luma_Verses_V1_ListCategoriesRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListCategoriesResponse
+    func upsertCategory(_ request: Luma_Verses_V1_UpsertCategoryRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_Category
+    func deleteCategory(_ request: Luma_Verses_V1_DeleteCategoryRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_DeleteCategoryResponse
+    func claimVerse(_ request: Luma_Verses_V1_ClaimVerseRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ClaimVerseResponse
+    func claimNextUnused(_ request: Luma_Verses_V1_ClaimNextUnusedRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ClaimNextUnusedResponse
+    func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ReleaseForContentResponse
+    func isUsed(_ request: Luma_Verses_V1_IsUsedRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_IsUsedResponse
+    func listUsed(_ request: Luma_Verses_V1_ListUsedRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListUsedResponse
+    func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_UsageStatsResponse
+    func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListContentIDsResponse
+    func verifyClaims(_ request: Luma_Verses_V1_VerifyClaimsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_VerifyClaimsResponse
+}
+
+extension Luma_Verses_V1_VerseRegistryClientProtocol {
+    public func validateReference(_ request: Luma_Verses_V1_ValidateReferenceRequest) async throws -> Luma_Verses_V1_ValidateReferenceResponse {
+        try await validateReference(request, options: RPCCallOptions())
+    }
+
+    public func getPassage(_ request: Luma_Verses_V1_GetPassageRequest) async throws -> Luma_Verses_V1_Passage {
+        try await getPassage(request, options: RPCCallOptions())
+    }
+
+    public func listTranslations(_ request: Luma_Verses_V1_ListTranslationsRequest) async throws -> Luma_Verses_V1_ListTranslationsResponse {
+        try await listTranslations(request, options: RPCCallOptions())
+    }
+
+    public func importTranslation(_ request: Luma_Verses_V1_ImportTranslationRequest) async throws -> Luma_Verses_V1_ImportTranslationResponse {
+        try await importTranslation(request, options: RPCCallOptions())
+    }
+
+    public func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest) async throws -> Luma_Verses_V1_SearchTopicsResponse {
+        try await searchTopics(request, options: RPCCallOptions())
+    }
+
+    public func listCategories(_ request: Luma_Verses_V1_ListCategoriesRequest) async throws -> Luma_Verses_V1_ListCategoriesResponse {
+        try await listCategories(request, options: RPCCallOptions())
+    }
+
+    public func upsertCategory(_ request: Luma_Verses_V1_UpsertCategoryRequest) async throws -> Luma_Verses_V1_Category {
+        try await upsertCategory(request, options: RPCCallOptions())
+    }
+
+    public func deleteCategory(_ request: Luma_Verses_V1_DeleteCategoryRequest) async throws -> Luma_Verses_V1_DeleteCategoryResponse {
+        try await deleteCategory(request, options: RPCCallOptions())
+    }
+
+    public func claimVerse(_ request: Luma_Verses_V1_ClaimVerseRequest) async throws -> Luma_Verses_V1_ClaimVerseResponse {
+        try await claimVerse(request, options: RPCCallOptions())
+    }
+
+    public func claimNextUnused(_ request: Luma_Verses_V1_ClaimNextUnusedRequest) async throws -> Luma_Verses_V1_ClaimNextUnusedResponse {
+        try await claimNextUnused(request, options: RPCCallOptions())
+    }
+
+    public func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest) async throws -> Luma_Verses_V1_ReleaseForContentResponse {
+        try await releaseForContent(request, options: RPCCallOptions())
+    }
+
+    public func isUsed(_ request: Luma_Verses_V1_IsUsedRequest) async throws -> Luma_Verses_V1_IsUsedResponse {
+        try await isUsed(request, options: RPCCallOptions())
+    }
+
+    public func listUsed(_ request: Luma_Verses_V1_ListUsedRequest) async throws -> Luma_Verses_V1_ListUsedResponse {
+        try await listUsed(request, options: RPCCallOptions())
+    }
+
+    public func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest) async throws -> Luma_Verses_V1_UsageStatsResponse {
+        try await usageStats(request, options: RPCCallOptions())
+    }
+
+    public func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest) async throws -> Luma_Verses_V1_ListContentIDsResponse {
+        try await listContentIds(request, options: RPCCallOptions())
+    }
+
+    public func verifyClaims(_ request: Luma_Verses_V1_VerifyClaimsRequest) async throws -> Luma_Verses_V1_VerifyClaimsResponse {
+        try await verifyClaims(request, options: RPCCallOptions())
+    }
+}
+
 /// A typed client for `luma.verses.v1.VerseRegistry`.
-public struct Luma_Verses_V1_VerseRegistryClient: Sendable {
+public struct Luma_Verses_V1_VerseRegistryClient: Luma_Verses_V1_VerseRegistryClientProtocol {
     public let client: RPCClient
 
     public init(_ client: RPCClient) {
         self.client = client
     }
 
-    public func validateReference(_ request: Luma_Verses_V1_ValidateReferenceRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ValidateReferenceResponse {
+    public func validateReference(_ request: Luma_Verses_V1_ValidateReferenceRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ValidateReferenceResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.validateReference, request, options: options)
     }
 
-    public func getPassage(_ request: Luma_Verses_V1_GetPassageRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_Passage {
+    public func getPassage(_ request: Luma_Verses_V1_GetPassageRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_Passage {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.getPassage, request, options: options)
     }
 
-    public func listTranslations(_ request: Luma_Verses_V1_ListTranslationsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ListTranslationsResponse {
+    public func listTranslations(_ request: Luma_Verses_V1_ListTranslationsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListTranslationsResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.listTranslations, request, options: options)
     }
 
-    public func importTranslation(_ request: Luma_Verses_V1_ImportTranslationRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ImportTranslationResponse {
+    public func importTranslation(_ request: Luma_Verses_V1_ImportTranslationRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ImportTranslationResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.importTranslation, request, options: options)
     }
 
-    public func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_SearchTopicsResponse {
+    public func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_SearchTopicsResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.searchTopics, request, options: options)
     }
 
-    public func listCategories(_ request: Luma_Verses_V1_ListCategoriesRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ListCategoriesResponse {
+    public func listCategories(_ request: Luma_Verses_V1_ListCategoriesRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListCategoriesResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.listCategories, request, options: options)
     }
 
-    public func upsertCategory(_ request: Luma_Verses_V1_UpsertCategoryRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_Category {
+    public func upsertCategory(_ request: Luma_Verses_V1_UpsertCategoryRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_Category {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.upsertCategory, request, options: options)
     }
 
-    public func deleteCategory(_ request: Luma_Verses_V1_DeleteCategoryRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_DeleteCategoryResponse {
+    public func deleteCategory(_ request: Luma_Verses_V1_DeleteCategoryRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_DeleteCategoryResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.deleteCategory, request, options: options)
     }
 
-    public func claimVerse(_ request: Luma_Verses_V1_ClaimVerseRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ClaimVerseResponse {
+    public func claimVerse(_ request: Luma_Verses_V1_ClaimVerseRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ClaimVerseResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.claimVerse, request, options: options)
     }
 
-    public func claimNextUnused(_ request: Luma_Verses_V1_ClaimNextUnusedRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ClaimNextUnusedResponse {
+    public func claimNextUnused(_ request: Luma_Verses_V1_ClaimNextUnusedRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ClaimNextUnusedResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.claimNextUnused, request, options: options)
     }
 
-    public func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ReleaseForContentResponse {
+    public func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ReleaseForContentResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.releaseForContent, request, options: options)
     }
 
-    public func isUsed(_ request: Luma_Verses_V1_IsUsedRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_IsUsedResponse {
+    public func isUsed(_ request: Luma_Verses_V1_IsUsedRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_IsUsedResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.isUsed, request, options: options)
     }
 
-    public func listUsed(_ request: Luma_Verses_V1_ListUsedRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ListUsedResponse {
+    public func listUsed(_ request: Luma_Verses_V1_ListUsedRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListUsedResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.listUsed, request, options: options)
     }
 
-    public func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_UsageStatsResponse {
+    public func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_UsageStatsResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.usageStats, request, options: options)
     }
 
-    public func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_ListContentIDsResponse {
+    public func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_ListContentIDsResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.listContentIds, request, options: options)
     }
 
-    public func verifyClaims(_ request: Luma_Verses_V1_VerifyClaimsRequest, options: RPCCallOptions = RPCCallOptions()) async throws -> Luma_Verses_V1_VerifyClaimsResponse {
+    public func verifyClaims(_ request: Luma_Verses_V1_VerifyClaimsRequest, options: RPCCallOptions) async throws -> Luma_Verses_V1_VerifyClaimsResponse {
         try await client.call(Luma_Verses_V1_VerseRegistryService.Method.verifyClaims, request, options: options)
     }
 }
