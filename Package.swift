@@ -100,10 +100,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Values every Luma program shares: validation answering INVALID_ARGUMENT by field,
+        // calendar dates, timestamps. No database.
+        .target(
+            name: "LumaValues",
+            dependencies: ["LumaRPC"]
+        ),
+        // The default endpoints of the local stack.
+        .target(name: "LumaDefaults"),
+        // luma.ops.v1 (outbox status and retry), generated: what lumactl and the services share.
+        .target(
+            name: "OpsAPI",
+            dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .target(
             name: "LumaServiceKit",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth",
+                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -140,7 +153,7 @@ let package = Package(
         .target(
             name: "VerseRegistry",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaAuth", "VersesAPI", "ContentAPI",
+                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "VersesAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "verse-registry",
             dependencies: [
-                "VerseRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC", "LumaRPCNIO",
+                "VerseRegistry", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,7 +173,7 @@ let package = Package(
         .target(
             name: "CreatorRegistry",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaAuth", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "CreatorsAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "services/creator-registry/Sources/CreatorRegistry"
@@ -168,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "creator-registry",
             dependencies: [
-                "CreatorRegistry", "LumaServiceKit", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
+                "CreatorRegistry", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -176,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LumaServiceKitTests",
-            dependencies: ["LumaServiceKit", "LumaRPC", "LumaRPCNIO",
+            dependencies: ["LumaServiceKit", "LumaValues", "OpsAPI", "LumaRPC", "LumaRPCNIO",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
@@ -184,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CreatorRegistryTests",
-            dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
+            dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/creator-registry/Tests/CreatorRegistryTests"
@@ -194,7 +207,7 @@ let package = Package(
         .target(
             name: "ContentPipeline",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI",
+                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -203,7 +216,7 @@ let package = Package(
         .executableTarget(
             name: "content-pipeline",
             dependencies: [
-                "ContentPipeline", "LumaServiceKit", "LumaAuth", "LumaRPC", "LumaRPCNIO",
+                "ContentPipeline", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -211,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContentPipelineTests",
-            dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
+            dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/content-pipeline/Tests/ContentPipelineTests"
@@ -221,7 +234,7 @@ let package = Package(
         .target(
             name: "LumaCLI",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaAuth", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaRPCNIO", "LumaValues", "LumaDefaults", "OpsAPI", "LumaAuth", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -240,14 +253,14 @@ let package = Package(
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit",
+            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit", "LumaValues", "OpsAPI",
                            "VerseRegistry", "CreatorRegistry", "ContentPipeline", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),
         .testTarget(
             name: "VerseRegistryTests",
-            dependencies: ["VerseRegistry", "VersesAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
+            dependencies: ["VerseRegistry", "VersesAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/verse-registry/Tests/VerseRegistryTests"
@@ -264,13 +277,13 @@ let package = Package(
         .executableTarget(
             name: "luma-integrity-stress",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "LumaAuthTests",
-            dependencies: ["LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
+            dependencies: ["LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
                            "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI"]
         ),
         // The cross-service foreign keys: races forced with pause points, the checker, database
@@ -279,7 +292,7 @@ let package = Package(
             name: "IntegrityTests",
             dependencies: [
                 "VerseRegistry", "CreatorRegistry", "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI",
-                "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
+                "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -288,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "CSDKTests",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaTestSupport",
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -35,7 +35,7 @@ targets=(
   "luma/rpc/v1/frame.proto:Sources/LumaRPCNIO/Generated:"
   "luma/rpc/v1/[hr]*.proto:Sources/LumaRPC/Generated:ImportRuntime=false"
   "luma/examples/v1:Sources/LumaEcho/Generated:"
-  "luma/ops/v1:Sources/LumaServiceKit/Generated:"
+  "luma/ops/v1:Sources/OpsAPI/Generated:"
   "luma/verses/v1:services/verse-registry/Sources/VersesAPI/Generated:"
   "luma/creators/v1:services/creator-registry/Sources/CreatorsAPI/Generated:"
   "luma/content/v1:services/content-pipeline/Sources/ContentAPI/Generated:"

@@ -3,6 +3,7 @@ import ContentAPI
 import CreatorsAPI
 import Foundation
 import LumaRPC
+import OpsAPI
 import LumaRPCNIO
 import LumaServiceKit
 import LumaTestSupport

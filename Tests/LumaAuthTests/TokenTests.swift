@@ -3,6 +3,7 @@ import CreatorRegistry
 import Foundation
 @testable import LumaAuth
 import LumaRPC
+import OpsAPI
 import LumaServiceKit
 import Testing
 import VerseRegistry

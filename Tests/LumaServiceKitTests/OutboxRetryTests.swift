@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import LumaRPC
+import OpsAPI
 import NIOConcurrencyHelpers
 import Testing
 @testable import LumaServiceKit

@@ -2,7 +2,8 @@ import ContentAPI
 import CreatorsAPI
 import LumaEcho
 import LumaRPC
-import LumaServiceKit
+import LumaValues
+import OpsAPI
 import SwiftProtobuf
 import VersesAPI
 

@@ -3,6 +3,7 @@ import CreatorsAPI
 import Foundation
 import Logging
 import LumaAuth
+import LumaDefaults
 import LumaRPC
 import LumaRPCNIO
 import UnixSignals
@@ -22,13 +23,13 @@ struct UpCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Where the databases and logs live (env LUMA_DATA_DIR).")
-    var dataDir = ProcessInfo.processInfo.environment["LUMA_DATA_DIR"] ?? ".luma"
+    var dataDir = ProcessInfo.processInfo.environment["LUMA_DATA_DIR"] ?? LumaDefaults.dataDirectory
 
     @Option(help: "Instances of each service.")
     var instances = 1
 
     @Option(help: "First port (verse-registry); 0 picks free ports.")
-    var basePort = 7101
+    var basePort = LumaDefaults.basePort
 
     @Flag(help: "Do not add demo users and creators on first start.")
     var noSeed = false
@@ -83,7 +84,7 @@ struct UpCommand: AsyncParsableCommand {
             Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid))")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
-        if basePort != 7101 || instances > 1 || dataDir != ".luma" {
+        if basePort != LumaDefaults.basePort || instances > 1 || dataDir != LumaDefaults.dataDirectory {
             Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_DATA_DIR=\(directory)")
         }
         Output.say("ready; Ctrl-C stops everything")

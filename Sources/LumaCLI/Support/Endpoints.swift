@@ -1,18 +1,19 @@
 import ArgumentParser
 import Foundation
+import LumaDefaults
 import LumaRPC
 import LumaRPCNIO
 
 /// Where the services are: flags, else LUMA_VERSES / LUMA_CREATORS / LUMA_CONTENT, else the
 /// local stack's defaults.
 public struct EndpointOptions: ParsableArguments {
-    @Option(help: "verse-registry HOST:PORT[,HOST:PORT] (env LUMA_VERSES; default 127.0.0.1:7101).")
+    @Option(help: "verse-registry HOST:PORT[,HOST:PORT] (env LUMA_VERSES; default \(LumaDefaults.verses)).")
     var verses: String?
 
-    @Option(help: "creator-registry HOST:PORT[,HOST:PORT] (env LUMA_CREATORS; default 127.0.0.1:7102).")
+    @Option(help: "creator-registry HOST:PORT[,HOST:PORT] (env LUMA_CREATORS; default \(LumaDefaults.creators)).")
     var creators: String?
 
-    @Option(help: "content-pipeline HOST:PORT[,HOST:PORT] (env LUMA_CONTENT; default 127.0.0.1:7103).")
+    @Option(help: "content-pipeline HOST:PORT[,HOST:PORT] (env LUMA_CONTENT; default \(LumaDefaults.content)).")
     var content: String?
 
     @Option(help: "Call timeout in seconds.")
@@ -52,7 +53,7 @@ public struct EndpointOptions: ParsableArguments {
         return RPCClient(endpoints: endpoints, configuration: configuration)
     }
 
-    func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: "127.0.0.1:7101")) }
-    func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: "127.0.0.1:7102")) }
-    func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: "127.0.0.1:7103")) }
+    func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: LumaDefaults.verses)) }
+    func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: LumaDefaults.creators)) }
+    func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: LumaDefaults.content)) }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import ContentAPI
 import Foundation
 import LumaRPC
-import LumaServiceKit
+import LumaValues
+import OpsAPI
 
 extension Luma_Content_V1_Status {
     var name: String {

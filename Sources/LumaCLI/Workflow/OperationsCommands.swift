@@ -2,7 +2,8 @@ import ArgumentParser
 import ContentAPI
 import Foundation
 import LumaRPC
-import LumaServiceKit
+import LumaValues
+import OpsAPI
 
 struct IntegrityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "integrity", abstract: "Cross-service foreign keys.",

@@ -1,3 +1,4 @@
+import OpsAPI
 import LumaAuth
 
 /// Who may read the outbox status (operators and the integrity checker) and re-queue failed

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LumaRPC
+import OpsAPI
 
 /// `luma.ops.v1.Operations`: the outbox's pending and failed deliveries, for operators and
 /// the integrity checker, and re-queuing the failed ones.

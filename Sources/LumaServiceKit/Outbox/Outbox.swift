@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LumaRPC
+import LumaValues
 
 /// The transactional outbox: a side effect on another service (release this item's verses,
 /// detach this creator's content) is recorded as a row in the same transaction as the local

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContentPipeline
 import Logging
+import LumaDefaults
 import LumaRPC
 import LumaAuth
 import LumaServiceKit
@@ -20,10 +21,10 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     @Option(help: "verse-registry instances, HOST:PORT[,HOST:PORT].")
-    var verses = "127.0.0.1:7101"
+    var verses = LumaDefaults.verses
 
     @Option(help: "creator-registry instances, HOST:PORT[,HOST:PORT].")
-    var creators = "127.0.0.1:7102"
+    var creators = LumaDefaults.creators
 
     @Option(help: "Seed of the template script generator (same seed, same scripts).")
     var seed: UInt64 = 0
@@ -31,7 +32,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         ServiceRunner.bootstrapLogging(level: options.logLevel)
         let logger = Logger(label: "content-pipeline")
-        let listen = try options.listenEndpoint(default: "127.0.0.1:7103")
+        let listen = try options.listenEndpoint(default: LumaDefaults.content)
         let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "content-pipeline")
         let versesClient = auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits)

@@ -3,6 +3,7 @@ import CreatorsAPI
 import Foundation
 import GRDB
 import LumaRPC
+import OpsAPI
 import LumaRPCNIO
 import LumaServiceKit
 import LumaTestSupport

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContentAPI
 import CreatorRegistry
 import Logging
+import LumaDefaults
 import LumaRPC
 import LumaAuth
 import LumaServiceKit
@@ -21,12 +22,12 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT], which receive the SET NULL of deleted creators.")
-    var content = "127.0.0.1:7103"
+    var content = LumaDefaults.content
 
     func run() async throws {
         ServiceRunner.bootstrapLogging(level: options.logLevel)
         let logger = Logger(label: "creator-registry")
-        let listen = try options.listenEndpoint(default: "127.0.0.1:7102")
+        let listen = try options.listenEndpoint(default: LumaDefaults.creators)
         let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "creator-registry")
         let pipeline = auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits)

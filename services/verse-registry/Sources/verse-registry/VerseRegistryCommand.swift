@@ -1,6 +1,7 @@
 import ArgumentParser
 import GRDB
 import Logging
+import LumaDefaults
 import LumaRPC
 import LumaAuth
 import LumaServiceKit
@@ -21,12 +22,12 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT], for the ledger's foreign-key check.")
-    var content = "127.0.0.1:7103"
+    var content = LumaDefaults.content
 
     func run() async throws {
         ServiceRunner.bootstrapLogging(level: options.logLevel)
         let logger = Logger(label: "verse-registry")
-        let listen = try options.listenEndpoint(default: "127.0.0.1:7101")
+        let listen = try options.listenEndpoint(default: LumaDefaults.verses)
         let contentPeers = try peerEndpoints(content, flag: "--content")
         let limits = try options.connectionLimits()
         let auth = try options.auth(serviceName: "verse-registry")

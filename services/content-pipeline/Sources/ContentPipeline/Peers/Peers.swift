@@ -1,5 +1,6 @@
 import CreatorsAPI
 import LumaRPC
+import OpsAPI
 import VersesAPI
 
 /// The verse-registry operations the pipeline needs. Over RPC in production.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LumaRPC
+import LumaValues
 import LumaServiceKit
 
 /// daily_content in SQL. Every transition is a compare-and-set on `status`: the UPDATE names

@@ -3,6 +3,7 @@ import CreatorsAPI
 import Foundation
 import GRDB
 import LumaRPC
+import LumaValues
 import LumaServiceKit
 
 /// `luma.creators.v1.CreatorRegistry`.

@@ -1,5 +1,6 @@
 import Foundation
 import LumaRPC
+import LumaValues
 
 /// Field rules for users and creators. Each failure is INVALID_ARGUMENT naming the field.
 enum CreatorValidation {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LumaRPC
+import LumaValues
 import LumaServiceKit
 import VersesAPI
 

@@ -1,5 +1,6 @@
 import GRDB
 import LumaRPC
+import LumaValues
 import LumaServiceKit
 
 /// Devotional categories: their sources (Nave topics, references) and materialised verses.

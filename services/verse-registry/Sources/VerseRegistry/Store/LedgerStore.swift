@@ -1,5 +1,6 @@
 import GRDB
 import LumaRPC
+import LumaValues
 import LumaServiceKit
 
 /// One row of `used_bible_verses`.

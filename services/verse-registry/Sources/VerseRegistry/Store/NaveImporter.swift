@@ -1,3 +1,4 @@
+import LumaValues
 import GRDB
 import LumaServiceKit
 
