@@ -2,7 +2,9 @@
 import PackageDescription
 
 // Layout (see README "Repository layout"):
-//   Sources/LumaRPC        the RPC core: wire format, server, client. Knows nothing of Luma.
+//   Sources/LumaRPC        the RPC core: router, client, statuses, transports as protocols.
+//                          Knows nothing of Luma or of TCP.
+//   Sources/LumaRPCNIO     the TCP transport; LumaRPCInProcess, the in-process one.
 //   Sources/LumaEcho       a tiny example service (stand-in and benchmark subject).
 //   Sources/luma-echo      its thin executable.
 //   Sources/luma-rpc-bench the RPC-vs-raw-NIO benchmark (run in release).
@@ -108,6 +110,12 @@ let package = Package(
         ),
         // The default endpoints of the local stack.
         .target(name: "LumaDefaults"),
+        // Runs Luma executables as child processes: lumactl up, the benchmarks, process tests.
+        .target(
+            name: "LumaSupervisor",
+            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaAuth", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // luma.ops.v1 (outbox status and retry), generated: what lumactl and the services share.
         .target(
             name: "OpsAPI",
@@ -234,7 +242,7 @@ let package = Package(
         .target(
             name: "LumaCLI",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaValues", "LumaDefaults", "OpsAPI", "LumaAuth", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaRPCNIO", "LumaValues", "LumaDefaults", "OpsAPI", "LumaAuth", "LumaSupervisor", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -253,7 +261,7 @@ let package = Package(
 
         .target(
             name: "LumaTestSupport",
-            dependencies: ["LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit", "LumaValues", "OpsAPI",
+            dependencies: ["LumaSupervisor", "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit", "LumaValues", "OpsAPI",
                            "VerseRegistry", "CreatorRegistry", "ContentPipeline", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
@@ -269,7 +277,7 @@ let package = Package(
         .executableTarget(
             name: "luma-pipeline-bench",
             dependencies: [
-                "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaTestSupport",
+                "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaSupervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -277,7 +285,7 @@ let package = Package(
         .executableTarget(
             name: "luma-integrity-stress",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "OpsAPI", "LumaSupervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,8 +5,8 @@ import Foundation
 import LumaRPC
 import OpsAPI
 import LumaRPCNIO
-import LumaServiceKit
-import LumaTestSupport
+
+import LumaSupervisor
 
 /// Races the cross-service foreign keys over three real service processes, many times, then
 /// lets the outboxes drain and asks the integrity checker what dangles (it must be nothing):

@@ -3,7 +3,7 @@ import ContentAPI
 import Foundation
 import LumaRPC
 import LumaRPCNIO
-import LumaTestSupport
+import LumaSupervisor
 
 /// End to end through the three service processes: plan and generate a year of content in both
 /// modes (each bible item claims a verse in verse-registry, which checks the item back in

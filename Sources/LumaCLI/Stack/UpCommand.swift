@@ -6,6 +6,7 @@ import LumaAuth
 import LumaDefaults
 import LumaRPC
 import LumaRPCNIO
+import LumaSupervisor
 import UnixSignals
 
 /// `lumactl up`: the three services as separate processes, on their default ports, with their
@@ -59,7 +60,8 @@ struct UpCommand: AsyncParsableCommand {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
                 default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
                 }
-                children.append(try Child(name: name, executable: service, port: port, arguments: arguments, log: "\(directory)/logs/\(name).log"))
+                children.append(Child(name: name, port: port, log: "\(directory)/logs/\(name).log",
+                                      process: try await ServiceProcess(service, arguments, listen: nil, output: .file("\(directory)/logs/\(name).log"))))
             }
         }
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
@@ -135,54 +137,23 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     func freePort() async throws -> Int {
-        var quiet = Logger(label: "lumactl.port-probe")
-        quiet.logLevel = .critical
-        let server = RPCServer(configuration: .init(port: 0), services: [], logger: quiet)
-        let port = try await server.start().port!
-        await server.shutdown()
-        return port
+        try await reservePort()
     }
 }
 
-/// One service process.
-final class Child: @unchecked Sendable {
+/// One service instance of the stack: its process (run by the shared supervisor) and where it
+/// listens and logs.
+struct Child: Sendable {
     let name: String
     let port: Int
     let log: String
-    private let process = Process()
-
-    init(name: String, executable: String, port: Int, arguments: [String], log: String) throws {
-        self.name = name
-        self.port = port
-        self.log = log
-        process.executableURL = Self.sibling(executable)
-        process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-    }
-
-    /// The service executables are built next to lumactl.
-    static func sibling(_ name: String) -> URL {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name)
-    }
+    let process: ServiceProcess
 
     var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
-    var status: Int32 { process.isRunning ? 0 : process.terminationStatus }
-
-    func terminate() {
-        if process.isRunning { process.terminate() }
-    }
-
-    func wait(upTo limit: Duration) async {
-        let end = ContinuousClock.now + limit
-        while process.isRunning && ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    var pid: Int32 { process.pid }
+    var status: Int32 { process.status }
+    func terminate() { process.terminate() }
+    func wait(upTo limit: Duration) async { await process.wait(upTo: limit) }
 }
 
 extension Sequence {

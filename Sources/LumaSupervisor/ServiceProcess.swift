@@ -2,44 +2,71 @@ import Foundation
 import LumaRPC
 import NIOConcurrencyHelpers
 
-/// A service executable started as its own process for a test, on port 0. Built products sit
-/// beside the test bundle in `.build/<config>/`.
+/// One Luma executable run as a child process: by `lumactl up`, by the benchmarks and stress
+/// tools, and by tests that need real processes (crashes, signals, start-up). The executables
+/// are found next to the running one (they are built together in `.build/<config>/`).
 public final class ServiceProcess: @unchecked Sendable {
+    /// Where the child's stdout and stderr go.
+    public enum Output: Sendable {
+        /// Kept in memory (`log`), for tests.
+        case capture
+        /// Appended to a file, as `lumactl up` keeps its services' logs.
+        case file(String)
+    }
+
     public let name: String
+    /// Where it listens, once known (nil when started with `listen: nil`).
     public let endpoint: RPCEndpoint
     private let process: Process
     private let output: NIOLockedValueBox<String>
+    private let logFile: String?
 
-    /// Starts `executable` with `arguments` plus `--listen 127.0.0.1:<listen>` (0 by default: any
-    /// free port) and waits for its "listening on" line.
-    public init(_ executable: String, _ arguments: [String], listen: Int = 0, timeout: TimeInterval = 60) async throws {
+    /// Starts `executable` with `arguments`. With `listen` (0 by default: any free port) it adds
+    /// `--listen 127.0.0.1:<listen>` and waits for the "listening on" line the services print;
+    /// with `listen: nil` the arguments say where it listens and nothing is awaited.
+    public init(_ executable: String, _ arguments: [String], listen: Int? = 0, output: Output = .capture,
+                timeout: TimeInterval = 60) async throws {
         name = executable
         let process = Process()
         process.executableURL = ServiceProcess.binary(executable)
-        process.arguments = arguments + ["--listen", "127.0.0.1:\(listen)"]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let output = NIOLockedValueBox("")
-        for pipe in [stdout, stderr] {
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if !data.isEmpty { output.withLockedValue { $0 += String(decoding: data, as: UTF8.self) } }
+        process.arguments = arguments + (listen.map { ["--listen", "127.0.0.1:\($0)"] } ?? [])
+        let captured = NIOLockedValueBox("")
+        switch output {
+        case .capture:
+            logFile = nil
+            let stdout = Pipe(), stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            for pipe in [stdout, stderr] {
+                pipe.fileHandleForReading.readabilityHandler = { handle in
+                    let data = handle.availableData
+                    if !data.isEmpty { captured.withLockedValue { $0 += String(decoding: data, as: UTF8.self) } }
+                }
             }
+        case .file(let path):
+            logFile = path
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            process.standardOutput = handle
+            process.standardError = handle
         }
         try process.run()
         self.process = process
-        self.output = output
+        self.output = captured
 
+        guard listen != nil else {
+            endpoint = RPCEndpoint(host: "127.0.0.1", port: 0)
+            return
+        }
         let deadline = Date().addingTimeInterval(timeout)
         var found: RPCEndpoint?
         while found == nil {
-            if let line = output.withLockedValue({ $0 }).split(separator: "\n").first(where: { $0.contains(" listening on ") }),
+            if let line = Self.text(captured, logFile).split(separator: "\n").first(where: { $0.contains(" listening on ") }),
                let address = line.split(separator: " ").last {
                 found = try RPCEndpoint.parse(String(address))
             } else if !process.isRunning || Date() > deadline {
-                let log = output.withLockedValue { $0 }
+                let log = Self.text(captured, logFile)
                 process.terminate()
                 throw ServiceProcessError.didNotStart(executable, log)
             } else {
@@ -49,19 +76,41 @@ public final class ServiceProcess: @unchecked Sendable {
         endpoint = found!
     }
 
-    public static func binary(_ name: String) -> URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+    private static func text(_ captured: NIOLockedValueBox<String>, _ file: String?) -> String {
+        if let file { return (try? String(contentsOfFile: file, encoding: .utf8)) ?? "" }
+        return captured.withLockedValue { $0 }
     }
 
-    public var log: String { output.withLockedValue { $0 } }
+    /// The executables are built next to the running one.
+    public static func binary(_ name: String) -> URL {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    /// What it printed (captured output, or its log file).
+    public var log: String { Self.text(output, logFile) }
     public var isRunning: Bool { process.isRunning }
     public var pid: Int32 { process.processIdentifier }
+    /// Its exit status once it has exited; 0 while it runs.
+    public var status: Int32 { process.isRunning ? 0 : process.terminationStatus }
+
+    /// SIGTERM without waiting.
+    public func terminate() {
+        if process.isRunning { process.terminate() }
+    }
 
     /// SIGTERM, then wait for exit; returns the exit status.
     @discardableResult
     public func stop() async -> Int32 {
-        if process.isRunning { process.terminate() }
+        terminate()
         return await waitForExit()
+    }
+
+    /// Waits up to `limit` for it to exit, then SIGKILL.
+    public func wait(upTo limit: Duration) async {
+        let end = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
     /// SIGKILL: no chance to clean up, as a crash.
@@ -96,17 +145,6 @@ public func temporaryDirectory() -> String {
     return path
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let end = clock.now + timeout
-    while clock.now < end {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(25))
-    }
-    return try await condition()
-}
-
 /// Runs a built executable to completion without blocking a Swift concurrency thread (tests
 /// share a small cooperative pool; a blocking wait there starves every other test).
 public func runCommand(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
@@ -139,11 +177,3 @@ public func runCommand(_ executable: String, _ arguments: [String], stdin: Strin
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
 
-/// Runs blocking work (building a template database, say) on a thread of its own.
-public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try work() })
-        }
-    }
-}
