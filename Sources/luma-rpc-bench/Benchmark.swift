@@ -125,12 +125,59 @@ struct RPCBenchmark: AsyncParsableCommand {
             }
         }
 
+        if only == nil {
+            try await measureServerAlone(rawPort: rawServer.localAddress!.port!, lumaPort: address.port!, template: frame, group: clientGroup)
+        }
+
         await client.close()
         await server.shutdown()
         try await rawClient.channel.close()
         try await rawServer.close()
 
         try await measureServerMemory(group: group)
+    }
+
+    /// The servers alone: the same pipelined ChannelHandler client (no task, promise or thread
+    /// hop per call) against the raw echo and against the Luma server, alternating in blocks.
+    func measureServerAlone(rawPort: Int, lumaPort: Int, template: Luma_Rpc_V1_Frame, group: any EventLoopGroup) async throws {
+        for concurrency in scenarios {
+            let frames: [ByteBuffer] = try (1...concurrency).map { id in
+                var frame = template
+                frame.request.callID = UInt64(id)
+                let body: [UInt8] = try frame.serializedBytes()
+                var buffer = ByteBuffer()
+                buffer.writeInteger(UInt32(body.count))
+                buffer.writeBytes(body)
+                return buffer
+            }
+            let block = min(calls, max(blockCalls, concurrency * 100))
+            var rounds: [(floor: [Int64], floorRate: Double, luma: [Int64], lumaRate: Double)] = []
+            for _ in 0..<rounds3 {
+                var floor: [Int64] = [], luma: [Int64] = [], floorTime: UInt64 = 0, lumaTime: UInt64 = 0
+                for _ in 0..<max(1, calls / block) {
+                    let f = try await PipelinedClient.run(port: rawPort, frames: frames, total: block, luma: false, group: group)
+                    let l = try await PipelinedClient.run(port: lumaPort, frames: frames, total: block, luma: true, group: group)
+                    floor += f.latencies; floorTime += f.nanoseconds
+                    luma += l.latencies; lumaTime += l.nanoseconds
+                }
+                rounds.append((floor.sorted(), Double(floor.count) / Double(floorTime) * 1e9,
+                               luma.sorted(), Double(luma.count) / Double(lumaTime) * 1e9))
+            }
+            let p50 = { (values: [Int64]) in Double(values[values.count / 2]) / 1000 }
+            if concurrency == 1 {
+                let ratios = rounds.map { p50($0.luma) / p50($0.floor) }
+                let median = rounds.sorted { p50($0.luma) / p50($0.floor) < p50($1.luma) / p50($1.floor) }[rounds.count / 2]
+                print(String(format: "server alone, 1 in flight: raw echo p50 %.1f us, Luma p50 %.1f us: %.2fx the floor (target <= 1.3x); rounds: %@",
+                             p50(median.floor), p50(median.luma), p50(median.luma) / p50(median.floor),
+                             ratios.map { String(format: "%.2f", $0) }.joined(separator: " ")))
+            } else {
+                let ratios = rounds.map { $0.lumaRate / $0.floorRate }
+                let median = rounds.sorted { $0.lumaRate / $0.floorRate < $1.lumaRate / $1.floorRate }[rounds.count / 2]
+                print(String(format: "server alone, %d in flight: raw echo %.0f calls/s, Luma %.0f calls/s: %.2f of the floor (target >= 0.5); rounds: %@",
+                             concurrency, median.floorRate, median.lumaRate, median.lumaRate / median.floorRate,
+                             ratios.map { String(format: "%.2f", $0) }.joined(separator: " ")))
+            }
+        }
     }
 
     /// Starts `luma-echo` (built beside this binary) as its own process, reads its RSS idle,

@@ -259,3 +259,44 @@ extension Result {
         return nil
     }
 }
+
+/// Shutdown with thousands of requests pipelined on one connection, over a real socket: every
+/// request is either answered or provably not run (its id is above the GoAway's last_call_id),
+/// and the connection ends with FIN after the answers, not with RST before them.
+@Suite("Graceful shutdown with pipelined requests")
+struct PipelinedShutdownTests {
+    @Test func everyRequestIsAnsweredOrKnownNotToHaveRun() async throws {
+        let (server, endpoint) = try await startServer()
+        let raw = try await RawConnection(to: endpoint)
+        var bytes = ConnectionPreface.bytes
+        let count = 3000
+        for id in 1...count {
+            var frame = Luma_Rpc_V1_Frame()
+            frame.request.callID = UInt64(id)
+            frame.request.method = Luma_Examples_V1_EchoService.Method.echo.descriptor.fullName
+            frame.request.payload = try Luma_Examples_V1_EchoRequest.with { $0.text = "r\(id)" }.serializedData()
+            bytes += Array(buffer: try FrameEncoder.encode(frame))
+        }
+        let send = Task { try await raw.send(bytes) }
+        // Shut down while the requests are still arriving.
+        _ = try await raw.waitForFrame { if case .response = $0.kind { true } else { false } }
+        await server.shutdown()
+        try await send.value
+        #expect(await raw.waitForClose(timeout: .seconds(20)))
+
+        let frames = try raw.frames()
+        let away = try #require(frames.compactMap { frame -> Luma_Rpc_V1_GoAway? in
+            if case .goaway(let goAway) = frame.kind { return goAway } else { return nil }
+        }.first)
+        var answered: [UInt64: Luma_Rpc_V1_Response] = [:]
+        for frame in frames { if case .response(let response) = frame.kind { answered[response.callID] = response } }
+        #expect(away.lastCallID >= 1 && away.lastCallID <= UInt64(count))
+        for id in 1...UInt64(count) {
+            if id <= away.lastCallID {
+                #expect(answered[id]?.status.code == .ok, "call \(id) was accepted but not answered")
+            } else if let response = answered[id] {
+                #expect(response.status.code == .unavailable && response.status.message.contains("was not run"), "call \(id)")
+            }
+        }
+    }
+}
