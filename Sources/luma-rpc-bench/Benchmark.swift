@@ -26,7 +26,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Option(help: "Idle connections opened for the memory scenario.")
     var idleConnections = 1000
 
-    @Option(help: "Run only 'floor' or 'rpc', one round, no ratio (for profiling one side with perf or callgrind).")
+    @Option(help: "Run only 'floor' or 'rpc' (one round, no ratio), or only the 'server'-alone comparison (for profiling with perf or callgrind).")
     var only: Side?
 
     @Option(name: .customLong("in-flight"), parsing: .upToNextOption, help: "Calls in flight per scenario.")
@@ -38,7 +38,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Flag(help: "Print every round's numbers.")
     var verbose = false
 
-    enum Side: String, ExpressibleByArgument { case floor, rpc }
+    enum Side: String, ExpressibleByArgument { case floor, rpc, server }
 
     func run() async throws {
         // One loop for the servers and one for the clients, the same for floor and RPC, so
@@ -72,7 +72,9 @@ struct RPCBenchmark: AsyncParsableCommand {
         _ = try await measure("warm-up", calls: 2000, concurrency: 8) { try await rawClient.call(wireFrame) }
         _ = try await measure("warm-up", calls: 2000, concurrency: 8) { _ = try await client.call(echo, request) }
 
-        if let only {
+        if only == .server {
+            try await measureServerAlone(rawPort: rawServer.localAddress!.port!, lumaPort: address.port!, template: frame, group: clientGroup)
+        } else if let only {
             // One side only, no ratio: for perf or callgrind.
             for concurrency in scenarios {
                 let result = only == .floor
