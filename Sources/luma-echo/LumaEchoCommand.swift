@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LumaEcho
 import LumaRPC
@@ -23,6 +24,9 @@ struct LumaEchoCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "luma-echo")
         let server = RPCServer(configuration: .init(host: host, port: port), services: [EchoService()], logger: logger)
+        let address = try await server.start()
+        // One line on stdout, as the Luma services print it, for scripts and tests on port 0.
+        FileHandle.standardOutput.write(Data("luma-echo listening on \(host):\(address.port ?? port)\n".utf8))
         let group = ServiceGroup(services: [RPCServerService(server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
