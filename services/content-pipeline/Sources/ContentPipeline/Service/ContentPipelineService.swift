@@ -228,8 +228,11 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     /// The eligible creator with the fewest assignments that month and room left.
     func leastLoaded(for item: ContentRecord, month: String) async throws -> Luma_Creators_V1_Creator {
         let eligible = try await creators.eligible(mode: item.mode, language: item.language)
+        // A creator whose deletion already reached us is no candidate, even if the registry
+        // listed it a moment before.
         let loads = try await database.read { db in
-            try eligible.map { (creator: $0, used: try ContentStore.assignedCount(db, creator: $0.id, month: month)) }
+            try eligible.filter { try !ContentStore.creatorIsDeleted(db, creator: $0.id) }
+                .map { (creator: $0, used: try ContentStore.assignedCount(db, creator: $0.id, month: month)) }
         }
         guard let pick = loads.filter({ $0.used < Int($0.creator.monthlyCapacity) })
             .min(by: { ($0.used, $0.creator.id) < ($1.used, $1.creator.id) }) else {

@@ -133,9 +133,14 @@ enum ContentStore {
         return (unassigned, db.changesCount)
     }
 
+    /// Whether the SET NULL of this creator's deletion was delivered here (its tombstone).
+    static func creatorIsDeleted(_ db: Database, creator: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM deleted_creators WHERE creator_id = ?", arguments: [creator]) == true
+    }
+
     /// Refuses to point an item at a creator whose delete was already delivered here.
     static func requireCreatorNotDeleted(_ db: Database, creator: Int64) throws {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM deleted_creators WHERE creator_id = ?", arguments: [creator]) == true {
+        if try creatorIsDeleted(db, creator: creator) {
             throw RPCError.notFound("creator \(creator) was deleted", field: "creator_id")
         }
     }
