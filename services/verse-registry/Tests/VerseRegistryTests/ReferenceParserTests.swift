@@ -74,6 +74,13 @@ struct ReferenceParserTests {
         #expect(throws: ReferenceError(message: message)) { try parser.parse(input) }
     }
 
+    /// A space between two numbers is never guessed at: each of these has two readings.
+    @Test(arguments: ["Gen 1 1", "Ps 2 3", "John 3:1 6", "Rom 8:2 8", "Jn3 3:16", "John 3 16"])
+    func aSpaceInsideNumbersIsRefusedAsAmbiguous(input: String) {
+        #expect(throws: ReferenceError(message: "'\(input)' is ambiguous: a space separates two numbers; "
+            + "write chapter and verse with ':' (as in 'John 3:16') and no space inside a number")) { try parser.parse(input) }
+    }
+
     @Test func tenKilobyteReferenceIsRefusedCheaply() {
         let huge = String(repeating: "John 3:16 ", count: 1024)
         #expect(throws: ReferenceError(message: "reference is too long (10239 characters; at most 100)")) { try parser.parse(huge) }

@@ -79,8 +79,16 @@ public struct ReferenceParser: Sendable {
             throw ReferenceError(message: "'\(Self.shown(text))' has no chapter")
         }
         let book = String(chars[..<numbersStart]).trimmingCharacters(in: .whitespaces)
-        let rest = String(chars[numbersStart...]).replacingOccurrences(of: " ", with: "")
+        // Spaces around ':' and '-' are fine ("John 3 : 16 - 18"); a space between two numbers
+        // is not guessed at: "Gen 1 1" could be Genesis 1:1 or 11, "Ps 2 3" Psalm 2:3 or 23.
+        let dashed = String(chars[numbersStart...])
             .replacingOccurrences(of: "–", with: "-").replacingOccurrences(of: "—", with: "-")
+        let rest = dashed.replacingOccurrences(of: #"\s*([:\-])\s*"#, with: "$1", options: .regularExpression)
+            .trimmingCharacters(in: .whitespaces)
+        if rest.contains(where: { $0.isWhitespace }) {
+            throw ReferenceError(message: "'\(Self.shown(text))' is ambiguous: a space separates two numbers; "
+                + "write chapter and verse with ':' (as in 'John 3:16') and no space inside a number")
+        }
         if book.hasSuffix("-") || book.hasSuffix("+") {
             throw ReferenceError(message: "chapter and verse must be positive numbers in '\(Self.shown(text))'")
         }
