@@ -280,3 +280,16 @@ struct ContentTransitionTests {
         }
     }
 }
+
+@Suite("Listing content")
+struct ListContentTests {
+    @Test func aRangeThatEndsBeforeItStartsIsRefused() async throws {
+        let pipeline = try Pipeline()
+        do {
+            _ = try await pipeline.service.list(.with { $0.fromDate = "2029-02-05"; $0.toDate = "2029-02-01" }, context: pipeline.context)
+            Issue.record("an inverted range was accepted")
+        } catch let error as RPCError {
+            #expect(error == RPCError.invalidArgument("from_date 2029-02-05 is after to_date 2029-02-01", field: "from_date"))
+        }
+    }
+}

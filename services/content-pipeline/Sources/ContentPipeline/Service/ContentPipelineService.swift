@@ -317,6 +317,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         var filter = ContentStore.Filter()
         filter.from = request.fromDate.isEmpty ? nil : try Validate.date(request.fromDate, field: "from_date").description
         filter.to = request.toDate.isEmpty ? nil : try Validate.date(request.toDate, field: "to_date").description
+        if let from = filter.from, let to = filter.to, from > to {
+            throw RPCError.invalidArgument("from_date \(from) is after to_date \(to)", field: "from_date")
+        }
         if !request.statuses.isEmpty {
             filter.statuses = try request.statuses.map { status in
                 guard let known = ContentStatus(status) else { throw RPCError.invalidArgument("unknown status \(status)", field: "statuses") }
