@@ -92,7 +92,8 @@ struct AuthAcrossServicesTests {
         let creators = Luma_Creators_V1_CreatorRegistryClient(admin(stack.creatorsEndpoint))
         let user = try await creators.createUser(.with { $0.email = "grace@example.com"; $0.displayName = "Grace"; $0.role = .creator })
         let grace = try await creators.createCreator(.with { $0.userID = user.id; $0.displayName = "Grace"; $0.canBible = true; $0.monthlyCapacity = 9 })
-        let other = try await creators.createCreator(.with { $0.userID = user.id; $0.displayName = "Other"; $0.canBible = true; $0.monthlyCapacity = 9 })
+        let otherUser = try await creators.createUser(.with { $0.email = "other@example.com"; $0.displayName = "Other"; $0.role = .creator })
+        let other = try await creators.createCreator(.with { $0.userID = otherUser.id; $0.displayName = "Other"; $0.canBible = true; $0.monthlyCapacity = 9 })
         let content = Luma_Content_V1_ContentPipelineClient(admin(stack.contentEndpoint))
         _ = try await content.plan(.with { $0.fromDate = "2027-06-01"; $0.toDate = "2027-06-02"; $0.modes = [.bible] })
         let items = try await content.generate(.with { $0.range = .with { $0.fromDate = "2027-06-01"; $0.toDate = "2027-06-02" } }).items

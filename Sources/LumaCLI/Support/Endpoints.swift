@@ -45,15 +45,41 @@ public struct EndpointOptions: ParsableArguments {
         }
     }
 
-    func client(_ endpoints: [RPCEndpoint]) -> RPCClient {
+    func client(_ endpoints: [RPCEndpoint], service: String? = nil) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = .nanoseconds(Int64(timeout * 1e9))
         configuration.limits.maxFrameSize = maxFrameSize
         configuration.interceptors = Credentials.interceptors(flag: token)
+            + (service.map { [UnreachableServiceInterceptor(service: $0, endpoints: endpoints)] } ?? [])
         return RPCClient(endpoints: endpoints, configuration: configuration)
     }
 
-    func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: LumaDefaults.verses)) }
-    func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: LumaDefaults.creators)) }
-    func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: LumaDefaults.content)) }
+    func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: LumaDefaults.verses), service: "verse-registry") }
+    func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: LumaDefaults.creators), service: "creator-registry") }
+    func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: LumaDefaults.content), service: "content-pipeline") }
+}
+
+/// Says which service could not be reached, where, and what to do, instead of a bare
+/// connection error.
+struct UnreachableServiceInterceptor: RPCClientInterceptor {
+    let service: String
+    let endpoints: [RPCEndpoint]
+
+    func intercept(request: RPCClientRequest, next: @Sendable (RPCClientRequest) async throws -> Data) async throws -> Data {
+        do {
+            return try await next(request)
+        } catch let error as RPCError where error.code == .unavailable && error.message.hasPrefix("cannot connect") {
+            let addresses = endpoints.map(\.description).joined(separator: ", ")
+            throw RPCError.unavailable("\(service) at \(addresses) could not be reached (\(error.message)); is the stack running? "
+                + "`lumactl up` (or scripts/run.sh) starts it; --\(flag) or LUMA_\(flag.uppercased()) point elsewhere")
+        }
+    }
+
+    private var flag: String {
+        switch service {
+        case "verse-registry": "verses"
+        case "creator-registry": "creators"
+        default: "content"
+        }
+    }
 }

@@ -78,7 +78,8 @@ struct CreatorsCommand: AsyncParsableCommand {
         @Option(help: "The user's id.") var user: Int64
         @Option(help: "Display name.") var name: String
         @Option(help: "Comma-separated ISO 639-1 codes.") var languages = "en"
-        @Option(help: "Videos per month.") var capacity: Int64 = 8
+        // .unconditional: "-1" is a value to refuse with a reason, not an unknown flag.
+        @Option(parsing: .unconditional, help: "Videos per month.") var capacity: Int64 = 8
         @Flag(help: "Can film bible videos.") var bible = false
         @Flag(help: "Can film positivity videos.") var positivity = false
         @Option(help: "HeyGen avatar id: makes this an AI creator.") var avatar: String?
@@ -88,7 +89,7 @@ struct CreatorsCommand: AsyncParsableCommand {
                 let client = Luma_Creators_V1_CreatorRegistryClient(try endpoints.creatorsClient())
                 let creator = try await client.createCreator(.with {
                     $0.userID = user; $0.displayName = name
-                    $0.languages = languages.split(separator: ",").map { String($0) }
+                    $0.languages = try languageList(languages)
                     $0.monthlyCapacity = capacity; $0.canBible = bible; $0.canPositivity = positivity
                     if let avatar { $0.isAi = true; $0.heygenAvatarID = avatar }
                 })
@@ -126,7 +127,7 @@ struct CreatorsCommand: AsyncParsableCommand {
         @Argument var id: Int64
         @Option var name: String?
         @Option(help: "Comma-separated ISO 639-1 codes.") var languages: String?
-        @Option var capacity: Int64?
+        @Option(parsing: .unconditional, help: "Videos per month.") var capacity: Int64?
         @Option(help: "true or false.") var bible: Bool?
         @Option(help: "true or false.") var positivity: Bool?
         @Option(help: "true or false.") var active: Bool?
@@ -136,7 +137,7 @@ struct CreatorsCommand: AsyncParsableCommand {
                 var request = Luma_Creators_V1_UpdateCreatorRequest()
                 request.id = id
                 if let name { request.fields.append("display_name"); request.displayName = name }
-                if let languages { request.fields.append("languages"); request.languages = languages.split(separator: ",").map { String($0) } }
+                if let languages { request.fields.append("languages"); request.languages = try languageList(languages) }
                 if let capacity { request.fields.append("monthly_capacity"); request.monthlyCapacity = capacity }
                 if let bible { request.fields.append("can_bible"); request.canBible = bible }
                 if let positivity { request.fields.append("can_positivity"); request.canPositivity = positivity }
@@ -176,4 +177,14 @@ struct CreatorsCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `--languages en,es`: at least one code; an empty list is refused here rather than read as
+/// "the default" by the service.
+func languageList(_ text: String) throws -> [String] {
+    let codes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !codes.isEmpty else {
+        throw ValidationError("--languages must list at least one ISO 639-1 code, e.g. en or en,es")
+    }
+    return codes
 }

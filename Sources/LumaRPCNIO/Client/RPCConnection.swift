@@ -71,7 +71,7 @@ public final class RPCConnection: RPCClientConnection, Sendable {
                 .connect(host: endpoint.host, port: endpoint.port)
                 .get()
         } catch {
-            throw RPCError.unavailable("cannot connect to \(endpoint): \(error)")
+            throw RPCError.unavailable("cannot connect to \(endpoint): \(Self.reason(error))")
         }
         do {
             var preface = channel.allocator.buffer(capacity: ConnectionPreface.length)
@@ -165,6 +165,19 @@ public final class RPCConnection: RPCClientConnection, Sendable {
         if let buffer = try? FrameEncoder.encode(frame) {
             channel.writeAndFlush(buffer, promise: nil)
         }
+    }
+
+    /// "connection refused" rather than NIO's nested error types.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return reason(first.error) }
+            if let dns = error.dnsAAAAError ?? error.dnsAError { return "cannot resolve \(error.host): \(dns)" }
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
+        if let error = error as? ChannelError, case .connectTimeout(let amount) = error {
+            return "no answer within \(amount.nanoseconds / 1_000_000) ms"
+        }
+        return "\(error)"
     }
 
     /// Calls in flight on this connection.

@@ -53,7 +53,10 @@ struct CreatorProcessTests {
         var client = Luma_Creators_V1_CreatorRegistryClient(RPCClient(endpoint: registry.endpoint))
         let user = try await client.createUser(.with { $0.email = "grace@example.com"; $0.displayName = "Grace"; $0.role = .creator })
         let keep = try await client.createCreator(.with { $0.userID = user.id; $0.displayName = "Keep"; $0.canBible = true })
-        let gone = try await client.createCreator(.with { $0.userID = user.id; $0.displayName = "Gone"; $0.isAi = true; $0.heygenAvatarID = "a1" })
+        let operatorUser = try await client.createUser(.with { $0.email = "ops@example.com"; $0.displayName = "Ops"; $0.role = .creator })
+        let gone = try await client.createCreator(.with {
+            $0.userID = operatorUser.id; $0.displayName = "Gone"; $0.isAi = true; $0.heygenAvatarID = "a1"; $0.canPositivity = true
+        })
         _ = try await client.deleteCreator(.with { $0.id = gone.id })
 
         let ops = { (endpoint: RPCEndpoint) in Luma_Ops_V1_OperationsClient(RPCClient(endpoint: endpoint)) }

@@ -85,6 +85,7 @@ struct CreatorRegistryTests {
         BadCreator(label: "empty name", field: "display_name") { $0.displayName = "  " },
         BadCreator(label: "10 KB name", field: "display_name") { $0.displayName = String(repeating: "n", count: 10_240) },
         BadCreator(label: "no user", field: "user_id") { $0.userID = 0 },
+        BadCreator(label: "no mode", field: "can_bible") { $0.canBible = false; $0.canPositivity = false },
     ])
     func everyCreatorFieldIsValidated(bad: BadCreator) async throws {
         let (service, pool) = try makeRegistry()
@@ -100,7 +101,12 @@ struct CreatorRegistryTests {
         let user = try await service.user("admin@example.com", role: .admin)
         let human = try await service.creator(user: user.id)
         #expect(human.languages == ["en"] && human.active && !human.isAi && human.heygenAvatarID.isEmpty)
-        let ai = try await service.creator(user: user.id) {
+        // One profile per user.
+        let second = await #expect(throws: RPCError.self) { try await service.creator(user: user.id) }
+        #expect(second?.code == .alreadyExists && second?.field == "user_id")
+        #expect(second?.message == "user \(user.id) already has creator profile \(human.id) (Grace); a user has at most one")
+        let operatorUser = try await service.user("ava-operator@example.com")
+        let ai = try await service.creator(user: operatorUser.id) {
             $0.displayName = "Avatar Ava"; $0.isAi = true; $0.heygenAvatarID = "ava_01"; $0.languages = ["EN", "es", "en"]
         }
         #expect(ai.isAi && ai.heygenAvatarID == "ava_01" && ai.languages == ["en", "es"])
@@ -159,6 +165,7 @@ struct CreatorRegistryTests {
             ("E", ["pt"], true, true, true),
         ]
         for row in table {
+            let user = try await service.user("\(row.0.lowercased())@example.com")
             _ = try await service.creator(user: user.id) {
                 $0.displayName = row.0; $0.languages = row.1; $0.canBible = row.2; $0.canPositivity = row.3; $0.inactive = !row.4
             }

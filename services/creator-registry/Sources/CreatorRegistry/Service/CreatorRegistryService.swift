@@ -80,6 +80,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         record.monthlyCapacity = try CreatorValidation.capacity(request.monthlyCapacity)
         record.canBible = request.canBible
         record.canPositivity = request.canPositivity
+        try CreatorValidation.modes(canBible: record.canBible, canPositivity: record.canPositivity)
         record.isAI = request.isAi
         record.heygenAvatarID = try CreatorValidation.avatar(isAI: request.isAi, avatarID: request.heygenAvatarID)
         record.active = !request.inactive
@@ -117,6 +118,9 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         let fields = Set(request.fields)
         // Validate the values sent before touching the database.
         let displayName = fields.contains("display_name") ? try CreatorValidation.displayName(request.displayName) : nil
+        if fields.contains("languages") && request.languages.isEmpty {
+            throw RPCError.invalidArgument("languages must name at least one language when updated", field: "languages")
+        }
         let languages = fields.contains("languages") ? try CreatorValidation.languages(request.languages) : nil
         let capacity = fields.contains("monthly_capacity") ? try CreatorValidation.capacity(request.monthlyCapacity) : nil
         let updated = try await database.write { db -> CreatorRecord in
@@ -134,6 +138,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
                 let avatar = fields.contains("heygen_avatar_id") ? request.heygenAvatarID : (creator.heygenAvatarID ?? "")
                 creator.heygenAvatarID = try CreatorValidation.avatar(isAI: creator.isAI, avatarID: avatar)
             }
+            try CreatorValidation.modes(canBible: creator.canBible, canPositivity: creator.canPositivity)
             return try CreatorStore.updateCreator(db, creator)
         }
         return Self.message(updated)

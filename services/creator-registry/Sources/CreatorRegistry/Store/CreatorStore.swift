@@ -111,6 +111,13 @@ enum CreatorStore {
         guard try user(db, id: creator.userID) != nil else {
             throw RPCError.failedPrecondition("user \(creator.userID) does not exist", field: "user_id")
         }
+        // One creator profile per user (checked in the insert's transaction).
+        if let existing = try Row.fetchOne(db, sql: "SELECT id, display_name FROM luma_short_creators WHERE user_id = ? LIMIT 1",
+                                           arguments: [creator.userID]) {
+            throw RPCError.alreadyExists(
+                "user \(creator.userID) already has creator profile \(existing["id"] as Int64) (\(existing["display_name"] as String)); a user has at most one",
+                field: "user_id")
+        }
         let now = Timestamp.now()
         try db.execute(sql: """
             INSERT INTO luma_short_creators (user_id, display_name, languages, monthly_capacity, can_bible, can_positivity,

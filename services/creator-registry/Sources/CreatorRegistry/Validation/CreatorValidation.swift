@@ -53,6 +53,13 @@ enum CreatorValidation {
         return seen
     }
 
+    /// A creator films at least one mode.
+    static func modes(canBible: Bool, canPositivity: Bool) throws {
+        guard canBible || canPositivity else {
+            throw RPCError.invalidArgument("a creator films at least one mode: set can_bible or can_positivity (or both)", field: "can_bible")
+        }
+    }
+
     static func capacity(_ value: Int64) throws -> Int {
         guard value >= 0 else {
             throw RPCError.invalidArgument("monthly_capacity must be 0 or more, not \(value)", field: "monthly_capacity")

@@ -1,0 +1,40 @@
+import Foundation
+import LumaTestSupport
+import Testing
+
+/// What a new user reads when something is wrong: which service, where, and what to do.
+@Suite("lumactl messages", .serialized)
+struct MessagesTests {
+    @Test func anUnreachableServiceIsNamedWithItsAddressAndTheWayToStartIt() async throws {
+        let port = try await reservePort()     // nothing listens there now
+        let result = try await lumactl(["creators", "list"], environment: ["LUMA_CREATORS": "127.0.0.1:\(port)", "LUMA_DATA_DIR": temporaryDirectory()])
+        #expect(result.status == 14)
+        #expect(result.stderr.contains("creator-registry at 127.0.0.1:\(port) could not be reached"))
+        #expect(result.stderr.contains("connection refused"))
+        #expect(result.stderr.contains("lumactl up"))
+        #expect(!result.stderr.contains("SingleConnectionFailure"))
+    }
+
+    @Test func creatorFlagsAreCheckedBeforeAnythingIsSent() async throws {
+        let environment = ["LUMA_DATA_DIR": temporaryDirectory()]
+        let empty = try await lumactl(["creators", "add", "--user", "1", "--name", "X", "--languages", ""], environment: environment)
+        #expect(empty.status != 0 && empty.stderr.contains("--languages must list at least one ISO 639-1 code"))
+        // "-1" is a value (refused by the service with a reason), not an unknown flag.
+        let negative = try await lumactl(["creators", "add", "--user", "1", "--name", "X", "--capacity", "-1", "--bible",
+                                          "--creators", "127.0.0.1:9"], environment: environment)
+        #expect(!negative.stderr.contains("Missing value"))
+        #expect(negative.status == 14)
+    }
+
+    @Test func aMissingTokenSaysWhereTokensComeFrom() async throws {
+        let up = UpProcess()
+        try await up.start()
+        var environment = up.environment
+        environment["LUMA_DATA_DIR"] = temporaryDirectory()     // no key there: no token
+        let result = try await lumactl(["creators", "list"], environment: environment)
+        #expect(result.status == 16)
+        #expect(result.stderr.contains("no token was sent"))
+        #expect(result.stderr.contains("auth.key") && result.stderr.contains("LUMA_TOKEN"))
+        #expect(await up.interrupt() == 0)
+    }
+}
