@@ -9,7 +9,11 @@ public struct Lumactl: AsyncParsableCommand {
         discussion: """
             Endpoints come from --verses/--creators/--content or LUMA_VERSES, LUMA_CREATORS, \
             LUMA_CONTENT (HOST:PORT[,HOST:PORT]); the defaults are the local stack's ports. \
-            A failed call prints CODE: message on stderr and exits with the gRPC status number.             Calls carry --token or LUMA_TOKEN; without either, lumactl mints an admin token from the             local stack's key (LUMA_DATA_DIR/auth.key, default .luma/auth.key) when it exists.
+            A failed call prints CODE: message on stderr and exits with the gRPC status number. \
+            Calls carry --token or LUMA_TOKEN; without either, lumactl mints an admin token from the \
+            local stack's key (LUMA_DATA_DIR/auth.key, default .luma/auth.key) when it exists. \
+            Endpoint and token options may come before the subcommand too: \
+            lumactl --content HOST:PORT content list.
             """,
         subcommands: [
             UpCommand.self, ListCommand.self, DescribeCommand.self, CallCommand.self, HealthCommand.self,
@@ -18,4 +22,34 @@ public struct Lumactl: AsyncParsableCommand {
         ])
 
     public init() {}
+}
+
+/// Options every service-calling subcommand takes, which users also write before the
+/// subcommand (`lumactl --content X content list`). ArgumentParser only knows them after it, so
+/// `arguments` moves the leading ones to the end.
+public enum GlobalOptions {
+    static let withValue: Set<String> = ["--verses", "--creators", "--content", "--timeout", "--token", "--max-frame-size"]
+    static let flags: Set<String> = ["--json"]
+
+    public static func movedAfterSubcommand(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if flags.contains(argument) {
+                leading.append(argument)
+                index += 1
+            } else if withValue.contains(name) && argument.contains("=") {
+                leading.append(argument)
+                index += 1
+            } else if withValue.contains(argument) && index + 1 < arguments.endIndex {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        return Array(arguments[index...]) + leading
+    }
 }

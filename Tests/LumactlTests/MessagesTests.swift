@@ -37,4 +37,23 @@ struct MessagesTests {
         #expect(result.stderr.contains("auth.key") && result.stderr.contains("LUMA_TOKEN"))
         #expect(await up.interrupt() == 0)
     }
+
+    @Test func endpointOptionsMayComeBeforeTheSubcommand() async throws {
+        let port = try await reservePort()
+        let result = try await lumactl(["--content", "127.0.0.1:\(port)", "--timeout", "5", "content", "list"],
+                                       environment: ["LUMA_DATA_DIR": temporaryDirectory()])
+        #expect(result.status == 14)      // parsed, and the call went where --content said
+        #expect(result.stderr.contains("content-pipeline at 127.0.0.1:\(port)"))
+    }
+
+    @Test func aZeroTimeoutIsRefusedWithAReason() async throws {
+        let result = try await lumactl(["content", "list", "--timeout", "0"], environment: [:])
+        #expect(result.status != 0 && result.stderr.contains("--timeout must be a number of seconds above 0"))
+    }
+
+    @Test func theHelpOverviewHasNoRunsOfSpaces() async throws {
+        let help = try await lumactl(["--help"], environment: [:])
+        let overview = help.stdout.components(separatedBy: "USAGE:")[0]
+        #expect(!overview.contains("  "), "\(overview)")
+    }
 }

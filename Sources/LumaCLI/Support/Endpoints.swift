@@ -31,6 +31,9 @@ public struct EndpointOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
+        guard timeout > 0, timeout.isFinite else {
+            throw ValidationError("--timeout must be a number of seconds above 0, not \(timeout)")
+        }
         guard (1024...268_435_456).contains(maxFrameSize) else {
             throw ValidationError("--max-frame-size must be between 1024 and 268435456 bytes, not \(maxFrameSize)")
         }
