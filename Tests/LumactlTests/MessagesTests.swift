@@ -57,3 +57,23 @@ struct MessagesTests {
         #expect(!overview.contains("  "), "\(overview)")
     }
 }
+
+@Suite("lumactl exit codes", .serialized)
+struct ExitCodeTests {
+    /// Partial failure over a range: the others are generated, and the exit status is the first
+    /// failure's code, with and without --json.
+    @Test func aRangeWithFailuresExitsWithTheFirstFailuresCodeWithOrWithoutJSON() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let env = up.environment
+        _ = try await lumactl(["content", "plan", "--from", "2027-05-01", "--to", "2027-05-02"], environment: env)
+        let text = try await lumactl(["content", "generate", "--from", "2027-05-01", "--to", "2027-05-01", "--category", "no-such"], environment: env)
+        #expect(text.status == 5, "\(text.stderr)")
+        #expect(text.stderr.contains("not generated") && text.stdout.contains("generated 1 item"))
+        let json = try await lumactl(["content", "generate", "--from", "2027-05-02", "--to", "2027-05-02", "--category", "no-such", "--json"], environment: env)
+        #expect(json.status == 5, "\(json.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((document?["failures"] as? [Any])?.count == 1)
+        #expect(await up.interrupt() == 0)
+    }
+}

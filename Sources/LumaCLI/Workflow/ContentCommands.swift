@@ -67,7 +67,13 @@ struct ContentCommand: AsyncParsableCommand {
     }
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Generate scripts (and claim verses) for empty items, month by month with progress.")
+        static let configuration = CommandConfiguration(
+            abstract: "Generate scripts (and claim verses) for empty items, month by month with progress.",
+            discussion: """
+                Over a range, items that fail do not stop the others: the failures are listed (on stderr, \
+                or in the JSON's failures) and lumactl exits with the status code of the first failure in \
+                date order, with or without --json; 0 only if every item was generated.
+                """)
         @OptionGroup var endpoints: EndpointOptions
         @Option(help: "First date.") var from: String?
         @Option(help: "Last date.") var to: String?
@@ -101,11 +107,17 @@ struct ContentCommand: AsyncParsableCommand {
                     chunkStart = chunkEnd.adding(days: 1)
                 }
                 Output.progressDone()
-                if endpoints.json { return try Output.json(all) }
-                print("generated \(all.generated) item\(all.generated == 1 ? "" : "s")")
-                ContentCommand.show(all.items)
-                for failure in all.failures { Output.error("not generated: item \(failure.id) (\(failure.postDate)): \(failure.reason)") }
-                if !all.failures.isEmpty { throw ExitCode(Int32(RPCStatusCode.failedPrecondition.rawValue)) }
+                if endpoints.json {
+                    try Output.json(all)
+                } else {
+                    print("generated \(all.generated) item\(all.generated == 1 ? "" : "s")")
+                    ContentCommand.show(all.items)
+                    for failure in all.failures { Output.error("not generated: item \(failure.id) (\(failure.postDate)): \(failure.reason)") }
+                }
+                // One rule, with or without --json: the first failure's status, in date order.
+                if let first = all.failures.min(by: { ($0.postDate, $0.id) < ($1.postDate, $1.id) }) {
+                    throw ExitCode(Int32(first.code == 0 ? UInt32(RPCStatusCode.unknown.rawValue) : first.code))
+                }
             }
         }
     }

@@ -340,7 +340,11 @@ public nonisolated struct Luma_Content_V1_GenerateFailure: Sendable {
 
   public var postDate: String = String()
 
+  /// "CODE: message", as the call for this one item would have failed.
   public var reason: String = String()
+
+  /// That status code's number (gRPC's numbering, as luma.rpc.v1.Code).
+  public var code: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1095,7 +1099,7 @@ nonisolated extension Luma_Content_V1_GenerateResponse: SwiftProtobuf.Message, S
 
 nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GenerateFailure"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}reason\0\u{1}code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1106,6 +1110,7 @@ nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, Sw
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.postDate) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.code) }()
       default: break
       }
     }
@@ -1121,6 +1126,9 @@ nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, Sw
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
     }
+    if self.code != 0 {
+      try visitor.visitSingularUInt32Field(value: self.code, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1128,6 +1136,7 @@ nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, Sw
     if lhs.id != rhs.id {return false}
     if lhs.postDate != rhs.postDate {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.code != rhs.code {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

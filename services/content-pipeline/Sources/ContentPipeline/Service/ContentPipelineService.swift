@@ -73,10 +73,12 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 $0.generated = UInt32($0.items.count)
                 $0.failures = outcomes.compactMap { outcome in
                     guard let error = outcome.error else { return nil }
+                    let status = (error as? RPCError) ?? RPCError.internalError("internal error")
                     return .with {
                         $0.id = outcome.id
                         $0.postDate = outcome.postDate
-                        $0.reason = (error as? RPCError)?.description ?? "internal error"
+                        $0.reason = status.description
+                        $0.code = UInt32(status.code.rawValue)
                     }
                 }
             }

@@ -1756,7 +1756,7 @@ const ProtobufCMessageDescriptor luma__content__v1__generate_response__descripto
   (ProtobufCMessageInit) luma__content__v1__generate_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__generate_failure__field_descriptors[3] =
+static const ProtobufCFieldDescriptor luma__content__v1__generate_failure__field_descriptors[4] =
 {
   {
     "id",
@@ -1794,8 +1794,21 @@ static const ProtobufCFieldDescriptor luma__content__v1__generate_failure__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__GenerateFailure, code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__generate_failure__field_indices_by_name[] = {
+  3,   /* field[3] = code */
   0,   /* field[0] = id */
   1,   /* field[1] = post_date */
   2,   /* field[2] = reason */
@@ -1803,7 +1816,7 @@ static const unsigned luma__content__v1__generate_failure__field_indices_by_name
 static const ProtobufCIntRange luma__content__v1__generate_failure__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__generate_failure__descriptor =
 {
@@ -1813,7 +1826,7 @@ const ProtobufCMessageDescriptor luma__content__v1__generate_failure__descriptor
   "Luma__Content__V1__GenerateFailure",
   "luma.content.v1",
   sizeof(Luma__Content__V1__GenerateFailure),
-  3,
+  4,
   luma__content__v1__generate_failure__field_descriptors,
   luma__content__v1__generate_failure__field_indices_by_name,
   1,  luma__content__v1__generate_failure__number_ranges,

@@ -197,11 +197,18 @@ struct  Luma__Content__V1__GenerateFailure
   ProtobufCMessage base;
   int64_t id;
   char *post_date;
+  /*
+   * "CODE: message", as the call for this one item would have failed.
+   */
   char *reason;
+  /*
+   * That status code's number (gRPC's numbering, as luma.rpc.v1.Code).
+   */
+  uint32_t code;
 };
 #define LUMA__CONTENT__V1__GENERATE_FAILURE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__generate_failure__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 typedef enum {
