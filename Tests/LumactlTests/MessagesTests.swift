@@ -76,4 +76,38 @@ struct ExitCodeTests {
         #expect((document?["failures"] as? [Any])?.count == 1)
         #expect(await up.interrupt() == 0)
     }
+
+    /// --json prints one JSON document for every command, and `outbox` shows each service even
+    /// when one is down (exiting with the unreachable one's status).
+    @Test func jsonIsOneDocumentAndTheOutboxShowsEachServiceEvenWithOneDown() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let env = up.environment
+        func document(_ arguments: [String], environment: [String: String]? = nil) async throws -> (Int32, [String: Any]?) {
+            let result = try await lumactl(arguments + ["--json"], environment: environment ?? env)
+            return (result.status, try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        let user = try await document(["users", "add", "--email", "json@example.com", "--name", "J", "--role", "creator"])
+        let userID = try #require(user.1?["id"] as? String ?? (user.1?["id"] as? Int).map(String.init))
+        let creator = try await document(["creators", "add", "--user", userID, "--name", "J", "--positivity"])
+        let creatorID = try #require(creator.1?["id"] as? String ?? (creator.1?["id"] as? Int).map(String.init))
+        for arguments in [["creators", "deactivate", creatorID], ["creators", "remove", creatorID], ["users", "remove", userID],
+                          ["outbox"], ["outbox", "retry"]] {
+            let (status, object) = try await document(arguments)
+            #expect(status == 0 && object != nil, "\(arguments)")
+        }
+        _ = try await lumactl(["content", "plan", "--from", "2027-06-01", "--to", "2027-06-01"], environment: env)
+        let deleted = try await document(["content", "delete", "1"])
+        #expect(deleted.1?["deleted"] as? Bool == true)
+
+        var contentDown = env
+        contentDown["LUMA_CONTENT"] = "127.0.0.1:\(try await reservePort())"
+        let partial = try await document(["outbox"], environment: contentDown)
+        #expect(partial.0 == 14)
+        #expect(partial.1?["creator-registry"] as? [String: Any] != nil)
+        #expect(((partial.1?["content-pipeline"] as? [String: Any])?["unreachable"] as? String)?.hasPrefix("UNAVAILABLE") == true)
+        let table = try await lumactl(["outbox"], environment: contentDown)
+        #expect(table.status == 14 && table.stdout.contains("creator-registry") && table.stdout.contains("unreachable"))
+        #expect(await up.interrupt() == 0)
+    }
 }

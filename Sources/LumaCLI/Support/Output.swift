@@ -14,6 +14,18 @@ enum Output {
         return options
     }()
 
+    /// A message as a Foundation object, to combine several into one JSON document.
+    static func jsonValue(_ message: any SwiftProtobuf.Message) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(try message.jsonString(options: jsonOptions).utf8))
+    }
+
+    /// One JSON document from Foundation objects (dictionaries, arrays, strings, numbers).
+    static func json(object: Any) {
+        if let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+            print(String(decoding: pretty, as: UTF8.self))
+        }
+    }
+
     static func json(_ message: any SwiftProtobuf.Message) throws {
         let text = try message.jsonString(options: jsonOptions)
         // Pretty-print through Foundation so scripts and people can both read it.

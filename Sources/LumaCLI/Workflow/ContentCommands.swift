@@ -200,6 +200,7 @@ struct ContentCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
                 let result = try await client.delete(.with { $0.id = id })
+                if endpoints.json { return try Output.json(result) }
                 print(result.deleted ? "deleted item \(id)" : "item \(id) did not exist")
             }
         }

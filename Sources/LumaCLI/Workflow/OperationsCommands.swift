@@ -55,24 +55,39 @@ struct OutboxCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts per service, then every queued entry.")
         @OptionGroup var endpoints: EndpointOptions
 
+        /// Every service is asked even if another is down (that is when its pending SET NULL or
+        /// CASCADE matters most); one that cannot be reached is shown as such, and lumactl then
+        /// exits with that call's status.
         func run() async throws {
             try await reportingErrors {
                 var rows: [[String]] = []
                 var entries: [[String]] = []
+                var document: [String: Any] = [:]
+                var firstFailure: RPCError?
                 for service in ServiceName.allCases {
-                    let status = try await service.client(endpoints).outboxStatus(.with { $0.includeEntries = true })
-                    if endpoints.json { try Output.json(status); continue }
-                    rows.append([service.rawValue, "\(status.pending)", "\(status.failed)", String(format: "%.0fs", status.oldestPendingAgeSeconds)])
-                    entries += status.entries.map {
-                        [service.rawValue, "\($0.id)", $0.kind, $0.target, "\($0.attempts)", $0.failed ? "failed" : "pending", $0.lastError]
+                    do {
+                        let status = try await service.client(endpoints).outboxStatus(.with { $0.includeEntries = true })
+                        document[service.rawValue] = try Output.jsonValue(status)
+                        rows.append([service.rawValue, "\(status.pending)", "\(status.failed)", String(format: "%.0fs", status.oldestPendingAgeSeconds)])
+                        entries += status.entries.map {
+                            [service.rawValue, "\($0.id)", $0.kind, $0.target, "\($0.attempts)", $0.failed ? "failed" : "pending", $0.lastError]
+                        }
+                    } catch let error as RPCError {
+                        firstFailure = firstFailure ?? error
+                        document[service.rawValue] = ["unreachable": "\(error.code): \(error.message)"]
+                        rows.append([service.rawValue, "?", "?", "unreachable: \(error.code)"])
                     }
                 }
-                if endpoints.json { return }
-                Output.table(["SERVICE", "PENDING", "FAILED", "OLDEST"], rows)
-                if !entries.isEmpty {
-                    print("")
-                    Output.table(["SERVICE", "ID", "KIND", "TARGET", "ATTEMPTS", "STATE", "LAST ERROR"], entries)
+                if endpoints.json {
+                    Output.json(object: document)
+                } else {
+                    Output.table(["SERVICE", "PENDING", "FAILED", "OLDEST"], rows)
+                    if !entries.isEmpty {
+                        print("")
+                        Output.table(["SERVICE", "ID", "KIND", "TARGET", "ATTEMPTS", "STATE", "LAST ERROR"], entries)
+                    }
                 }
+                if let firstFailure { throw firstFailure }
             }
         }
     }
@@ -92,12 +107,15 @@ struct OutboxCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
+                var document: [String: Any] = [:]
                 for service in service.map({ [$0] }) ?? ServiceName.allCases {
                     let response = try await service.client(endpoints).retryFailed(.with { $0.ids = ids })
-                    if endpoints.json { try Output.json(response); continue }
+                    document[service.rawValue] = try Output.jsonValue(response)
+                    if endpoints.json { continue }
                     let list = response.requeuedIds.map(String.init).joined(separator: ", ")
                     print("\(service.rawValue): re-queued \(response.requeuedIds.count)\(list.isEmpty ? "" : " (\(list))")")
                 }
+                if endpoints.json { Output.json(object: document) }
             }
         }
     }

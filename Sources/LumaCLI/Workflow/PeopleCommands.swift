@@ -53,6 +53,7 @@ struct UsersCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let client = Luma_Creators_V1_CreatorRegistryClient(try endpoints.creatorsClient())
                 let result = try await client.deleteUser(.with { $0.id = id })
+                if endpoints.json { return try Output.json(result) }
                 print(result.deleted ? "deleted user \(id)" : "user \(id) did not exist")
             }
         }
@@ -159,6 +160,7 @@ struct CreatorsCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let client = Luma_Creators_V1_CreatorRegistryClient(try endpoints.creatorsClient())
                 let creator = try await client.deactivateCreator(.with { $0.id = id })
+                if endpoints.json { return try Output.json(creator) }
                 print("creator \(creator.id) (\(creator.displayName)) is inactive")
             }
         }
@@ -173,6 +175,7 @@ struct CreatorsCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let client = Luma_Creators_V1_CreatorRegistryClient(try endpoints.creatorsClient())
                 let result = try await client.deleteCreator(.with { $0.id = id })
+                if endpoints.json { return try Output.json(result) }
                 print(result.deleted ? "deleted creator \(id)" : "creator \(id) did not exist")
             }
         }
