@@ -111,3 +111,28 @@ struct ExitCodeTests {
         #expect(await up.interrupt() == 0)
     }
 }
+
+@Suite("lumactl workflow commands", .serialized)
+struct WorkflowGapTests {
+    @Test func topicsTranslationsUnassignAndTranslationChoice() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let env = up.environment
+        let topics = try await lumactl(["verses", "topics", "assurance"], environment: env)
+        #expect(topics.status == 0 && topics.stdout.uppercased().contains("ASSURANCE"), "\(topics.stdout)")
+        let translations = try await lumactl(["verses", "translations"], environment: env)
+        #expect(translations.status == 0 && translations.stdout.contains("kjv") && translations.stdout.contains("King James Version"))
+
+        _ = try await lumactl(["content", "plan", "--from", "2027-07-01", "--to", "2027-07-01"], environment: env)
+        let unknown = try await lumactl(["content", "generate", "--from", "2027-07-01", "--to", "2027-07-01", "--translation", "nope"], environment: env)
+        #expect(unknown.status == 5 && unknown.stderr.contains("unknown translation 'nope'"), "\(unknown.stderr)")
+        let generated = try await lumactl(["content", "generate", "--from", "2027-07-01", "--to", "2027-07-01", "--translation", "kjv"], environment: env)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(try await lumactl(["content", "assign", "1", "--auto"], environment: env).status == 0)
+        let unassigned = try await lumactl(["content", "unassign", "1"], environment: env)
+        #expect(unassigned.status == 0 && unassigned.stdout.contains("item 1 unassigned"))
+        let again = try await lumactl(["content", "unassign", "1"], environment: env)
+        #expect(again.status == 9)
+        #expect(await up.interrupt() == 0)
+    }
+}

@@ -26,7 +26,22 @@ extension Luma_Content_V1_Mode {
 struct ContentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "content", abstract: "Daily content: plan, generate, assign, submit, review, delete.",
-        subcommands: [Plan.self, Generate.self, Assign.self, Submit.self, Approve.self, Reject.self, Delete.self, Show.self, List.self])
+        subcommands: [Plan.self, Generate.self, Assign.self, Unassign.self, Submit.self, Approve.self, Reject.self, Delete.self, Show.self, List.self])
+
+    struct Unassign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take an assigned item back from its creator (it becomes generated again).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.unassign(.with { $0.id = id })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) unassigned; it is generated again")
+            }
+        }
+    }
 
     static func show(_ items: [Luma_Content_V1_ContentItem]) {
         Output.table(["ID", "DATE", "MODE", "LANG", "STATUS", "CREATOR", "TOPIC", "VERSE"], items.map {
@@ -79,12 +94,13 @@ struct ContentCommand: AsyncParsableCommand {
         @Option(help: "Last date.") var to: String?
         @Option(help: "One item instead of a range.") var id: Int64?
         @Option(help: "Verse category for bible items (default: rotate).") var category = ""
+        @Option(help: "Bible translation id for bible items (default: the item language's, kjv for en, rv1909 for es).") var translation = ""
 
         func run() async throws {
             try await reportingErrors {
                 let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
                 if let id {
-                    let result = try await client.generate(.with { $0.id = id; $0.category = category })
+                    let result = try await client.generate(.with { $0.id = id; $0.category = category; $0.translation = translation })
                     if endpoints.json { return try Output.json(result) }
                     return ContentCommand.show(result.items)
                 }
@@ -100,6 +116,7 @@ struct ContentCommand: AsyncParsableCommand {
                     let part = try await client.generate(.with {
                         $0.range = .with { $0.fromDate = chunkStart.description; $0.toDate = chunkEnd.description }
                         $0.category = category
+                        $0.translation = translation
                     }, options: .init(timeout: .seconds(120)))
                     all.items += part.items
                     all.generated += part.generated

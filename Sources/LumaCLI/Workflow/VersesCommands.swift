@@ -6,7 +6,38 @@ import VersesAPI
 struct VersesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verses", abstract: "Bible references, passages, categories and the used-verse ledger.",
-        subcommands: [Validate.self, Show.self, Categories.self, Used.self, Import.self])
+        subcommands: [Validate.self, Show.self, Topics.self, Translations.self, Categories.self, Used.self, Import.self])
+
+    struct Topics: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Nave's Topical Bible topics whose name contains a word.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "Part of a topic name, e.g. 'assurance' or 'afflictions'.") var query: String
+        @Option(help: "At most this many topics (1-200).") var limit: UInt32 = 20
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let result = try await client.searchTopics(.with { $0.query = query; $0.limit = limit })
+                if endpoints.json { return try Output.json(result) }
+                Output.table(["TOPIC", "REFERENCES", "VERSES"], result.topics.map { ["\($0.name)", "\($0.referenceCount)", "\($0.verseCount)"] })
+            }
+        }
+    }
+
+    struct Translations: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The translations verse-registry holds, with their coverage.")
+        @OptionGroup var endpoints: EndpointOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let result = try await client.listTranslations(.init())
+                if endpoints.json { return try Output.json(result) }
+                Output.table(["ID", "NAME", "LANGUAGE", "VERSES", "MISSING"],
+                             result.translations.map { [$0.id, $0.name, $0.language, "\($0.verseCount)", "\($0.missingCount)"] })
+            }
+        }
+    }
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a reference and print it canonically.")
