@@ -51,7 +51,7 @@ struct StateMachineTests {
     @Test func everyIllegalTransitionIsRefusedAndChangesNothing() async throws {
         let legal: [ContentStatus: Set<Action>] = [
             .empty: [.generate], .generated: [.assign], .assigned: [.submit, .unassign],
-            .submitted: [.approve, .reject], .rejected: [.submit], .approved: [],
+            .submitted: [.approve, .reject], .rejected: [.submit, .assign], .approved: [],
         ]
         let pipeline = try Pipeline()
         pipeline.creators.add(1, capacity: 100)
@@ -76,7 +76,8 @@ struct StateMachineTests {
                 if status == .approved {
                     #expect(error?.message.contains("approved is final") == true)
                 } else {
-                    #expect(error?.message.contains("it can go to: \(status.allowedNext.map(\.rawValue).joined(separator: ", "))") == true)
+                    #expect(error?.message.contains("item can be: \(status.allowedTransitions.map(\.participle).joined(separator: ", "))") == true,
+                            "\(error?.message ?? "")")
                 }
                 #expect(try pipeline.snapshot() == before)
             }
@@ -259,10 +260,13 @@ struct ContentTransitionTests {
     @Test func everyStatusKnowsWhereItCanGoFromTheTransitions() {
         let expected: [ContentStatus: [ContentStatus]] = [
             .empty: [.generated], .generated: [.assigned], .assigned: [.submitted, .generated],
-            .submitted: [.approved, .rejected], .rejected: [.submitted], .approved: [],
+            .submitted: [.approved, .rejected], .rejected: [.assigned, .submitted], .approved: [],
         ]
         for status in ContentStatus.allCases { #expect(status.allowedNext == expected[status], "\(status)") }
-        #expect(ContentTransition.unassign.refusal(item: 4, from: .empty) == "item 4 is empty, so it cannot become generated; from empty it can go to: generated")
+        #expect(ContentTransition.unassign.refusal(item: 4, from: .empty)
+            == "item 4 is empty, so it cannot be unassigned (only assigned items can); an empty item can be: generated")
+        #expect(ContentTransition.generate.refusal(item: 2, from: .assigned)
+            == "item 2 is assigned, so it cannot be generated (only empty items can); an assigned item can be: submitted, unassigned")
         #expect(ContentTransition.submit.refusal(item: 4, from: .rejected) == nil)
     }
 
@@ -291,5 +295,26 @@ struct ListContentTests {
         } catch let error as RPCError {
             #expect(error == RPCError.invalidArgument("from_date 2029-02-05 is after to_date 2029-02-01", field: "from_date"))
         }
+    }
+}
+
+@Suite("Reassigning a rejected item")
+struct ReassignTests {
+    /// Its creator was deleted (SET NULL): the rejected item goes to another creator.
+    @Test func aRejectedItemWhoseCreatorWasDeletedCanBeReassigned() async throws {
+        let pipeline = try Pipeline()
+        pipeline.creators.add(1)
+        pipeline.creators.add(2)
+        _ = try await pipeline.plan("2027-01-01", "2027-01-01", modes: [.positivity])
+        let id = try await pipeline.item("2027-01-01", .positivity).id
+        _ = try await pipeline.generate(id)
+        _ = try await pipeline.assign(id, to: 1)
+        _ = try await pipeline.submit(id)
+        _ = try await pipeline.service.reject(.with { $0.id = id; $0.note = "too dark" }, context: pipeline.context)
+        _ = try await pipeline.service.creatorDeleted(.with { $0.creatorID = 1 }, context: pipeline.context)
+        let orphaned = try await pipeline.service.get(.with { $0.id = id }, context: pipeline.context)
+        #expect(orphaned.status == .rejected && orphaned.creatorID == 0)
+        let reassigned = try await pipeline.assign(id, to: 2)
+        #expect(reassigned.status == .assigned && reassigned.creatorID == 2)
     }
 }

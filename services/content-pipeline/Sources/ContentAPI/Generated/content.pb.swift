@@ -12,6 +12,7 @@
 ///   empty -> generated -> assigned -> submitted -> approved
 ///                         assigned -> generated (unassign)
 ///                                     submitted -> rejected -> submitted (resubmission)
+///                                                  rejected -> assigned  (to another creator)
 /// Dates are ISO "YYYY-MM-DD"; timestamps RFC 3339. Every transition is compare-and-set on the
 /// item's status: an illegal one is FAILED_PRECONDITION naming the current state and the
 /// allowed next states; losing a race is ABORTED.

@@ -15,11 +15,19 @@ public enum ContentStatus: String, Sendable, CaseIterable {
 
     public func canMove(to next: ContentStatus) -> Bool { allowedNext.contains(next) }
 
-    /// "item 5 is approved; approved is final" / "item 5 is generated; from generated it can go to: assigned".
-    func refusal(item: Int64, wanted: ContentStatus) -> String {
-        let allowed = allowedNext.map(\.rawValue).joined(separator: ", ")
-        let next = allowed.isEmpty ? "\(rawValue) is final" : "from \(rawValue) it can go to: \(allowed)"
-        return "item \(item) is \(rawValue), so it cannot become \(wanted.rawValue); \(next)"
+    /// The moves an item in this status can make, in `ContentTransition`'s order.
+    public var allowedTransitions: [ContentTransition] {
+        ContentTransition.allCases.filter { $0.from.contains(self) }
+    }
+
+    /// "item 2 is assigned, so it cannot be generated (only an empty item can); an assigned item
+    /// can be: submitted, unassigned" / "...; approved is final".
+    func refusal(item: Int64, transition: ContentTransition) -> String {
+        let starts = ContentStatus.allCases.filter { transition.from.contains($0) }.map(\.rawValue).joined(separator: " or ")
+        let allowed = allowedTransitions.map(\.participle).joined(separator: ", ")
+        let article = rawValue.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+        let next = allowed.isEmpty ? "\(rawValue) is final" : "\(article) \(rawValue) item can be: \(allowed)"
+        return "item \(item) is \(rawValue), so it cannot be \(transition.participle) (only \(starts) items can); \(next)"
     }
 
     var message: Luma_Content_V1_Status {

@@ -208,7 +208,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 throw RPCError.failedPrecondition(
                     "creator \(creator.id) capacity \(used) of \(creator.monthlyCapacity) used in \(month)", field: "creator_id")
             }
-            return try ContentStore.transition(db, id: id, from: .generated, to: ContentTransition.assign.to, set: columns(["creator_id": creator.id]))
+            return try ContentStore.transition(db, id: id, from: item.status, to: ContentTransition.assign.to, set: columns(["creator_id": creator.id]))
         }
         return updated.message
     }
