@@ -242,6 +242,11 @@ struct ContentCommand: AsyncParsableCommand {
                     ("thumbnail", item.creatorVideoThumbnail), ("rejection note", item.rejectionNote),
                 ]
                 for (label, value) in fields where !value.isEmpty { print("  \(label): \(value)") }
+                if !item.history.isEmpty { print("  history:") }
+                for event in item.history {
+                    let who = event.creatorID == 0 ? "" : " (creator \(event.creatorID))"
+                    print("    \(event.at)  \(event.action)\(who)\(event.note.isEmpty ? "" : ": \(event.note)")")
+                }
             }
         }
     }

@@ -88,6 +88,22 @@ public enum ContentPipelineSchema: ServiceSchema {
                 );
                 """)
         }
+        // Every submission and review, so a resubmitted or approved item keeps its rejection
+        // notes as history instead of one stale note.
+        migrator.registerMigration("004_review_history") { db in
+            try db.execute(sql: """
+                CREATE TABLE review_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    daily_content_id INTEGER NOT NULL REFERENCES daily_content(id) ON DELETE CASCADE,
+                    at TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('submitted', 'approved', 'rejected')),
+                    creator_id INTEGER,
+                    note TEXT,
+                    video_url TEXT
+                );
+                CREATE INDEX review_events_item ON review_events(daily_content_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -318,3 +318,26 @@ struct ReassignTests {
         #expect(reassigned.status == .assigned && reassigned.creatorID == 2)
     }
 }
+
+@Suite("Review history")
+struct ReviewHistoryTests {
+    @Test func rejectionNotesBecomeHistoryOnceTheVideoIsResubmittedAndApproved() async throws {
+        let pipeline = try Pipeline()
+        pipeline.creators.add(1)
+        _ = try await pipeline.plan("2027-01-01", "2027-01-01", modes: [.positivity])
+        let id = try await pipeline.item("2027-01-01", .positivity).id
+        _ = try await pipeline.generate(id)
+        _ = try await pipeline.assign(id, to: 1)
+        _ = try await pipeline.submit(id)
+        let rejected = try await pipeline.service.reject(.with { $0.id = id; $0.note = "Audio is too quiet" }, context: pipeline.context)
+        #expect(rejected.rejectionNote == "Audio is too quiet")
+        let resubmitted = try await pipeline.submit(id)
+        #expect(resubmitted.rejectionNote.isEmpty)
+        let approved = try await pipeline.service.approve(.with { $0.id = id }, context: pipeline.context)
+        #expect(approved.rejectionNote.isEmpty)
+        let item = try await pipeline.service.get(.with { $0.id = id }, context: pipeline.context)
+        #expect(item.history.map(\.action) == ["submitted", "rejected", "submitted", "approved"])
+        #expect(item.history[1].note == "Audio is too quiet" && item.history[1].creatorID == 1)
+        #expect(item.history[0].videoURL == "https://cdn.example.com/v/\(id).mp4")
+    }
+}

@@ -188,6 +188,8 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._backgroundPrompt = newValue}
   }
 
+  /// The note of the current rejection; cleared when the video is resubmitted or approved (the
+  /// notes stay in `history`).
   public var rejectionNote: String {
     get {_storage._rejectionNote}
     set {_uniqueStorage()._rejectionNote = newValue}
@@ -219,11 +221,42 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._category = newValue}
   }
 
+  /// Every submission and review, oldest first (Get only; lists leave it empty).
+  public var history: [Luma_Content_V1_ReviewEvent] {
+    get {_storage._history}
+    set {_uniqueStorage()._history = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// RFC 3339
+  public var at: String = String()
+
+  /// "submitted", "approved" or "rejected".
+  public var action: String = String()
+
+  /// who submitted / whose video was reviewed; 0 = none
+  public var creatorID: Int64 = 0
+
+  /// the rejection note
+  public var note: String = String()
+
+  /// the video submitted
+  public var videoURL: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Luma_Content_V1_PlanRequest: Sendable {
@@ -688,7 +721,7 @@ nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -709,6 +742,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _createdAt: String = String()
     var _updatedAt: String = String()
     var _category: String = String()
+    var _history: [Luma_Content_V1_ReviewEvent] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -737,6 +771,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _createdAt = source._createdAt
       _updatedAt = source._updatedAt
       _category = source._category
+      _history = source._history
     }
   }
 
@@ -773,6 +808,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._createdAt) }()
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._updatedAt) }()
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
+        case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
         default: break
         }
       }
@@ -835,6 +871,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       if !_storage._category.isEmpty {
         try visitor.visitSingularStringField(value: _storage._category, fieldNumber: 18)
       }
+      if !_storage._history.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._history, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -862,10 +901,61 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._createdAt != rhs_storage._createdAt {return false}
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
         if _storage._category != rhs_storage._category {return false}
+        if _storage._history != rhs_storage._history {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReviewEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}action\0\u{3}creator_id\0\u{1}note\0\u{3}video_url\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.at) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.action) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.creatorID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.videoURL) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.at.isEmpty {
+      try visitor.visitSingularStringField(value: self.at, fieldNumber: 1)
+    }
+    if !self.action.isEmpty {
+      try visitor.visitSingularStringField(value: self.action, fieldNumber: 2)
+    }
+    if self.creatorID != 0 {
+      try visitor.visitSingularInt64Field(value: self.creatorID, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    if !self.videoURL.isEmpty {
+      try visitor.visitSingularStringField(value: self.videoURL, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ReviewEvent, rhs: Luma_Content_V1_ReviewEvent) -> Bool {
+    if lhs.at != rhs.at {return false}
+    if lhs.action != rhs.action {return false}
+    if lhs.creatorID != rhs.creatorID {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.videoURL != rhs.videoURL {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -256,22 +256,22 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let thumbnail = try Self.httpsURL(request.thumbnailURL, field: "thumbnail_url")
         // A creator submits only for items assigned to them (checked in the transaction).
         return try await move(request.id, .submit, scope: CreatorScope.creatorID, set: columns([
-            "creator_video_url": video, "creator_video_thumbnail": thumbnail,
-        ]))
+            "creator_video_url": video, "creator_video_thumbnail": thumbnail, "rejection_note": nil,
+        ]), review: "submitted")
     }
 
     public func approve(_ request: Luma_Content_V1_ApproveRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
-        try await move(request.id, .approve, set: [:])
+        try await move(request.id, .approve, set: columns(["rejection_note": nil]), review: "approved")
     }
 
     public func reject(_ request: Luma_Content_V1_RejectRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let note = try Validate.text(request.note, field: "note", max: 2000)
-        return try await move(request.id, .reject, set: columns(["rejection_note": note]))
+        return try await move(request.id, .reject, set: columns(["rejection_note": note]), review: "rejected", note: note)
     }
 
     /// A local transition: check it is allowed from the current state, then compare-and-set.
     func move(_ rawID: Int64, _ transition: ContentTransition, scope creator: Int64? = nil,
-              set changes: [String: DatabaseValue]) async throws -> Luma_Content_V1_ContentItem {
+              set changes: [String: DatabaseValue], review: String? = nil, note: String? = nil) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(rawID, field: "id")
         let updated = try await database.write { db -> ContentRecord in
             let item = try ContentStore.existing(db, id: id)
@@ -281,7 +281,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             if let refusal = transition.refusal(item: id, from: item.status) {
                 throw RPCError.failedPrecondition(refusal, field: "id")
             }
-            return try ContentStore.transition(db, id: id, from: item.status, to: transition.to, set: changes)
+            let moved = try ContentStore.transition(db, id: id, from: item.status, to: transition.to, set: changes)
+            if let review { try ContentStore.recordReview(db, item: moved, action: review, note: note) }
+            return moved
         }
         return updated.message
     }
@@ -301,9 +303,17 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func get(_ request: Luma_Content_V1_GetContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(request.id, field: "id")
-        let item = try await database.read { try ContentStore.existing($0, id: id) }
+        let (item, history) = try await database.read { db in (try ContentStore.existing(db, id: id), try ContentStore.history(db, item: id)) }
         try CreatorScope.requireOwn(item)
-        return item.message
+        var message = item.message
+        message.history = history.map { row in .with {
+            $0.at = row["at"]
+            $0.action = row["action"]
+            $0.creatorID = row["creator_id"] ?? 0
+            $0.note = row["note"] ?? ""
+            $0.videoURL = row["video_url"] ?? ""
+        } }
+        return message
     }
 
     public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentExistsResponse {

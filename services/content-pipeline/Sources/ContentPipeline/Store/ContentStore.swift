@@ -145,6 +145,17 @@ enum ContentStore {
         }
     }
 
+    /// Records a submission or review in the item's history (in the transition's transaction).
+    static func recordReview(_ db: Database, item: ContentRecord, action: String, note: String? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO review_events (daily_content_id, at, action, creator_id, note, video_url) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [item.id, Timestamp.now(), action, item.creatorID, note, item.creatorVideoURL])
+    }
+
+    static func history(_ db: Database, item: Int64) throws -> [Row] {
+        try Row.fetchAll(db, sql: "SELECT * FROM review_events WHERE daily_content_id = ? ORDER BY id", arguments: [item])
+    }
+
     static func creatorIDs(_ db: Database) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT DISTINCT creator_id FROM daily_content WHERE creator_id IS NOT NULL ORDER BY creator_id")
     }

@@ -52,6 +52,51 @@ void   luma__content__v1__content_item__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__content_item__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__content__v1__review_event__init
+                     (Luma__Content__V1__ReviewEvent         *message)
+{
+  static const Luma__Content__V1__ReviewEvent init_value = LUMA__CONTENT__V1__REVIEW_EVENT__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__review_event__get_packed_size
+                     (const Luma__Content__V1__ReviewEvent *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__review_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__review_event__pack
+                     (const Luma__Content__V1__ReviewEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__review_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__review_event__pack_to_buffer
+                     (const Luma__Content__V1__ReviewEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__review_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ReviewEvent *
+       luma__content__v1__review_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ReviewEvent *)
+     protobuf_c_message_unpack (&luma__content__v1__review_event__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__review_event__free_unpacked
+                     (Luma__Content__V1__ReviewEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__review_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__content__v1__plan_request__init
                      (Luma__Content__V1__PlanRequest         *message)
 {
@@ -1177,7 +1222,7 @@ void   luma__content__v1__integrity_report__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__integrity_report__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[18] =
+static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[19] =
 {
   {
     "id",
@@ -1395,6 +1440,18 @@ static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "history",
+    19,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Content__V1__ContentItem, n_history),
+    offsetof(Luma__Content__V1__ContentItem, history),
+    &luma__content__v1__review_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__content_item__field_indices_by_name[] = {
   11,   /* field[11] = background_prompt */
@@ -1405,6 +1462,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
   14,   /* field[14] = creator_video_thumbnail */
   13,   /* field[13] = creator_video_url */
   9,   /* field[9] = devotional_reflection */
+  18,   /* field[18] = history */
   0,   /* field[0] = id */
   3,   /* field[3] = language */
   10,   /* field[10] = meditation_script */
@@ -1419,7 +1477,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
 static const ProtobufCIntRange luma__content__v1__content_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 18 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
 {
@@ -1429,11 +1487,101 @@ const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
   "Luma__Content__V1__ContentItem",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ContentItem),
-  18,
+  19,
   luma__content__v1__content_item__field_descriptors,
   luma__content__v1__content_item__field_indices_by_name,
   1,  luma__content__v1__content_item__number_ranges,
   (ProtobufCMessageInit) luma__content__v1__content_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_descriptors[5] =
+{
+  {
+    "at",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "creator_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, creator_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_url",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, video_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__review_event__field_indices_by_name[] = {
+  1,   /* field[1] = action */
+  0,   /* field[0] = at */
+  2,   /* field[2] = creator_id */
+  3,   /* field[3] = note */
+  4,   /* field[4] = video_url */
+};
+static const ProtobufCIntRange luma__content__v1__review_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ReviewEvent",
+  "ReviewEvent",
+  "Luma__Content__V1__ReviewEvent",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ReviewEvent),
+  5,
+  luma__content__v1__review_event__field_descriptors,
+  luma__content__v1__review_event__field_indices_by_name,
+  1,  luma__content__v1__review_event__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__review_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__content__v1__plan_request__field_descriptors[4] =

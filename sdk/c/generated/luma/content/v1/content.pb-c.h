@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Luma__Content__V1__ContentItem Luma__Content__V1__ContentItem;
+typedef struct Luma__Content__V1__ReviewEvent Luma__Content__V1__ReviewEvent;
 typedef struct Luma__Content__V1__PlanRequest Luma__Content__V1__PlanRequest;
 typedef struct Luma__Content__V1__PlanResponse Luma__Content__V1__PlanResponse;
 typedef struct Luma__Content__V1__DateRange Luma__Content__V1__DateRange;
@@ -85,6 +86,10 @@ struct  Luma__Content__V1__ContentItem
   char *devotional_reflection;
   char *meditation_script;
   char *background_prompt;
+  /*
+   * The note of the current rejection; cleared when the video is resubmitted or approved (the
+   * notes stay in `history`).
+   */
   char *rejection_note;
   char *creator_video_url;
   char *creator_video_thumbnail;
@@ -94,10 +99,44 @@ struct  Luma__Content__V1__ContentItem
    * verse category (bible) or theme (positivity)
    */
   char *category;
+  /*
+   * Every submission and review, oldest first (Get only; lists leave it empty).
+   */
+  size_t n_history;
+  Luma__Content__V1__ReviewEvent **history;
 };
 #define LUMA__CONTENT__V1__CONTENT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__content_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Luma__Content__V1__ReviewEvent
+{
+  ProtobufCMessage base;
+  /*
+   * RFC 3339
+   */
+  char *at;
+  /*
+   * "submitted", "approved" or "rejected".
+   */
+  char *action;
+  /*
+   * who submitted / whose video was reviewed; 0 = none
+   */
+  int64_t creator_id;
+  /*
+   * the rejection note
+   */
+  char *note;
+  /*
+   * the video submitted
+   */
+  char *video_url;
+};
+#define LUMA__CONTENT__V1__REVIEW_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__review_event__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Content__V1__PlanRequest
@@ -510,6 +549,25 @@ Luma__Content__V1__ContentItem *
                       const uint8_t       *data);
 void   luma__content__v1__content_item__free_unpacked
                      (Luma__Content__V1__ContentItem *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ReviewEvent methods */
+void   luma__content__v1__review_event__init
+                     (Luma__Content__V1__ReviewEvent         *message);
+size_t luma__content__v1__review_event__get_packed_size
+                     (const Luma__Content__V1__ReviewEvent   *message);
+size_t luma__content__v1__review_event__pack
+                     (const Luma__Content__V1__ReviewEvent   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__review_event__pack_to_buffer
+                     (const Luma__Content__V1__ReviewEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ReviewEvent *
+       luma__content__v1__review_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__review_event__free_unpacked
+                     (Luma__Content__V1__ReviewEvent *message,
                       ProtobufCAllocator *allocator);
 /* Luma__Content__V1__PlanRequest methods */
 void   luma__content__v1__plan_request__init
@@ -991,6 +1049,9 @@ void   luma__content__v1__integrity_report__free_unpacked
 typedef void (*Luma__Content__V1__ContentItem_Closure)
                  (const Luma__Content__V1__ContentItem *message,
                   void *closure_data);
+typedef void (*Luma__Content__V1__ReviewEvent_Closure)
+                 (const Luma__Content__V1__ReviewEvent *message,
+                  void *closure_data);
 typedef void (*Luma__Content__V1__PlanRequest_Closure)
                  (const Luma__Content__V1__PlanRequest *message,
                   void *closure_data);
@@ -1213,6 +1274,7 @@ void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *serv
 extern const ProtobufCEnumDescriptor    luma__content__v1__mode__descriptor;
 extern const ProtobufCEnumDescriptor    luma__content__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__plan_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__plan_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__date_range__descriptor;
