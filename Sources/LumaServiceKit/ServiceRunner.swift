@@ -3,6 +3,7 @@ import Logging
 import LumaRPC
 import LumaRPCNIO
 import LumaRPCLifecycle
+import LumaSupervisor
 import ServiceLifecycle
 
 /// Runs a service's RPC server (and any background workers, such as an outbox deliverer) until
@@ -18,6 +19,7 @@ public enum ServiceRunner {
         configuration.interceptors = interceptors
         configuration.limits = limits
         configure(&configuration)
+        ParentWatch.startIfRequested()
         let server = RPCServer(configuration: configuration, services: providers, logger: logger)
         let address = try await server.start()
         // One line on stdout for scripts and tests (which start services on port 0).

@@ -24,12 +24,17 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Starts `executable` with `arguments`. With `listen` (0 by default: any free port) it adds
     /// `--listen 127.0.0.1:<listen>` and waits for the "listening on" line the services print;
     /// with `listen: nil` the arguments say where it listens and nothing is awaited.
+    /// `exitWithParent`: the child stops when this process goes away, even killed (see
+    /// `ParentWatch`).
     public init(_ executable: String, _ arguments: [String], listen: Int? = 0, output: Output = .capture,
-                timeout: TimeInterval = 60) async throws {
+                exitWithParent: Bool = false, timeout: TimeInterval = 60) async throws {
         name = executable
         let process = Process()
         process.executableURL = ServiceProcess.binary(executable)
         process.arguments = arguments + (listen.map { ["--listen", "127.0.0.1:\($0)"] } ?? [])
+        if exitWithParent {
+            process.environment = ProcessInfo.processInfo.environment.merging([ParentWatch.environmentVariable: "1"]) { $1 }
+        }
         let captured = NIOLockedValueBox("")
         switch output {
         case .capture:

@@ -1,4 +1,6 @@
 import Foundation
+import LumaRPC
+import LumaRPCNIO
 import LumaTestSupport
 import Testing
 
@@ -134,5 +136,40 @@ struct WorkflowGapTests {
         let again = try await lumactl(["content", "unassign", "1"], environment: env)
         #expect(again.status == 9)
         #expect(await up.interrupt() == 0)
+    }
+}
+
+@Suite("lumactl up keeps to itself", .serialized)
+struct UpSafetyTests {
+    @Test func aSecondUpOnTheSameDataDirectoryIsRefusedAndTouchesNothing() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let logs = up.dataDir + "/logs"
+        let before = try FileManager.default.contentsOfDirectory(atPath: logs).map { (try? Data(contentsOf: URL(fileURLWithPath: logs + "/" + $0)).count) ?? 0 }
+        let second = try await runCommand("lumactl", ["up", "--data-dir", up.dataDir, "--base-port", "0"])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("is in use by another lumactl up (pid"), "\(second.stderr)")
+        let after = try FileManager.default.contentsOfDirectory(atPath: logs).map { (try? Data(contentsOf: URL(fileURLWithPath: logs + "/" + $0)).count) ?? 0 }
+        #expect(zip(before, after).allSatisfy { $0 <= $1 }, "logs were truncated")
+        #expect(await up.interrupt() == 0)
+    }
+
+    @Test func aPortInUseIsRefusedBeforeAnythingStarts() async throws {
+        let blocker = RPCServer(configuration: .init(port: 0), services: [])
+        let port = try #require(try await blocker.start().port)
+        let result = try await runCommand("lumactl", ["up", "--data-dir", temporaryDirectory(), "--base-port", "\(port)"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("port \(port) on 127.0.0.1 is in use"), "\(result.stderr)")
+        await blocker.shutdown()
+    }
+
+    /// Killed without a chance to stop them, lumactl up's services stop by themselves.
+    @Test func theServicesStopWhenUpIsKilled() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let children = Array(up.pids.values)
+        #expect(children.count == 3)
+        kill(up.process.processIdentifier, SIGKILL)
+        #expect(await eventually(timeout: .seconds(15)) { children.allSatisfy { kill($0, 0) != 0 } })
     }
 }

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import CreatorsAPI
 import Foundation
 import Logging
@@ -44,10 +47,25 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        // One stack per data directory: a second one would share its databases and logs.
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(directory: directory)
+        } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        defer { withExtendedLifetime(lock) {} }
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
         // The key the services share; lumactl finds it here to mint its admin token.
         let keyPath = try AuthKeyFile.create(at: directory + "/auth.key")
         let ports = try await assignPorts()
+        // Refuse ports another process listens on, before starting anything: otherwise its
+        // health answers would be taken for ours.
+        if let busy = Self.services.flatMap({ ports[$0]! }).first(where: { !Self.isFree($0) }) {
+            Output.error("error: port \(busy) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
+            throw ExitCode.failure
+        }
         let addresses = ports.mapValues { $0.map { "127.0.0.1:\($0)" } }
         let peers = addresses.mapValues { $0.joined(separator: ",") }
 
@@ -61,7 +79,8 @@ struct UpCommand: AsyncParsableCommand {
                 default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
                 }
                 children.append(Child(name: name, port: port, log: "\(directory)/logs/\(name).log",
-                                      process: try await ServiceProcess(service, arguments, listen: nil, output: .file("\(directory)/logs/\(name).log"))))
+                                      process: try await ServiceProcess(service, arguments, listen: nil, output: .file("\(directory)/logs/\(name).log"),
+                                                                        exitWithParent: true)))
             }
         }
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
@@ -133,6 +152,22 @@ struct UpCommand: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
+        }
+    }
+
+    /// Whether nothing listens on the port: binding it succeeds.
+    static func isFree(_ port: Int) -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return false }
+        defer { Glibc.close(socket) }
+        var reuse: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
 
