@@ -6,7 +6,23 @@ import VersesAPI
 struct VersesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verses", abstract: "Bible references, passages, categories and the used-verse ledger.",
-        subcommands: [Validate.self, Show.self, Topics.self, Translations.self, Categories.self, Used.self, Import.self])
+        subcommands: [Validate.self, Show.self, Topics.self, Translations.self, Categories.self, Used.self, Import.self,
+                      RemoveTranslation.self])
+
+    struct RemoveTranslation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-translation", abstract: "Delete an imported translation and its text.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "Translation id, e.g. web.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let result = try await client.deleteTranslation(.with { $0.id = id })
+                if endpoints.json { return try Output.json(result) }
+                print(result.deleted ? "deleted translation \(id)" : "translation \(id) did not exist")
+            }
+        }
+    }
 
     struct Topics: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Nave's Topical Bible topics whose name contains a word.")
@@ -110,7 +126,8 @@ struct VersesCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a translation from TSV (book_no, osis, chapter, verse, text), in batches with progress.")
+            abstract: "Import a translation from TSV (book_no, osis, chapter, verse, text), in batches with progress; all or nothing.",
+            discussion: "The file becomes the translation's whole text; a bad line stops the import, names the file's line, and leaves the translation as it was.")
         @OptionGroup var endpoints: EndpointOptions
         @Option(help: "Translation id, e.g. web.") var id: String
         @Option(help: "Translation name.") var name: String
@@ -122,15 +139,21 @@ struct VersesCommand: AsyncParsableCommand {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw RPCError.invalidArgument("cannot read '\(file)'")
                 }
-                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+                // Empty lines stay in, so that line numbers are the file's.
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
                 var last = Luma_Verses_V1_ImportTranslationResponse()
-                for start in stride(from: 0, to: lines.count, by: 2000) {
+                // All or nothing: every batch but the last is staged; the last makes the file the
+                // translation's text; a bad line anywhere discards the staged batches.
+                let starts = Array(stride(from: 0, to: max(lines.count, 1), by: 2000))
+                for (index, start) in starts.enumerated() {
                     Output.progress("importing \(id): \(start)/\(lines.count) lines")
                     last = try await client.importTranslation(.with {
                         $0.id = id; $0.name = name; $0.language = language
                         $0.lines = Array(lines[start..<min(start + 2000, lines.count)])
-                    })
+                        $0.firstLine = UInt32(start + 1)
+                        $0.more = index < starts.count - 1
+                    }, options: .init(timeout: .seconds(120)))
                 }
                 Output.progressDone()
                 if endpoints.json { return try Output.json(last.translation) }

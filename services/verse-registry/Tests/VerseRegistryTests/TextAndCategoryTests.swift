@@ -30,14 +30,22 @@ struct TextAndCategoryTests {
         let (service, _) = try await makeService()
         let lines = try Self.translationLines("web.tsv")
         var imported = 0
-        for start in stride(from: 0, to: lines.count, by: 5000) {
+        let starts = Array(stride(from: 0, to: lines.count, by: 5000))
+        for (index, start) in starts.enumerated() {
             let response = try await service.importTranslation(.with {
                 $0.id = "web"
                 $0.name = "World English Bible"
                 $0.language = "en"
                 $0.lines = Array(lines[start..<min(start + 5000, lines.count)])
+                $0.firstLine = UInt32(start + 1)
+                $0.more = index < starts.count - 1
             }, context: context)
             imported += Int(response.imported)
+            if index < starts.count - 1 {
+                // Staged, not served: nothing of the file is visible before its last batch.
+                let visible = try await service.listTranslations(.init(), context: context)
+                #expect(!visible.translations.map(\.id).contains("web"))
+            }
         }
         #expect(imported == 31095)
         let translations = try await service.listTranslations(.init(), context: context)
@@ -73,6 +81,45 @@ struct TextAndCategoryTests {
         #expect(error?.message == "line 2: John has no chapter '22'")
         let translations = try await service.listTranslations(.init(), context: context)
         #expect(!translations.translations.map(\.id).contains("bad"))
+    }
+
+    /// A bad line in a later batch: the error names the file's line, and the translation is
+    /// left as it was (here: absent), with nothing staged left behind.
+    @Test func aFailedImportLeavesNothingAndNamesTheFilesLine() async throws {
+        let (service, pool) = try await makeService()
+        let lines = try Self.translationLines("web.tsv")
+        var broken = Array(lines.prefix(6000))
+        broken[4999] = "43\tJohn\t22\t1\tno such chapter"
+        var failure: RPCError?
+        for (index, start) in [0, 2000, 4000].enumerated() {
+            do {
+                _ = try await service.importTranslation(.with {
+                    $0.id = "web"; $0.name = "WEB"; $0.language = "en"
+                    $0.lines = Array(broken[start..<start + 2000]); $0.firstLine = UInt32(start + 1); $0.more = index < 2
+                }, context: context)
+            } catch let error as RPCError {
+                failure = error
+                break
+            }
+        }
+        #expect(failure?.message == "line 5000: John has no chapter '22'")
+        #expect(!(try await service.listTranslations(.init(), context: context)).translations.map(\.id).contains("web"))
+        #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM translation_staging") } == 0)
+    }
+
+    @Test func aTranslationCanBeDeletedButNotKJV() async throws {
+        let (service, _) = try await makeService()
+        _ = try await service.importTranslation(.with {
+            $0.id = "tiny"; $0.name = "Tiny"; $0.language = "en"; $0.lines = ["1\tGen\t1\t1\tIn the beginning"]
+        }, context: context)
+        #expect(try await service.deleteTranslation(.with { $0.id = "tiny" }, context: context).deleted)
+        #expect(try await service.deleteTranslation(.with { $0.id = "tiny" }, context: context).deleted == false)
+        let kjv = await #expect(throws: RPCError.self) { try await service.deleteTranslation(.with { $0.id = "kjv" }, context: context) }
+        #expect(kjv?.code == .failedPrecondition)
+        let passage = await #expect(throws: RPCError.self) {
+            try await service.getPassage(.with { $0.reference = "Gen 1:1"; $0.translation = "tiny" }, context: context)
+        }
+        #expect(passage?.code == .notFound)
     }
 
     @Test func unknownTranslationIsNotFound() async throws {

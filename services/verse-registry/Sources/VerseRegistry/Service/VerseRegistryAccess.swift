@@ -15,6 +15,7 @@ public enum VerseRegistryAccess {
         (M.listUsed.descriptor, .adminOrService),
         (M.usageStats.descriptor, .adminOrService),
         (M.importTranslation.descriptor, .admin),
+        (M.deleteTranslation.descriptor, .admin),
         (M.upsertCategory.descriptor, .admin),
         (M.deleteCategory.descriptor, .admin),
         // Ledger writes come from content-pipeline (or an operator).

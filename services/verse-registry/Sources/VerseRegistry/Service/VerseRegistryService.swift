@@ -100,16 +100,39 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         guard request.lines.count <= 10_000 else {
             throw RPCError.invalidArgument("at most 10000 lines per batch; send the file in batches", field: "lines")
         }
-        let rows = try TranslationTSV.parse(lines: request.lines, canon: canon)
+        let rows: [(ordinal: Int, text: String)]
+        do {
+            rows = try TranslationTSV.parse(lines: request.lines, canon: canon, firstLineNumber: max(1, Int(request.firstLine)))
+        } catch {
+            // All or nothing: a bad line discards what earlier batches staged.
+            try await database.write { try TranslationStore.discardStaged($0, translation: id) }
+            throw error
+        }
+        if request.more {
+            let staged = try await database.write { try TranslationStore.stage($0, translation: id, rows: rows) }
+            return .with {
+                $0.imported = UInt32(rows.count)
+                $0.staged = UInt32(staged)
+            }
+        }
         let translation = try await database.write { db in
             try TranslationStore.upsertTranslation(db, id: id, name: name, language: language)
-            try TranslationStore.insert(db, translation: id, rows: rows)
+            try TranslationStore.replace(db, translation: id, rows: rows)
             return try TranslationStore.all(db).first { $0.id == id }!
         }
         return .with {
             $0.imported = UInt32(rows.count)
             $0.translation = translationMessage(translation)
         }
+    }
+
+    public func deleteTranslation(_ request: Luma_Verses_V1_DeleteTranslationRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_DeleteTranslationResponse {
+        let id = try Self.translationID(request.id, field: "id")
+        guard id != "kjv" else {
+            throw RPCError.failedPrecondition("kjv is the canon's own text (references and claims use it); it cannot be deleted", field: "id")
+        }
+        let deleted = try await database.write { try TranslationStore.delete($0, translation: id) }
+        return .with { $0.deleted = deleted }
     }
 
     static func translationID(_ text: String, field: String = "translation") throws -> String {

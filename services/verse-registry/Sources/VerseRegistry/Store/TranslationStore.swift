@@ -18,6 +18,34 @@ enum TranslationStore {
         }
     }
 
+    /// Adds a batch to the staged import of `translation`; returns the verses staged so far.
+    static func stage(_ db: Database, translation: String, rows: [(ordinal: Int, text: String)]) throws -> Int {
+        let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO translation_staging (translation_id, ordinal, text) VALUES (?, ?, ?)")
+        for row in rows { try statement.execute(arguments: [translation, row.ordinal, row.text]) }
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM translation_staging WHERE translation_id = ?", arguments: [translation])!
+    }
+
+    static func discardStaged(_ db: Database, translation: String) throws {
+        try db.execute(sql: "DELETE FROM translation_staging WHERE translation_id = ?", arguments: [translation])
+    }
+
+    /// The last batch: the staged rows and `rows` become the translation's whole text.
+    static func replace(_ db: Database, translation: String, rows: [(ordinal: Int, text: String)]) throws {
+        try db.execute(sql: "DELETE FROM verse_texts WHERE translation_id = ?", arguments: [translation])
+        try db.execute(sql: """
+            INSERT INTO verse_texts (translation_id, ordinal, text)
+            SELECT translation_id, ordinal, text FROM translation_staging WHERE translation_id = ?
+            """, arguments: [translation])
+        try insert(db, translation: translation, rows: rows)
+        try discardStaged(db, translation: translation)
+    }
+
+    static func delete(_ db: Database, translation: String) throws -> Bool {
+        try discardStaged(db, translation: translation)
+        try db.execute(sql: "DELETE FROM translations WHERE id = ?", arguments: [translation])
+        return db.changesCount > 0
+    }
+
     struct TranslationRow {
         let id: String
         let name: String

@@ -36,6 +36,18 @@ public enum VerseRegistryMigrations {
                 );
                 """)
         }
+        // A translation file imported in several batches is staged here until its last batch,
+        // so a failed import leaves nothing half-served.
+        migrator.registerMigration("006_translation_staging") { db in
+            try db.execute(sql: """
+                CREATE TABLE translation_staging (
+                    translation_id TEXT NOT NULL,
+                    ordinal INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    PRIMARY KEY (translation_id, ordinal)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

@@ -204,6 +204,12 @@ public nonisolated struct Luma_Verses_V1_ImportTranslationRequest: Sendable {
   /// TSV lines "book_no<TAB>osis<TAB>chapter<TAB>verse<TAB>text", as in data/translations.
   public var lines: [String] = []
 
+  /// The file's line number of lines[0] (0 or 1: the first line), so errors name the file's line.
+  public var firstLine: UInt32 = 0
+
+  /// More batches of this file follow: stage this one. The batch without it completes the import.
+  public var more: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -214,9 +220,10 @@ public nonisolated struct Luma_Verses_V1_ImportTranslationResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// lines written in this batch
+  /// verses in this batch
   public var imported: UInt32 = 0
 
+  /// The translation as served, once the last batch is in (empty while staging).
   public var translation: Luma_Verses_V1_Translation {
     get {_translation ?? Luma_Verses_V1_Translation()}
     set {_translation = newValue}
@@ -226,11 +233,38 @@ public nonisolated struct Luma_Verses_V1_ImportTranslationResponse: Sendable {
   /// Clears the value of `translation`. Subsequent reads from it will return its default value.
   public mutating func clearTranslation() {self._translation = nil}
 
+  /// verses staged so far, while staging
+  public var staged: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _translation: Luma_Verses_V1_Translation? = nil
+}
+
+public nonisolated struct Luma_Verses_V1_DeleteTranslationRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_DeleteTranslationResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var deleted: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Luma_Verses_V1_SearchTopicsRequest: Sendable {
@@ -1107,7 +1141,7 @@ nonisolated extension Luma_Verses_V1_ListTranslationsResponse: SwiftProtobuf.Mes
 
 nonisolated extension Luma_Verses_V1_ImportTranslationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportTranslationRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}language\0\u{1}lines\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}language\0\u{1}lines\0\u{3}first_line\0\u{1}more\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1119,6 +1153,8 @@ nonisolated extension Luma_Verses_V1_ImportTranslationRequest: SwiftProtobuf.Mes
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.lines) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.firstLine) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.more) }()
       default: break
       }
     }
@@ -1137,6 +1173,12 @@ nonisolated extension Luma_Verses_V1_ImportTranslationRequest: SwiftProtobuf.Mes
     if !self.lines.isEmpty {
       try visitor.visitRepeatedStringField(value: self.lines, fieldNumber: 4)
     }
+    if self.firstLine != 0 {
+      try visitor.visitSingularUInt32Field(value: self.firstLine, fieldNumber: 5)
+    }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1145,6 +1187,8 @@ nonisolated extension Luma_Verses_V1_ImportTranslationRequest: SwiftProtobuf.Mes
     if lhs.name != rhs.name {return false}
     if lhs.language != rhs.language {return false}
     if lhs.lines != rhs.lines {return false}
+    if lhs.firstLine != rhs.firstLine {return false}
+    if lhs.more != rhs.more {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1152,7 +1196,7 @@ nonisolated extension Luma_Verses_V1_ImportTranslationRequest: SwiftProtobuf.Mes
 
 nonisolated extension Luma_Verses_V1_ImportTranslationResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportTranslationResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}imported\0\u{1}translation\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}imported\0\u{1}translation\0\u{1}staged\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1162,6 +1206,7 @@ nonisolated extension Luma_Verses_V1_ImportTranslationResponse: SwiftProtobuf.Me
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.imported) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._translation) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.staged) }()
       default: break
       }
     }
@@ -1178,12 +1223,76 @@ nonisolated extension Luma_Verses_V1_ImportTranslationResponse: SwiftProtobuf.Me
     try { if let v = self._translation {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if self.staged != 0 {
+      try visitor.visitSingularUInt32Field(value: self.staged, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Luma_Verses_V1_ImportTranslationResponse, rhs: Luma_Verses_V1_ImportTranslationResponse) -> Bool {
     if lhs.imported != rhs.imported {return false}
     if lhs._translation != rhs._translation {return false}
+    if lhs.staged != rhs.staged {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_DeleteTranslationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteTranslationRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_DeleteTranslationRequest, rhs: Luma_Verses_V1_DeleteTranslationRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_DeleteTranslationResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteTranslationResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deleted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.deleted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.deleted != false {
+      try visitor.visitSingularBoolField(value: self.deleted, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_DeleteTranslationResponse, rhs: Luma_Verses_V1_DeleteTranslationResponse) -> Bool {
+    if lhs.deleted != rhs.deleted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -502,6 +502,96 @@ void   luma__verses__v1__import_translation_response__free_unpacked
   assert(message->base.descriptor == &luma__verses__v1__import_translation_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__verses__v1__delete_translation_request__init
+                     (Luma__Verses__V1__DeleteTranslationRequest         *message)
+{
+  static const Luma__Verses__V1__DeleteTranslationRequest init_value = LUMA__VERSES__V1__DELETE_TRANSLATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__delete_translation_request__get_packed_size
+                     (const Luma__Verses__V1__DeleteTranslationRequest *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__delete_translation_request__pack
+                     (const Luma__Verses__V1__DeleteTranslationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__delete_translation_request__pack_to_buffer
+                     (const Luma__Verses__V1__DeleteTranslationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__DeleteTranslationRequest *
+       luma__verses__v1__delete_translation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__DeleteTranslationRequest *)
+     protobuf_c_message_unpack (&luma__verses__v1__delete_translation_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__delete_translation_request__free_unpacked
+                     (Luma__Verses__V1__DeleteTranslationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__delete_translation_response__init
+                     (Luma__Verses__V1__DeleteTranslationResponse         *message)
+{
+  static const Luma__Verses__V1__DeleteTranslationResponse init_value = LUMA__VERSES__V1__DELETE_TRANSLATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__delete_translation_response__get_packed_size
+                     (const Luma__Verses__V1__DeleteTranslationResponse *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__delete_translation_response__pack
+                     (const Luma__Verses__V1__DeleteTranslationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__delete_translation_response__pack_to_buffer
+                     (const Luma__Verses__V1__DeleteTranslationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__DeleteTranslationResponse *
+       luma__verses__v1__delete_translation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__DeleteTranslationResponse *)
+     protobuf_c_message_unpack (&luma__verses__v1__delete_translation_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__delete_translation_response__free_unpacked
+                     (Luma__Verses__V1__DeleteTranslationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__delete_translation_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__verses__v1__search_topics_request__init
                      (Luma__Verses__V1__SearchTopicsRequest         *message)
 {
@@ -2389,7 +2479,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__list_translations_response__d
   (ProtobufCMessageInit) luma__verses__v1__list_translations_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__import_translation_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor luma__verses__v1__import_translation_request__field_descriptors[6] =
 {
   {
     "id",
@@ -2439,17 +2529,43 @@ static const ProtobufCFieldDescriptor luma__verses__v1__import_translation_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "first_line",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ImportTranslationRequest, first_line),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "more",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ImportTranslationRequest, more),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__import_translation_request__field_indices_by_name[] = {
+  4,   /* field[4] = first_line */
   0,   /* field[0] = id */
   2,   /* field[2] = language */
   3,   /* field[3] = lines */
+  5,   /* field[5] = more */
   1,   /* field[1] = name */
 };
 static const ProtobufCIntRange luma__verses__v1__import_translation_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__import_translation_request__descriptor =
 {
@@ -2459,14 +2575,14 @@ const ProtobufCMessageDescriptor luma__verses__v1__import_translation_request__d
   "Luma__Verses__V1__ImportTranslationRequest",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ImportTranslationRequest),
-  4,
+  6,
   luma__verses__v1__import_translation_request__field_descriptors,
   luma__verses__v1__import_translation_request__field_indices_by_name,
   1,  luma__verses__v1__import_translation_request__number_ranges,
   (ProtobufCMessageInit) luma__verses__v1__import_translation_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__import_translation_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor luma__verses__v1__import_translation_response__field_descriptors[3] =
 {
   {
     "imported",
@@ -2492,15 +2608,28 @@ static const ProtobufCFieldDescriptor luma__verses__v1__import_translation_respo
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "staged",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ImportTranslationResponse, staged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__import_translation_response__field_indices_by_name[] = {
   0,   /* field[0] = imported */
+  2,   /* field[2] = staged */
   1,   /* field[1] = translation */
 };
 static const ProtobufCIntRange luma__verses__v1__import_translation_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__import_translation_response__descriptor =
 {
@@ -2510,11 +2639,87 @@ const ProtobufCMessageDescriptor luma__verses__v1__import_translation_response__
   "Luma__Verses__V1__ImportTranslationResponse",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ImportTranslationResponse),
-  2,
+  3,
   luma__verses__v1__import_translation_response__field_descriptors,
   luma__verses__v1__import_translation_response__field_indices_by_name,
   1,  luma__verses__v1__import_translation_response__number_ranges,
   (ProtobufCMessageInit) luma__verses__v1__import_translation_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__delete_translation_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__DeleteTranslationRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__delete_translation_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange luma__verses__v1__delete_translation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__delete_translation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.DeleteTranslationRequest",
+  "DeleteTranslationRequest",
+  "Luma__Verses__V1__DeleteTranslationRequest",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__DeleteTranslationRequest),
+  1,
+  luma__verses__v1__delete_translation_request__field_descriptors,
+  luma__verses__v1__delete_translation_request__field_indices_by_name,
+  1,  luma__verses__v1__delete_translation_request__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__delete_translation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__delete_translation_response__field_descriptors[1] =
+{
+  {
+    "deleted",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__DeleteTranslationResponse, deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__delete_translation_response__field_indices_by_name[] = {
+  0,   /* field[0] = deleted */
+};
+static const ProtobufCIntRange luma__verses__v1__delete_translation_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__delete_translation_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.DeleteTranslationResponse",
+  "DeleteTranslationResponse",
+  "Luma__Verses__V1__DeleteTranslationResponse",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__DeleteTranslationResponse),
+  1,
+  luma__verses__v1__delete_translation_response__field_descriptors,
+  luma__verses__v1__delete_translation_response__field_indices_by_name,
+  1,  luma__verses__v1__delete_translation_response__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__delete_translation_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__verses__v1__search_topics_request__field_descriptors[2] =
@@ -4100,12 +4305,13 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_verdict__descriptor =
   (ProtobufCMessageInit) luma__verses__v1__claim_verdict__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_descriptors[16] =
+static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_descriptors[17] =
 {
   { "ValidateReference", &luma__verses__v1__validate_reference_request__descriptor, &luma__verses__v1__validate_reference_response__descriptor },
   { "GetPassage", &luma__verses__v1__get_passage_request__descriptor, &luma__verses__v1__passage__descriptor },
   { "ListTranslations", &luma__verses__v1__list_translations_request__descriptor, &luma__verses__v1__list_translations_response__descriptor },
   { "ImportTranslation", &luma__verses__v1__import_translation_request__descriptor, &luma__verses__v1__import_translation_response__descriptor },
+  { "DeleteTranslation", &luma__verses__v1__delete_translation_request__descriptor, &luma__verses__v1__delete_translation_response__descriptor },
   { "SearchTopics", &luma__verses__v1__search_topics_request__descriptor, &luma__verses__v1__search_topics_response__descriptor },
   { "ListCategories", &luma__verses__v1__list_categories_request__descriptor, &luma__verses__v1__list_categories_response__descriptor },
   { "UpsertCategory", &luma__verses__v1__upsert_category_request__descriptor, &luma__verses__v1__category__descriptor },
@@ -4120,22 +4326,23 @@ static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_
   { "VerifyClaims", &luma__verses__v1__verify_claims_request__descriptor, &luma__verses__v1__verify_claims_response__descriptor },
 };
 const unsigned luma__verses__v1__verse_registry__method_indices_by_name[] = {
-  9,        /* ClaimNextUnused */
-  8,        /* ClaimVerse */
-  7,        /* DeleteCategory */
+  10,        /* ClaimNextUnused */
+  9,        /* ClaimVerse */
+  8,        /* DeleteCategory */
+  4,        /* DeleteTranslation */
   1,        /* GetPassage */
   3,        /* ImportTranslation */
-  11,        /* IsUsed */
-  5,        /* ListCategories */
-  14,        /* ListContentIDs */
+  12,        /* IsUsed */
+  6,        /* ListCategories */
+  15,        /* ListContentIDs */
   2,        /* ListTranslations */
-  12,        /* ListUsed */
-  10,        /* ReleaseForContent */
-  4,        /* SearchTopics */
-  6,        /* UpsertCategory */
-  13,        /* UsageStats */
+  13,        /* ListUsed */
+  11,        /* ReleaseForContent */
+  5,        /* SearchTopics */
+  7,        /* UpsertCategory */
+  14,        /* UsageStats */
   0,        /* ValidateReference */
-  15         /* VerifyClaims */
+  16         /* VerifyClaims */
 };
 const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor =
 {
@@ -4144,7 +4351,7 @@ const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor =
   "VerseRegistry",
   "Luma__Verses__V1__VerseRegistry",
   "luma.verses.v1",
-  16,
+  17,
   luma__verses__v1__verse_registry__method_descriptors,
   luma__verses__v1__verse_registry__method_indices_by_name
 };
@@ -4180,13 +4387,21 @@ void luma__verses__v1__verse_registry__import_translation(ProtobufCService *serv
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void luma__verses__v1__verse_registry__delete_translation(ProtobufCService *service,
+                                                          const Luma__Verses__V1__DeleteTranslationRequest *input,
+                                                          Luma__Verses__V1__DeleteTranslationResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void luma__verses__v1__verse_registry__search_topics(ProtobufCService *service,
                                                      const Luma__Verses__V1__SearchTopicsRequest *input,
                                                      Luma__Verses__V1__SearchTopicsResponse_Closure closure,
                                                      void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__list_categories(ProtobufCService *service,
                                                        const Luma__Verses__V1__ListCategoriesRequest *input,
@@ -4194,7 +4409,7 @@ void luma__verses__v1__verse_registry__list_categories(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__upsert_category(ProtobufCService *service,
                                                        const Luma__Verses__V1__UpsertCategoryRequest *input,
@@ -4202,7 +4417,7 @@ void luma__verses__v1__verse_registry__upsert_category(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__delete_category(ProtobufCService *service,
                                                        const Luma__Verses__V1__DeleteCategoryRequest *input,
@@ -4210,7 +4425,7 @@ void luma__verses__v1__verse_registry__delete_category(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__claim_verse(ProtobufCService *service,
                                                    const Luma__Verses__V1__ClaimVerseRequest *input,
@@ -4218,7 +4433,7 @@ void luma__verses__v1__verse_registry__claim_verse(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__claim_next_unused(ProtobufCService *service,
                                                          const Luma__Verses__V1__ClaimNextUnusedRequest *input,
@@ -4226,7 +4441,7 @@ void luma__verses__v1__verse_registry__claim_next_unused(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__release_for_content(ProtobufCService *service,
                                                            const Luma__Verses__V1__ReleaseForContentRequest *input,
@@ -4234,7 +4449,7 @@ void luma__verses__v1__verse_registry__release_for_content(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__is_used(ProtobufCService *service,
                                                const Luma__Verses__V1__IsUsedRequest *input,
@@ -4242,7 +4457,7 @@ void luma__verses__v1__verse_registry__is_used(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__list_used(ProtobufCService *service,
                                                  const Luma__Verses__V1__ListUsedRequest *input,
@@ -4250,7 +4465,7 @@ void luma__verses__v1__verse_registry__list_used(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__usage_stats(ProtobufCService *service,
                                                    const Luma__Verses__V1__UsageStatsRequest *input,
@@ -4258,7 +4473,7 @@ void luma__verses__v1__verse_registry__usage_stats(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__list_content_ids(ProtobufCService *service,
                                                         const Luma__Verses__V1__ListContentIDsRequest *input,
@@ -4266,7 +4481,7 @@ void luma__verses__v1__verse_registry__list_content_ids(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__verify_claims(ProtobufCService *service,
                                                      const Luma__Verses__V1__VerifyClaimsRequest *input,
@@ -4274,7 +4489,7 @@ void luma__verses__v1__verse_registry__verify_claims(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Service *service,
                                              Luma__Verses__V1__VerseRegistry_ServiceDestroy destroy)

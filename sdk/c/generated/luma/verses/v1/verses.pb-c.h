@@ -26,6 +26,8 @@ typedef struct Luma__Verses__V1__ListTranslationsRequest Luma__Verses__V1__ListT
 typedef struct Luma__Verses__V1__ListTranslationsResponse Luma__Verses__V1__ListTranslationsResponse;
 typedef struct Luma__Verses__V1__ImportTranslationRequest Luma__Verses__V1__ImportTranslationRequest;
 typedef struct Luma__Verses__V1__ImportTranslationResponse Luma__Verses__V1__ImportTranslationResponse;
+typedef struct Luma__Verses__V1__DeleteTranslationRequest Luma__Verses__V1__DeleteTranslationRequest;
+typedef struct Luma__Verses__V1__DeleteTranslationResponse Luma__Verses__V1__DeleteTranslationResponse;
 typedef struct Luma__Verses__V1__SearchTopicsRequest Luma__Verses__V1__SearchTopicsRequest;
 typedef struct Luma__Verses__V1__Topic Luma__Verses__V1__Topic;
 typedef struct Luma__Verses__V1__SearchTopicsResponse Luma__Verses__V1__SearchTopicsResponse;
@@ -238,24 +240,59 @@ struct  Luma__Verses__V1__ImportTranslationRequest
    */
   size_t n_lines;
   char **lines;
+  /*
+   * The file's line number of lines[0] (0 or 1: the first line), so errors name the file's line.
+   */
+  uint32_t first_line;
+  /*
+   * More batches of this file follow: stage this one. The batch without it completes the import.
+   */
+  protobuf_c_boolean more;
 };
 #define LUMA__VERSES__V1__IMPORT_TRANSLATION_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__import_translation_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0 }
 
 
 struct  Luma__Verses__V1__ImportTranslationResponse
 {
   ProtobufCMessage base;
   /*
-   * lines written in this batch
+   * verses in this batch
    */
   uint32_t imported;
+  /*
+   * The translation as served, once the last batch is in (empty while staging).
+   */
   Luma__Verses__V1__Translation *translation;
+  /*
+   * verses staged so far, while staging
+   */
+  uint32_t staged;
 };
 #define LUMA__VERSES__V1__IMPORT_TRANSLATION_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__import_translation_response__descriptor) \
-    , 0, NULL }
+    , 0, NULL, 0 }
+
+
+struct  Luma__Verses__V1__DeleteTranslationRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define LUMA__VERSES__V1__DELETE_TRANSLATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__delete_translation_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__DeleteTranslationResponse
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean deleted;
+};
+#define LUMA__VERSES__V1__DELETE_TRANSLATION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__delete_translation_response__descriptor) \
+    , 0 }
 
 
 struct  Luma__Verses__V1__SearchTopicsRequest
@@ -869,6 +906,44 @@ Luma__Verses__V1__ImportTranslationResponse *
 void   luma__verses__v1__import_translation_response__free_unpacked
                      (Luma__Verses__V1__ImportTranslationResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__DeleteTranslationRequest methods */
+void   luma__verses__v1__delete_translation_request__init
+                     (Luma__Verses__V1__DeleteTranslationRequest         *message);
+size_t luma__verses__v1__delete_translation_request__get_packed_size
+                     (const Luma__Verses__V1__DeleteTranslationRequest   *message);
+size_t luma__verses__v1__delete_translation_request__pack
+                     (const Luma__Verses__V1__DeleteTranslationRequest   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__delete_translation_request__pack_to_buffer
+                     (const Luma__Verses__V1__DeleteTranslationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__DeleteTranslationRequest *
+       luma__verses__v1__delete_translation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__delete_translation_request__free_unpacked
+                     (Luma__Verses__V1__DeleteTranslationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__DeleteTranslationResponse methods */
+void   luma__verses__v1__delete_translation_response__init
+                     (Luma__Verses__V1__DeleteTranslationResponse         *message);
+size_t luma__verses__v1__delete_translation_response__get_packed_size
+                     (const Luma__Verses__V1__DeleteTranslationResponse   *message);
+size_t luma__verses__v1__delete_translation_response__pack
+                     (const Luma__Verses__V1__DeleteTranslationResponse   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__delete_translation_response__pack_to_buffer
+                     (const Luma__Verses__V1__DeleteTranslationResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__DeleteTranslationResponse *
+       luma__verses__v1__delete_translation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__delete_translation_response__free_unpacked
+                     (Luma__Verses__V1__DeleteTranslationResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Luma__Verses__V1__SearchTopicsRequest methods */
 void   luma__verses__v1__search_topics_request__init
                      (Luma__Verses__V1__SearchTopicsRequest         *message);
@@ -1455,6 +1530,12 @@ typedef void (*Luma__Verses__V1__ImportTranslationRequest_Closure)
 typedef void (*Luma__Verses__V1__ImportTranslationResponse_Closure)
                  (const Luma__Verses__V1__ImportTranslationResponse *message,
                   void *closure_data);
+typedef void (*Luma__Verses__V1__DeleteTranslationRequest_Closure)
+                 (const Luma__Verses__V1__DeleteTranslationRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__DeleteTranslationResponse_Closure)
+                 (const Luma__Verses__V1__DeleteTranslationResponse *message,
+                  void *closure_data);
 typedef void (*Luma__Verses__V1__SearchTopicsRequest_Closure)
                  (const Luma__Verses__V1__SearchTopicsRequest *message,
                   void *closure_data);
@@ -1565,6 +1646,10 @@ struct Luma__Verses__V1__VerseRegistry_Service
                              const Luma__Verses__V1__ImportTranslationRequest *input,
                              Luma__Verses__V1__ImportTranslationResponse_Closure closure,
                              void *closure_data);
+  void (*delete_translation)(Luma__Verses__V1__VerseRegistry_Service *service,
+                             const Luma__Verses__V1__DeleteTranslationRequest *input,
+                             Luma__Verses__V1__DeleteTranslationResponse_Closure closure,
+                             void *closure_data);
   void (*search_topics)(Luma__Verses__V1__VerseRegistry_Service *service,
                         const Luma__Verses__V1__SearchTopicsRequest *input,
                         Luma__Verses__V1__SearchTopicsResponse_Closure closure,
@@ -1625,6 +1710,7 @@ void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Ser
       function_prefix__ ## get_passage,\
       function_prefix__ ## list_translations,\
       function_prefix__ ## import_translation,\
+      function_prefix__ ## delete_translation,\
       function_prefix__ ## search_topics,\
       function_prefix__ ## list_categories,\
       function_prefix__ ## upsert_category,\
@@ -1652,6 +1738,10 @@ void luma__verses__v1__verse_registry__list_translations(ProtobufCService *servi
 void luma__verses__v1__verse_registry__import_translation(ProtobufCService *service,
                                                           const Luma__Verses__V1__ImportTranslationRequest *input,
                                                           Luma__Verses__V1__ImportTranslationResponse_Closure closure,
+                                                          void *closure_data);
+void luma__verses__v1__verse_registry__delete_translation(ProtobufCService *service,
+                                                          const Luma__Verses__V1__DeleteTranslationRequest *input,
+                                                          Luma__Verses__V1__DeleteTranslationResponse_Closure closure,
                                                           void *closure_data);
 void luma__verses__v1__verse_registry__search_topics(ProtobufCService *service,
                                                      const Luma__Verses__V1__SearchTopicsRequest *input,
@@ -1715,6 +1805,8 @@ extern const ProtobufCMessageDescriptor luma__verses__v1__list_translations_requ
 extern const ProtobufCMessageDescriptor luma__verses__v1__list_translations_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__import_translation_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__import_translation_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__delete_translation_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__delete_translation_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__search_topics_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__topic__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__search_topics_response__descriptor;
