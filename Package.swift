@@ -309,7 +309,7 @@ let package = Package(
         .testTarget(
             name: "CSDKTests",
             dependencies: [
-                "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+                "LumaAuth", "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

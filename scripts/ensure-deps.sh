@@ -6,6 +6,7 @@
 #   protobuf-c-compiler  protoc-c, for the C SDK's generated code
 #   libprotobuf-c-dev    the C SDK's runtime
 #   valgrind             the C SDK's leak checks
+#   make, pkg-config     the C SDK's build and its pkg-config file
 set -euo pipefail
 mapfile -t packages < "$(dirname "$0")/apt-packages.txt"
 missing=()

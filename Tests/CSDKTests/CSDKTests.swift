@@ -1,6 +1,7 @@
 import ContentAPI
 import CreatorsAPI
 import Foundation
+import LumaAuth
 import LumaRPC
 import LumaRPCNIO
 import LumaTestSupport
@@ -24,6 +25,11 @@ enum CBuild {
                                                   + sources.map { root + "/" + $0 } + generated + ["-lprotobuf-c"])
         guard result.status == 0 else { throw CBuildError.compile(name, result.output) }
         return output
+    }
+
+    /// Runs a shell command line in a directory.
+    static func shell(_ command: String, in directory: String) async throws -> (status: Int32, output: String) {
+        try await run("/bin/sh", ["-c", "cd '\(directory)' && \(command) 2>&1"])
     }
 
     /// Runs a program, under valgrind's leak checker when it is installed.
@@ -166,6 +172,33 @@ struct CSDKTests {
 
             """)
         try await hangUp.channel.close()
+        await stack.stopAll()
+    }
+
+    /// What a C programmer does: `make`, `make install`, then build the example with one command
+    /// through pkg-config; it reads its token from LUMA_TOKEN.
+    @Test func makeInstallsAPkgConfigLibraryAndTheExampleTakesItsTokenFromTheEnvironment() async throws {
+        let work = temporaryDirectory()
+        let build = try await CBuild.shell("make -s BUILD=\(work)/build PREFIX=\(work)/prefix install", in: CBuild.root)
+        #expect(build.status == 0, "\(build.output)")
+        for library in ["libluma-rpc.a", "libluma-rpc.so"] {
+            #expect(FileManager.default.fileExists(atPath: "\(work)/prefix/lib/\(library)"), "\(library)")
+        }
+        let example = "\(work)/verse_lookup"
+        let compile = try await CBuild.shell(
+            "PKG_CONFIG_PATH=\(work)/prefix/lib/pkgconfig cc -std=c11 -o \(example) examples/verse_lookup.c "
+            + "$(PKG_CONFIG_PATH=\(work)/prefix/lib/pkgconfig pkg-config --cflags --libs luma-rpc)", in: CBuild.root)
+        #expect(compile.status == 0, "\(compile.output)")
+
+        let stack = try await LumaStack.start(authenticated: true)
+        let signer = try TokenSigner(key: try AuthKeyFile.read(try #require(stack.authKeyPath)))
+        let token = signer.mint(Principal(subject: "c-example", role: .creator, creatorID: 1), ttl: 600)
+        let environment = "LD_LIBRARY_PATH=\(work)/prefix/lib"
+        let withToken = try await CBuild.shell("LUMA_TOKEN=\(token) \(environment) \(example) 127.0.0.1 \(stack.ports.verses) 'Ps 23:1'", in: work)
+        #expect(withToken.status == 0, "\(withToken.output)")
+        #expect(withToken.output.contains("The LORD is my shepherd"))
+        let without = try await CBuild.shell("\(environment) \(example) 127.0.0.1 \(stack.ports.verses) 'Ps 23:1'", in: work)
+        #expect(without.status != 0 && without.output.contains("UNAUTHENTICATED"), "\(without.output)")
         await stack.stopAll()
     }
 }

@@ -1,10 +1,13 @@
 /*
  * verse_lookup — validates a reference and prints its passage from a running verse-registry.
  *
- *   cc -std=c11 -Isdk/c/include -Isdk/c/generated -o verse_lookup sdk/c/examples/verse_lookup.c \
- *      sdk/c/src/luma_rpc.c sdk/c/generated/luma/rpc/v1/frame.pb-c.c \
- *      sdk/c/generated/luma/verses/v1/verses.pb-c.c -lprotobuf-c
- *   ./verse_lookup 127.0.0.1 7101 "Ps 23:1-3" [translation]
+ *   make -C sdk/c                                  # or, installed: cc ... $(pkg-config --cflags --libs luma-rpc)
+ *   LUMA_TOKEN=$(lumactl token mint --role creator --creator 1) \
+ *     sdk/c/build/verse_lookup 127.0.0.1 7101 "Ps 23:1-3" [translation]
+ *
+ * The services want a bearer token (docs/protocol.md): it is read from LUMA_TOKEN and sent as
+ * `authorization: Bearer <token>` metadata. Without it, a service started with --insecure-dev
+ * still answers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +17,23 @@
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s HOST PORT REFERENCE [TRANSLATION]\n", argv[0]);
+        fprintf(stderr, "usage: LUMA_TOKEN=TOKEN %s HOST PORT REFERENCE [TRANSLATION]\n"
+                        "  LUMA_TOKEN: a bearer token, e.g. from `lumactl token mint --role creator --creator 1`\n", argv[0]);
         return 2;
+    }
+    /* The token from LUMA_TOKEN, as every Luma client takes it. */
+    const char *token = getenv("LUMA_TOKEN");
+    char authorization[4200];
+    luma_metadata metadata[1];
+    size_t n_metadata = 0;
+    if (token && *token) {
+        if (snprintf(authorization, sizeof authorization, "Bearer %s", token) >= (int)sizeof authorization) {
+            fprintf(stderr, "LUMA_TOKEN is too long\n");
+            return 2;
+        }
+        metadata[0].key = "authorization";
+        metadata[0].value = authorization;
+        n_metadata = 1;
     }
     luma_conn *conn = NULL;
     int rc = luma_connect(argv[1], atoi(argv[2]), 2000, &conn);
@@ -29,7 +47,7 @@ int main(int argc, char **argv) {
     luma_status status = {0};
     ProtobufCMessage *reply = NULL;
     rc = luma_call(conn, "luma.verses.v1.VerseRegistry/ValidateReference", &validate.base,
-                   &luma__verses__v1__validate_reference_response__descriptor, 2000, NULL, 0, &status, &reply);
+                   &luma__verses__v1__validate_reference_response__descriptor, 2000, metadata, n_metadata, &status, &reply);
     if (rc != LUMA_OK || status.code != 0) {
         if (rc != LUMA_OK) fprintf(stderr, "%s\n", luma_strerror(rc));
         else fprintf(stderr, "%s: %s\n", luma_code_name(status.code), status.message ? status.message : "");
@@ -45,7 +63,7 @@ int main(int argc, char **argv) {
     get.reference = argv[3];
     get.translation = argc > 4 ? argv[4] : "kjv";
     rc = luma_call(conn, "luma.verses.v1.VerseRegistry/GetPassage", &get.base,
-                   &luma__verses__v1__passage__descriptor, 2000, NULL, 0, &status, &reply);
+                   &luma__verses__v1__passage__descriptor, 2000, metadata, n_metadata, &status, &reply);
     if (rc == LUMA_OK && status.code == 0) {
         Luma__Verses__V1__Passage *passage = (Luma__Verses__V1__Passage *)reply;
         for (size_t i = 0; i < passage->n_verses; i++) {
