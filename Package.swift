@@ -256,7 +256,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LumactlTests",
-            dependencies: ["LumaCLI", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI"]
+            dependencies: ["LumaCLI", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
         .target(

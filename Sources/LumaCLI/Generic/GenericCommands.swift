@@ -214,14 +214,17 @@ struct CallCommand: AsyncParsableCommand {
                   let info = service.methods.first(where: { $0.name == parts[1] }) else {
                 throw RPCError(.unimplemented, "the server has no method '\(method)' (see lumactl list)")
             }
-            let requestType = try MessageRegistry.type(named: info.inputType)
-            let request = try Self.decode(json, as: requestType)
+            // The method's messages as the server describes them: no compiled-in types needed.
+            let reflection = Luma_Rpc_V1_ReflectionClient(client)
+            let files = try await reflection.fileContainingSymbol(.with { $0.symbol = service.name }, options: .init(metadata: try target.metadata()))
+            let transcoder = DynamicTranscoder(index: DescriptorIndex(
+                files: try files.fileDescriptorProtos.map { try Google_Protobuf_FileDescriptorProto(serializedBytes: $0) }))
+            let object = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+            let payload = try transcoder.encode(json: object, type: info.inputType)
             let descriptor = RPCMethodDescriptor(service: service.name, method: info.name, inputType: info.inputType,
                                                  outputType: info.outputType, idempotency: info.idempotent ? .idempotent : .unknown)
-            let reply = try await client.call(descriptor, payload: try request.serializedData(),
-                                              options: .init(metadata: try target.metadata()))
-            let responseType = try MessageRegistry.type(named: info.outputType)
-            try Output.json(try responseType.init(serializedBytes: reply))
+            let reply = try await client.call(descriptor, payload: payload, options: .init(metadata: try target.metadata()))
+            Output.json(object: try transcoder.decode(reply, type: info.outputType))
         }
     }
 
@@ -237,15 +240,6 @@ struct CallCommand: AsyncParsableCommand {
             return String(decoding: contents, as: UTF8.self)
         }
         return data
-    }
-
-    /// Checks the (syntactically valid) JSON's fields against the message.
-    static func decode(_ json: String, as type: any SwiftProtobuf.Message.Type) throws -> any SwiftProtobuf.Message {
-        do {
-            return try type.init(jsonString: json)
-        } catch {
-            throw RPCError.invalidArgument("request JSON does not fit \(type.protoMessageName): \(error)")
-        }
     }
 }
 

@@ -10,7 +10,8 @@ enum Output {
 
     static let jsonOptions: JSONEncodingOptions = {
         var options = JSONEncodingOptions()
-        options.preserveProtoFieldNames = true
+        // Canonical proto3 JSON: lowerCamelCase names, as grpcurl and every protobuf printer.
+        options.preserveProtoFieldNames = false
         return options
     }()
 

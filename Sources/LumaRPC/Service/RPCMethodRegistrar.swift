@@ -40,6 +40,12 @@ public struct RPCMethodRegistrar: Sendable {
         })
     }
 
+    /// A handler of raw bytes, for services without generated types (proxies, dynamic or test
+    /// services described only by their descriptors).
+    public mutating func register(raw handler: RPCRawHandler) {
+        add(handler)
+    }
+
     @usableFromInline
     mutating func add(_ handler: RPCRawHandler) {
         handlers[handler.descriptor.fullName] = handler
