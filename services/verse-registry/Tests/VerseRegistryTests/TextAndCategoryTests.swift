@@ -107,6 +107,22 @@ struct TextAndCategoryTests {
         #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM translation_staging") } == 0)
     }
 
+    /// An import cut short (its client gone after two batches) leaves staged rows; the next
+    /// import of the same id starts afresh and serves only its own file.
+    @Test func anImportCutShortDoesNotLeakIntoTheNextOne() async throws {
+        let (service, _) = try await makeService()
+        _ = try await service.importTranslation(.with {
+            $0.id = "mix"; $0.name = "Mix"; $0.language = "en"; $0.more = true; $0.firstLine = 1
+            $0.lines = ["1\tGen\t1\t1\tstale one", "1\tGen\t1\t2\tstale two"]
+        }, context: context)
+        _ = try await service.importTranslation(.with {
+            $0.id = "mix"; $0.name = "Mix"; $0.language = "en"; $0.firstLine = 1
+            $0.lines = ["1\tGen\t1\t1\tfresh one"]
+        }, context: context)
+        let mix = try #require(try await service.listTranslations(.init(), context: context).translations.first { $0.id == "mix" })
+        #expect(mix.verseCount == 1)
+    }
+
     @Test func aTranslationCanBeDeletedButNotKJV() async throws {
         let (service, _) = try await makeService()
         _ = try await service.importTranslation(.with {

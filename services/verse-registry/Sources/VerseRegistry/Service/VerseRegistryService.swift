@@ -108,14 +108,21 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             try await database.write { try TranslationStore.discardStaged($0, translation: id) }
             throw error
         }
+        // A file's first batch starts afresh: whatever an import cut short (a dropped
+        // connection) left staged is not part of this file.
+        let firstBatch = request.firstLine <= 1
         if request.more {
-            let staged = try await database.write { try TranslationStore.stage($0, translation: id, rows: rows) }
+            let staged = try await database.write { db in
+                if firstBatch { try TranslationStore.discardStaged(db, translation: id) }
+                return try TranslationStore.stage(db, translation: id, rows: rows)
+            }
             return .with {
                 $0.imported = UInt32(rows.count)
                 $0.staged = UInt32(staged)
             }
         }
         let translation = try await database.write { db in
+            if firstBatch { try TranslationStore.discardStaged(db, translation: id) }
             try TranslationStore.upsertTranslation(db, id: id, name: name, language: language)
             try TranslationStore.replace(db, translation: id, rows: rows)
             return try TranslationStore.all(db).first { $0.id == id }!
