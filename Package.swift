@@ -125,6 +125,7 @@ let package = Package(
             name: "LumaServiceKit",
             dependencies: [
                 "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -256,7 +257,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LumactlTests",
-            dependencies: ["LumaCLI", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI",
+            dependencies: ["LumaCLI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaTestSupport", "VersesAPI", "ContentAPI", "CreatorsAPI",
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 

@@ -98,6 +98,7 @@ struct AccessTableDocumentTests {
             (VerseRegistryAccess.policy, [Luma_Verses_V1_VerseRegistryService.descriptor]),
             (CreatorRegistryAccess.policy, [Luma_Creators_V1_CreatorRegistryService.descriptor]),
             (ContentPipelineAccess.policy, [Luma_Content_V1_ContentPipelineService.descriptor, Luma_Ops_V1_OperationsService.descriptor]),
+            (BackupAccess.policy, [Luma_Ops_V1_BackupService.descriptor]),
             (ContentPipelineAccess.policy, [Luma_Rpc_V1_HealthService.descriptor, Luma_Rpc_V1_ReflectionService.descriptor]),
         ])
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

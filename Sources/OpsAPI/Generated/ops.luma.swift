@@ -23,7 +23,7 @@ public enum Luma_Ops_V1_OperationsService {
         ],
         // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
         fileDescriptorsBase64: [
-            "ChVsdW1hL29wcy92MS9vcHMucHJvdG8SC2x1bWEub3BzLnYxIj4KE091dGJveFN0YXR1c1JlcXVlc3QSJwoPaW5jbHVkZV9lbnRyaWVzGAEgASgIUg5pbmNsdWRlRW50cmllcyLjAQoLT3V0Ym94RW50cnkSDgoCaWQYASABKANSAmlkEhIKBGtpbmQYAiABKAlSBGtpbmQSFgoGdGFyZ2V0GAMgASgJUgZ0YXJnZXQSGgoIYXR0ZW1wdHMYBCABKA1SCGF0dGVtcHRzEh0KCmxhc3RfZXJyb3IYBSABKAlSCWxhc3RFcnJvchIdCgpjcmVhdGVkX2F0GAYgASgJUgljcmVhdGVkQXQSJgoPbmV4dF9hdHRlbXB0X2F0GAcgASgJUg1uZXh0QXR0ZW1wdEF0EhYKBmZhaWxlZBgIIAEoCFIGZmFpbGVkIrkBChRPdXRib3hTdGF0dXNSZXNwb25zZRIYCgdwZW5kaW5nGAEgASgNUgdwZW5kaW5nEhYKBmZhaWxlZBgCIAEoDVIGZmFpbGVkEjsKGm9sZGVzdF9wZW5kaW5nX2FnZV9zZWNvbmRzGAMgASgBUhdvbGRlc3RQZW5kaW5nQWdlU2Vjb25kcxIyCgdlbnRyaWVzGAQgAygLMhgubHVtYS5vcHMudjEuT3V0Ym94RW50cnlSB2VudHJpZXMiJgoSUmV0cnlGYWlsZWRSZXF1ZXN0EhAKA2lkcxgBIAMoA1IDaWRzIjgKE1JldHJ5RmFpbGVkUmVzcG9uc2USIQoMcmVxdWV1ZWRfaWRzGAEgAygDUgtyZXF1ZXVlZElkczK9AQoKT3BlcmF0aW9ucxJYCgxPdXRib3hTdGF0dXMSIC5sdW1hLm9wcy52MS5PdXRib3hTdGF0dXNSZXF1ZXN0GiEubHVtYS5vcHMudjEuT3V0Ym94U3RhdHVzUmVzcG9uc2UiA5ACARJVCgtSZXRyeUZhaWxlZBIfLmx1bWEub3BzLnYxLlJldHJ5RmFpbGVkUmVxdWVzdBogLmx1bWEub3BzLnYxLlJldHJ5RmFpbGVkUmVzcG9uc2UiA5ACAmIGcHJvdG8z",
+            "ChVsdW1hL29wcy92MS9vcHMucHJvdG8SC2x1bWEub3BzLnYxIj4KE091dGJveFN0YXR1c1JlcXVlc3QSJwoPaW5jbHVkZV9lbnRyaWVzGAEgASgIUg5pbmNsdWRlRW50cmllcyLjAQoLT3V0Ym94RW50cnkSDgoCaWQYASABKANSAmlkEhIKBGtpbmQYAiABKAlSBGtpbmQSFgoGdGFyZ2V0GAMgASgJUgZ0YXJnZXQSGgoIYXR0ZW1wdHMYBCABKA1SCGF0dGVtcHRzEh0KCmxhc3RfZXJyb3IYBSABKAlSCWxhc3RFcnJvchIdCgpjcmVhdGVkX2F0GAYgASgJUgljcmVhdGVkQXQSJgoPbmV4dF9hdHRlbXB0X2F0GAcgASgJUg1uZXh0QXR0ZW1wdEF0EhYKBmZhaWxlZBgIIAEoCFIGZmFpbGVkIrkBChRPdXRib3hTdGF0dXNSZXNwb25zZRIYCgdwZW5kaW5nGAEgASgNUgdwZW5kaW5nEhYKBmZhaWxlZBgCIAEoDVIGZmFpbGVkEjsKGm9sZGVzdF9wZW5kaW5nX2FnZV9zZWNvbmRzGAMgASgBUhdvbGRlc3RQZW5kaW5nQWdlU2Vjb25kcxIyCgdlbnRyaWVzGAQgAygLMhgubHVtYS5vcHMudjEuT3V0Ym94RW50cnlSB2VudHJpZXMiJgoSUmV0cnlGYWlsZWRSZXF1ZXN0EhAKA2lkcxgBIAMoA1IDaWRzIjgKE1JldHJ5RmFpbGVkUmVzcG9uc2USIQoMcmVxdWV1ZWRfaWRzGAEgAygDUgtyZXF1ZXVlZElkcyIvCg9TbmFwc2hvdFJlcXVlc3QSHAoJZGlyZWN0b3J5GAEgASgJUglkaXJlY3RvcnkiqQEKEFNuYXBzaG90UmVzcG9uc2USGAoHc2VydmljZRgBIAEoCVIHc2VydmljZRISCgRwYXRoGAIgASgJUgRwYXRoEhQKBWJ5dGVzGAMgASgEUgVieXRlcxIWCgZzaGEyNTYYBCABKAlSBnNoYTI1NhIeCgptaWdyYXRpb25zGAUgAygJUgptaWdyYXRpb25zEhkKCHRha2VuX2F0GAYgASgJUgd0YWtlbkF0Mr0BCgpPcGVyYXRpb25zElgKDE91dGJveFN0YXR1cxIgLmx1bWEub3BzLnYxLk91dGJveFN0YXR1c1JlcXVlc3QaIS5sdW1hLm9wcy52MS5PdXRib3hTdGF0dXNSZXNwb25zZSIDkAIBElUKC1JldHJ5RmFpbGVkEh8ubHVtYS5vcHMudjEuUmV0cnlGYWlsZWRSZXF1ZXN0GiAubHVtYS5vcHMudjEuUmV0cnlGYWlsZWRSZXNwb25zZSIDkAICMlEKBkJhY2t1cBJHCghTbmFwc2hvdBIcLmx1bWEub3BzLnYxLlNuYXBzaG90UmVxdWVzdBodLmx1bWEub3BzLnYxLlNuYXBzaG90UmVzcG9uc2ViBnByb3RvMw==",
         ]
     )
 
@@ -40,6 +40,8 @@ public enum Luma_Ops_V1_OperationsService {
             Luma_Ops_V1_OutboxStatusResponse.self,
             Luma_Ops_V1_RetryFailedRequest.self,
             Luma_Ops_V1_RetryFailedResponse.self,
+            Luma_Ops_V1_SnapshotRequest.self,
+            Luma_Ops_V1_SnapshotResponse.self,
     ]
 }
 
@@ -93,5 +95,79 @@ public struct Luma_Ops_V1_OperationsClient: Luma_Ops_V1_OperationsClientProtocol
 
     public func retryFailed(_ request: Luma_Ops_V1_RetryFailedRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_RetryFailedResponse {
         try await client.call(Luma_Ops_V1_OperationsService.Method.retryFailed, request, options: options)
+    }
+}
+
+/// Descriptors and typed methods of `luma.ops.v1.Backup`.
+public enum Luma_Ops_V1_BackupService {
+    public static let descriptor = RPCServiceDescriptor(
+        name: "luma.ops.v1.Backup",
+        methods: [
+            RPCMethodDescriptor(
+                service: "luma.ops.v1.Backup", method: "Snapshot",
+                inputType: "luma.ops.v1.SnapshotRequest", outputType: "luma.ops.v1.SnapshotResponse",
+                idempotency: .unknown
+            ),
+        ],
+        // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
+        fileDescriptorsBase64: [
+            "ChVsdW1hL29wcy92MS9vcHMucHJvdG8SC2x1bWEub3BzLnYxIj4KE091dGJveFN0YXR1c1JlcXVlc3QSJwoPaW5jbHVkZV9lbnRyaWVzGAEgASgIUg5pbmNsdWRlRW50cmllcyLjAQoLT3V0Ym94RW50cnkSDgoCaWQYASABKANSAmlkEhIKBGtpbmQYAiABKAlSBGtpbmQSFgoGdGFyZ2V0GAMgASgJUgZ0YXJnZXQSGgoIYXR0ZW1wdHMYBCABKA1SCGF0dGVtcHRzEh0KCmxhc3RfZXJyb3IYBSABKAlSCWxhc3RFcnJvchIdCgpjcmVhdGVkX2F0GAYgASgJUgljcmVhdGVkQXQSJgoPbmV4dF9hdHRlbXB0X2F0GAcgASgJUg1uZXh0QXR0ZW1wdEF0EhYKBmZhaWxlZBgIIAEoCFIGZmFpbGVkIrkBChRPdXRib3hTdGF0dXNSZXNwb25zZRIYCgdwZW5kaW5nGAEgASgNUgdwZW5kaW5nEhYKBmZhaWxlZBgCIAEoDVIGZmFpbGVkEjsKGm9sZGVzdF9wZW5kaW5nX2FnZV9zZWNvbmRzGAMgASgBUhdvbGRlc3RQZW5kaW5nQWdlU2Vjb25kcxIyCgdlbnRyaWVzGAQgAygLMhgubHVtYS5vcHMudjEuT3V0Ym94RW50cnlSB2VudHJpZXMiJgoSUmV0cnlGYWlsZWRSZXF1ZXN0EhAKA2lkcxgBIAMoA1IDaWRzIjgKE1JldHJ5RmFpbGVkUmVzcG9uc2USIQoMcmVxdWV1ZWRfaWRzGAEgAygDUgtyZXF1ZXVlZElkcyIvCg9TbmFwc2hvdFJlcXVlc3QSHAoJZGlyZWN0b3J5GAEgASgJUglkaXJlY3RvcnkiqQEKEFNuYXBzaG90UmVzcG9uc2USGAoHc2VydmljZRgBIAEoCVIHc2VydmljZRISCgRwYXRoGAIgASgJUgRwYXRoEhQKBWJ5dGVzGAMgASgEUgVieXRlcxIWCgZzaGEyNTYYBCABKAlSBnNoYTI1NhIeCgptaWdyYXRpb25zGAUgAygJUgptaWdyYXRpb25zEhkKCHRha2VuX2F0GAYgASgJUgd0YWtlbkF0Mr0BCgpPcGVyYXRpb25zElgKDE91dGJveFN0YXR1cxIgLmx1bWEub3BzLnYxLk91dGJveFN0YXR1c1JlcXVlc3QaIS5sdW1hLm9wcy52MS5PdXRib3hTdGF0dXNSZXNwb25zZSIDkAIBElUKC1JldHJ5RmFpbGVkEh8ubHVtYS5vcHMudjEuUmV0cnlGYWlsZWRSZXF1ZXN0GiAubHVtYS5vcHMudjEuUmV0cnlGYWlsZWRSZXNwb25zZSIDkAICMlEKBkJhY2t1cBJHCghTbmFwc2hvdBIcLmx1bWEub3BzLnYxLlNuYXBzaG90UmVxdWVzdBodLmx1bWEub3BzLnYxLlNuYXBzaG90UmVzcG9uc2ViBnByb3RvMw==",
+        ]
+    )
+
+    public enum Method {
+        public static let snapshot = RPCMethod<Luma_Ops_V1_SnapshotRequest, Luma_Ops_V1_SnapshotResponse>(descriptor: descriptor.methods[0])
+    }
+
+    /// Every message type defined in luma/ops/v1/ops.proto, so generic tools (lumactl) can
+    /// encode and decode them by full name.
+    public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
+            Luma_Ops_V1_OutboxStatusRequest.self,
+            Luma_Ops_V1_OutboxEntry.self,
+            Luma_Ops_V1_OutboxStatusResponse.self,
+            Luma_Ops_V1_RetryFailedRequest.self,
+            Luma_Ops_V1_RetryFailedResponse.self,
+            Luma_Ops_V1_SnapshotRequest.self,
+            Luma_Ops_V1_SnapshotResponse.self,
+    ]
+}
+
+/// Implement this to serve `luma.ops.v1.Backup`; pass it to `RPCServer`.
+public protocol Luma_Ops_V1_BackupProvider: RPCServiceProvider {
+    func snapshot(_ request: Luma_Ops_V1_SnapshotRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_SnapshotResponse
+}
+
+extension Luma_Ops_V1_BackupProvider {
+    public var serviceDescriptor: RPCServiceDescriptor { Luma_Ops_V1_BackupService.descriptor }
+
+    public func registerMethods(with registrar: inout RPCMethodRegistrar) {
+        registrar.register(Luma_Ops_V1_BackupService.Method.snapshot) { request, context in
+            try await self.snapshot(request, context: context)
+        }
+    }
+}
+
+/// The calls of `luma.ops.v1.Backup` as a protocol: `Luma_Ops_V1_BackupClient` makes them over
+/// RPC; a test can stand in for the service with its own conformance.
+public protocol Luma_Ops_V1_BackupClientProtocol: Sendable {
+    func snapshot(_ request: Luma_Ops_V1_SnapshotRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_SnapshotResponse
+}
+
+extension Luma_Ops_V1_BackupClientProtocol {
+    public func snapshot(_ request: Luma_Ops_V1_SnapshotRequest) async throws -> Luma_Ops_V1_SnapshotResponse {
+        try await snapshot(request, options: RPCCallOptions())
+    }
+}
+
+/// A typed client for `luma.ops.v1.Backup`.
+public struct Luma_Ops_V1_BackupClient: Luma_Ops_V1_BackupClientProtocol {
+    public let client: RPCClient
+
+    public init(_ client: RPCClient) {
+        self.client = client
+    }
+
+    public func snapshot(_ request: Luma_Ops_V1_SnapshotRequest, options: RPCCallOptions) async throws -> Luma_Ops_V1_SnapshotResponse {
+        try await client.call(Luma_Ops_V1_BackupService.Method.snapshot, request, options: options)
     }
 }

@@ -16,7 +16,8 @@ public enum ContentPipelineAssembly {
             generator: TemplateScriptGenerator(seed: seed), seed: seed, pausePoints: pausePoints, outboxWritten: { deliverer.wake() })
         return ServiceAssembly(
             name: "content-pipeline",
-            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
-            background: [deliverer], policy: ContentPipelineAccess.policy, databaseName: databaseName)
+            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() }),
+                        BackupService(database: database, service: "content-pipeline", fileName: databaseName)],
+            background: [deliverer], policy: ContentPipelineAccess.policy.merging(BackupAccess.policy), databaseName: databaseName)
     }
 }

@@ -11,7 +11,7 @@ struct ContentPipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "content-pipeline",
         abstract: "Serve luma.content.v1.ContentPipeline: daily content and its production state machine.",
-        subcommands: [Serve.self, MigrateCommand<ContentPipelineSchema>.self, MigrationsCommand<ContentPipelineSchema>.self],
+        subcommands: [Serve.self, MigrateCommand<ContentPipelineSchema>.self, MigrationsCommand<ContentPipelineSchema>.self, RestoreCommand<ContentPipelineSchema>.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -13,7 +13,8 @@ public enum CreatorRegistryAssembly {
         let service = CreatorRegistryService(database: database, outboxWritten: { deliverer.wake() })
         return ServiceAssembly(
             name: "creator-registry",
-            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() })],
-            background: [deliverer], policy: CreatorRegistryAccess.policy, databaseName: databaseName)
+            providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() }),
+                        BackupService(database: database, service: "creator-registry", fileName: databaseName)],
+            background: [deliverer], policy: CreatorRegistryAccess.policy.merging(BackupAccess.policy), databaseName: databaseName)
     }
 }

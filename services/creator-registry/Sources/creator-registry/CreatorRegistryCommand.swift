@@ -12,7 +12,7 @@ struct CreatorRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "creator-registry",
         abstract: "Serve luma.creators.v1.CreatorRegistry: platform users and creator profiles.",
-        subcommands: [Serve.self, MigrateCommand<CreatorRegistrySchema>.self, MigrationsCommand<CreatorRegistrySchema>.self],
+        subcommands: [Serve.self, MigrateCommand<CreatorRegistrySchema>.self, MigrationsCommand<CreatorRegistrySchema>.self, RestoreCommand<CreatorRegistrySchema>.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -8,6 +8,6 @@ public enum VerseRegistryAssembly {
     public static func make(database: DatabasePool, databaseName: String = "verse-registry.sqlite", content: RPCClient,
                             pausePoints: PausePoints = .none) -> ServiceAssembly {
         let service = VerseRegistryService(database: database, content: RPCContentDirectory(client: content), pausePoints: pausePoints)
-        return ServiceAssembly(name: "verse-registry", providers: [service], policy: VerseRegistryAccess.policy, databaseName: databaseName)
+        return ServiceAssembly(name: "verse-registry", providers: [service, BackupService(database: database, service: "verse-registry", fileName: databaseName)], policy: VerseRegistryAccess.policy.merging(BackupAccess.policy), databaseName: databaseName)
     }
 }

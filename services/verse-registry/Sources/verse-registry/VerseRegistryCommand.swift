@@ -12,7 +12,7 @@ struct VerseRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verse-registry",
         abstract: "Serve luma.verses.v1.VerseRegistry: the Bible canon, verse text, topics and the used-verse ledger.",
-        subcommands: [Serve.self, MigrateCommand<VerseRegistrySchema>.self, MigrationsCommand<VerseRegistrySchema>.self],
+        subcommands: [Serve.self, MigrateCommand<VerseRegistrySchema>.self, MigrationsCommand<VerseRegistrySchema>.self, RestoreCommand<VerseRegistrySchema>.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -232,6 +232,96 @@ void   luma__ops__v1__retry_failed_response__free_unpacked
   assert(message->base.descriptor == &luma__ops__v1__retry_failed_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__ops__v1__snapshot_request__init
+                     (Luma__Ops__V1__SnapshotRequest         *message)
+{
+  static const Luma__Ops__V1__SnapshotRequest init_value = LUMA__OPS__V1__SNAPSHOT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__ops__v1__snapshot_request__get_packed_size
+                     (const Luma__Ops__V1__SnapshotRequest *message)
+{
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__ops__v1__snapshot_request__pack
+                     (const Luma__Ops__V1__SnapshotRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__ops__v1__snapshot_request__pack_to_buffer
+                     (const Luma__Ops__V1__SnapshotRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Ops__V1__SnapshotRequest *
+       luma__ops__v1__snapshot_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Ops__V1__SnapshotRequest *)
+     protobuf_c_message_unpack (&luma__ops__v1__snapshot_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__ops__v1__snapshot_request__free_unpacked
+                     (Luma__Ops__V1__SnapshotRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__ops__v1__snapshot_response__init
+                     (Luma__Ops__V1__SnapshotResponse         *message)
+{
+  static const Luma__Ops__V1__SnapshotResponse init_value = LUMA__OPS__V1__SNAPSHOT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__ops__v1__snapshot_response__get_packed_size
+                     (const Luma__Ops__V1__SnapshotResponse *message)
+{
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__ops__v1__snapshot_response__pack
+                     (const Luma__Ops__V1__SnapshotResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__ops__v1__snapshot_response__pack_to_buffer
+                     (const Luma__Ops__V1__SnapshotResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Ops__V1__SnapshotResponse *
+       luma__ops__v1__snapshot_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Ops__V1__SnapshotResponse *)
+     protobuf_c_message_unpack (&luma__ops__v1__snapshot_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__ops__v1__snapshot_response__free_unpacked
+                     (Luma__Ops__V1__SnapshotResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__ops__v1__snapshot_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor luma__ops__v1__outbox_status_request__field_descriptors[1] =
 {
   {
@@ -552,6 +642,147 @@ const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_response__descripto
   (ProtobufCMessageInit) luma__ops__v1__retry_failed_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor luma__ops__v1__snapshot_request__field_descriptors[1] =
+{
+  {
+    "directory",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__SnapshotRequest, directory),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__ops__v1__snapshot_request__field_indices_by_name[] = {
+  0,   /* field[0] = directory */
+};
+static const ProtobufCIntRange luma__ops__v1__snapshot_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__ops__v1__snapshot_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.ops.v1.SnapshotRequest",
+  "SnapshotRequest",
+  "Luma__Ops__V1__SnapshotRequest",
+  "luma.ops.v1",
+  sizeof(Luma__Ops__V1__SnapshotRequest),
+  1,
+  luma__ops__v1__snapshot_request__field_descriptors,
+  luma__ops__v1__snapshot_request__field_indices_by_name,
+  1,  luma__ops__v1__snapshot_request__number_ranges,
+  (ProtobufCMessageInit) luma__ops__v1__snapshot_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__ops__v1__snapshot_response__field_descriptors[6] =
+{
+  {
+    "service",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__SnapshotResponse, service),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__SnapshotResponse, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__SnapshotResponse, bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__SnapshotResponse, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "migrations",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Luma__Ops__V1__SnapshotResponse, n_migrations),
+    offsetof(Luma__Ops__V1__SnapshotResponse, migrations),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "taken_at",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__SnapshotResponse, taken_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__ops__v1__snapshot_response__field_indices_by_name[] = {
+  2,   /* field[2] = bytes */
+  4,   /* field[4] = migrations */
+  1,   /* field[1] = path */
+  0,   /* field[0] = service */
+  3,   /* field[3] = sha256 */
+  5,   /* field[5] = taken_at */
+};
+static const ProtobufCIntRange luma__ops__v1__snapshot_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor luma__ops__v1__snapshot_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.ops.v1.SnapshotResponse",
+  "SnapshotResponse",
+  "Luma__Ops__V1__SnapshotResponse",
+  "luma.ops.v1",
+  sizeof(Luma__Ops__V1__SnapshotResponse),
+  6,
+  luma__ops__v1__snapshot_response__field_descriptors,
+  luma__ops__v1__snapshot_response__field_indices_by_name,
+  1,  luma__ops__v1__snapshot_response__number_ranges,
+  (ProtobufCMessageInit) luma__ops__v1__snapshot_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCMethodDescriptor luma__ops__v1__operations__method_descriptors[2] =
 {
   { "OutboxStatus", &luma__ops__v1__outbox_status_request__descriptor, &luma__ops__v1__outbox_status_response__descriptor },
@@ -593,5 +824,38 @@ void luma__ops__v1__operations__init (Luma__Ops__V1__Operations_Service *service
 {
   protobuf_c_service_generated_init (&service->base,
                                      &luma__ops__v1__operations__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor luma__ops__v1__backup__method_descriptors[1] =
+{
+  { "Snapshot", &luma__ops__v1__snapshot_request__descriptor, &luma__ops__v1__snapshot_response__descriptor },
+};
+const unsigned luma__ops__v1__backup__method_indices_by_name[] = {
+  0         /* Snapshot */
+};
+const ProtobufCServiceDescriptor luma__ops__v1__backup__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "luma.ops.v1.Backup",
+  "Backup",
+  "Luma__Ops__V1__Backup",
+  "luma.ops.v1",
+  1,
+  luma__ops__v1__backup__method_descriptors,
+  luma__ops__v1__backup__method_indices_by_name
+};
+void luma__ops__v1__backup__snapshot(ProtobufCService *service,
+                                     const Luma__Ops__V1__SnapshotRequest *input,
+                                     Luma__Ops__V1__SnapshotResponse_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &luma__ops__v1__backup__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__ops__v1__backup__init (Luma__Ops__V1__Backup_Service *service,
+                                  Luma__Ops__V1__Backup_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &luma__ops__v1__backup__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

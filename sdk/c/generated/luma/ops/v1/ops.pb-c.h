@@ -20,6 +20,8 @@ typedef struct Luma__Ops__V1__OutboxEntry Luma__Ops__V1__OutboxEntry;
 typedef struct Luma__Ops__V1__OutboxStatusResponse Luma__Ops__V1__OutboxStatusResponse;
 typedef struct Luma__Ops__V1__RetryFailedRequest Luma__Ops__V1__RetryFailedRequest;
 typedef struct Luma__Ops__V1__RetryFailedResponse Luma__Ops__V1__RetryFailedResponse;
+typedef struct Luma__Ops__V1__SnapshotRequest Luma__Ops__V1__SnapshotRequest;
+typedef struct Luma__Ops__V1__SnapshotResponse Luma__Ops__V1__SnapshotResponse;
 
 
 /* --- enums --- */
@@ -100,6 +102,47 @@ struct  Luma__Ops__V1__RetryFailedResponse
 #define LUMA__OPS__V1__RETRY_FAILED_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__retry_failed_response__descriptor) \
     , 0,NULL }
+
+
+struct  Luma__Ops__V1__SnapshotRequest
+{
+  ProtobufCMessage base;
+  char *directory;
+};
+#define LUMA__OPS__V1__SNAPSHOT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__snapshot_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Ops__V1__SnapshotResponse
+{
+  ProtobufCMessage base;
+  /*
+   * e.g. "content-pipeline"
+   */
+  char *service;
+  /*
+   * the copy
+   */
+  char *path;
+  uint64_t bytes;
+  /*
+   * of the copy, hex
+   */
+  char *sha256;
+  /*
+   * applied in the copy, in order
+   */
+  size_t n_migrations;
+  char **migrations;
+  /*
+   * RFC 3339, when the copy started
+   */
+  char *taken_at;
+};
+#define LUMA__OPS__V1__SNAPSHOT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__snapshot_response__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /* Luma__Ops__V1__OutboxStatusRequest methods */
@@ -197,6 +240,44 @@ Luma__Ops__V1__RetryFailedResponse *
 void   luma__ops__v1__retry_failed_response__free_unpacked
                      (Luma__Ops__V1__RetryFailedResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Ops__V1__SnapshotRequest methods */
+void   luma__ops__v1__snapshot_request__init
+                     (Luma__Ops__V1__SnapshotRequest         *message);
+size_t luma__ops__v1__snapshot_request__get_packed_size
+                     (const Luma__Ops__V1__SnapshotRequest   *message);
+size_t luma__ops__v1__snapshot_request__pack
+                     (const Luma__Ops__V1__SnapshotRequest   *message,
+                      uint8_t             *out);
+size_t luma__ops__v1__snapshot_request__pack_to_buffer
+                     (const Luma__Ops__V1__SnapshotRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Ops__V1__SnapshotRequest *
+       luma__ops__v1__snapshot_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__ops__v1__snapshot_request__free_unpacked
+                     (Luma__Ops__V1__SnapshotRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Ops__V1__SnapshotResponse methods */
+void   luma__ops__v1__snapshot_response__init
+                     (Luma__Ops__V1__SnapshotResponse         *message);
+size_t luma__ops__v1__snapshot_response__get_packed_size
+                     (const Luma__Ops__V1__SnapshotResponse   *message);
+size_t luma__ops__v1__snapshot_response__pack
+                     (const Luma__Ops__V1__SnapshotResponse   *message,
+                      uint8_t             *out);
+size_t luma__ops__v1__snapshot_response__pack_to_buffer
+                     (const Luma__Ops__V1__SnapshotResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Ops__V1__SnapshotResponse *
+       luma__ops__v1__snapshot_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__ops__v1__snapshot_response__free_unpacked
+                     (Luma__Ops__V1__SnapshotResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Luma__Ops__V1__OutboxStatusRequest_Closure)
@@ -213,6 +294,12 @@ typedef void (*Luma__Ops__V1__RetryFailedRequest_Closure)
                   void *closure_data);
 typedef void (*Luma__Ops__V1__RetryFailedResponse_Closure)
                  (const Luma__Ops__V1__RetryFailedResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Ops__V1__SnapshotRequest_Closure)
+                 (const Luma__Ops__V1__SnapshotRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Ops__V1__SnapshotResponse_Closure)
+                 (const Luma__Ops__V1__SnapshotResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -247,6 +334,27 @@ void luma__ops__v1__operations__retry_failed(ProtobufCService *service,
                                              const Luma__Ops__V1__RetryFailedRequest *input,
                                              Luma__Ops__V1__RetryFailedResponse_Closure closure,
                                              void *closure_data);
+typedef struct Luma__Ops__V1__Backup_Service Luma__Ops__V1__Backup_Service;
+struct Luma__Ops__V1__Backup_Service
+{
+  ProtobufCService base;
+  void (*snapshot)(Luma__Ops__V1__Backup_Service *service,
+                   const Luma__Ops__V1__SnapshotRequest *input,
+                   Luma__Ops__V1__SnapshotResponse_Closure closure,
+                   void *closure_data);
+};
+typedef void (*Luma__Ops__V1__Backup_ServiceDestroy)(Luma__Ops__V1__Backup_Service *);
+void luma__ops__v1__backup__init (Luma__Ops__V1__Backup_Service *service,
+                                  Luma__Ops__V1__Backup_ServiceDestroy destroy);
+#define LUMA__OPS__V1__BACKUP__BASE_INIT \
+    { &luma__ops__v1__backup__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define LUMA__OPS__V1__BACKUP__INIT(function_prefix__) \
+    { LUMA__OPS__V1__BACKUP__BASE_INIT,\
+      function_prefix__ ## snapshot  }
+void luma__ops__v1__backup__snapshot(ProtobufCService *service,
+                                     const Luma__Ops__V1__SnapshotRequest *input,
+                                     Luma__Ops__V1__SnapshotResponse_Closure closure,
+                                     void *closure_data);
 
 /* --- descriptors --- */
 
@@ -255,7 +363,10 @@ extern const ProtobufCMessageDescriptor luma__ops__v1__outbox_entry__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__outbox_status_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__ops__v1__snapshot_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__ops__v1__snapshot_response__descriptor;
 extern const ProtobufCServiceDescriptor luma__ops__v1__operations__descriptor;
+extern const ProtobufCServiceDescriptor luma__ops__v1__backup__descriptor;
 
 PROTOBUF_C__END_DECLS
 
