@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import Logging
 import LumaRPC
 import LumaRPCNIO
 
@@ -18,6 +19,9 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel = "info"
 
+    @Option(help: "Log format: text, or json (one object per line, for log shippers).")
+    public var logFormat = "text"
+
     @Option(help: "File with the key the services share for signing tokens (env LUMA_AUTH_KEY_FILE; at least 32 bytes).")
     public var authKey: String?
 
@@ -28,6 +32,13 @@ public struct ServiceOptions: ParsableArguments {
     public var maxFrameSize: Int = RPCConnectionLimits().maxFrameSize
 
     public init() {}
+
+    public func validate() throws {
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json, not '\(logFormat)'") }
+        guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical, not '\(logLevel)'")
+        }
+    }
 
     /// Connection limits from the flags.
     public func connectionLimits() throws -> RPCConnectionLimits {

@@ -39,9 +39,14 @@ public enum ServiceRunner {
                       interceptors: assembly.interceptors(auth), limits: limits, logger: logger)
     }
 
-    /// Logging to stderr at the given level ("trace" ... "critical").
-    public static func bootstrapLogging(level: String) {
+    /// Logging to stderr at the given level ("trace" ... "critical"), as text or, with
+    /// `format` "json", one JSON object per line (`JSONLogHandler`).
+    public static func bootstrapLogging(level: String, format: String = "text") {
         let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
+        if format == "json" {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: parsed) }
+            return
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = parsed

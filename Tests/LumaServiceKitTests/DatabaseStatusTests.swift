@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import LumaRPC
+import NIOConcurrencyHelpers
 import Testing
 @testable import LumaServiceKit
 
@@ -161,5 +162,23 @@ struct DatabaseStatusTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(applied.filter { !$0.isEmpty } == [["001", "002"]])
+    }
+}
+
+@Suite("JSON logs")
+struct JSONLogTests {
+    @Test func eachLineIsOneJSONObjectWithTheCallsIDs() throws {
+        let lines = NIOLockedValueBox<[String]>([])
+        var logger = Logger(label: "content-pipeline") { label in JSONLogHandler(label: label, level: .info) { line in lines.withLockedValue { $0.append(line) } } }
+        logger[metadataKey: "call-id"] = "7"
+        logger[metadataKey: "trace-id"] = "abc"
+        logger.info("handler failed", metadata: ["error": "disk \"full\""])
+        logger.debug("not shown")
+        let written = lines.withLockedValue { $0 }
+        #expect(written.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(written[0].utf8)) as? [String: String])
+        #expect(object["message"] == "handler failed" && object["level"] == "info" && object["label"] == "content-pipeline")
+        #expect(object["call-id"] == "7" && object["trace-id"] == "abc" && object["error"] == "disk \"full\"")
+        #expect(object["ts"]?.hasSuffix("Z") == true)
     }
 }

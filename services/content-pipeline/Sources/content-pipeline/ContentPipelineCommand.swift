@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
     var seed: UInt64 = 0
 
     func run() async throws {
-        ServiceRunner.bootstrapLogging(level: options.logLevel)
+        ServiceRunner.bootstrapLogging(level: options.logLevel, format: options.logFormat)
         let logger = Logger(label: "content-pipeline")
         let listen = try options.listenEndpoint(default: LumaDefaults.content)
         let limits = try options.connectionLimits()

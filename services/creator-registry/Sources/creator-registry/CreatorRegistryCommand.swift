@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
     var content = LumaDefaults.content
 
     func run() async throws {
-        ServiceRunner.bootstrapLogging(level: options.logLevel)
+        ServiceRunner.bootstrapLogging(level: options.logLevel, format: options.logFormat)
         let logger = Logger(label: "creator-registry")
         let listen = try options.listenEndpoint(default: LumaDefaults.creators)
         let limits = try options.connectionLimits()

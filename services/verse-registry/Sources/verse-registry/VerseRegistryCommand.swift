@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
     var content = LumaDefaults.content
 
     func run() async throws {
-        ServiceRunner.bootstrapLogging(level: options.logLevel)
+        ServiceRunner.bootstrapLogging(level: options.logLevel, format: options.logFormat)
         let logger = Logger(label: "verse-registry")
         let listen = try options.listenEndpoint(default: LumaDefaults.verses)
         let contentPeers = try peerEndpoints(content, flag: "--content")
