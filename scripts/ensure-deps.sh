@@ -7,6 +7,7 @@
 #   libprotobuf-c-dev    the C SDK's runtime
 #   valgrind             the C SDK's leak checks
 #   make, pkg-config     the C SDK's build and its pkg-config file
+#   systemd              systemd-analyze, to verify the units scripts/install.sh installs
 set -euo pipefail
 mapfile -t packages < "$(dirname "$0")/apt-packages.txt"
 missing=()
