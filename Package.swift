@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // The RPC core: descriptors, router, interceptors, errors, contexts, deadlines, the
@@ -108,6 +110,19 @@ let package = Package(
             name: "LumaValues",
             dependencies: ["LumaRPC"]
         ),
+        // Metrics: swift-metrics instruments, Prometheus text on --metrics-listen, RPC interceptors.
+        .target(
+            name: "LumaMetrics",
+            dependencies: [
+                "LumaRPC",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // The default endpoints of the local stack.
         .target(name: "LumaDefaults"),
         // Runs Luma executables as child processes: lumactl up, the benchmarks, process tests.
@@ -124,7 +139,7 @@ let package = Package(
         .target(
             name: "LumaServiceKit",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor",
+                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -1,4 +1,5 @@
 import LumaAuth
+import LumaMetrics
 import LumaRPC
 import ServiceLifecycle
 
@@ -12,9 +13,12 @@ public struct ServiceAssembly: Sendable {
     public let background: [any Service]
     public let policy: AccessPolicy
     public let databaseName: String
+    /// Refreshes the service's read gauges (outbox, database) before a metrics scrape.
+    public let metricsCollector: LumaMetrics.Collector?
 
     public init(name: String, providers: [any RPCServiceProvider], background: [any Service] = [],
-                policy: AccessPolicy, databaseName: String) {
+                policy: AccessPolicy, databaseName: String, metricsCollector: LumaMetrics.Collector? = nil) {
+        self.metricsCollector = metricsCollector
         self.name = name
         self.providers = providers
         self.background = background

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumaAuth
+import LumaMetrics
 import LumaRPC
 import LumaRPCNIO
 
@@ -21,8 +22,11 @@ public struct ServiceAuth: Sendable {
     }
 
     /// A client for peers that presents a fresh service token on every call.
-    public func peerClient(_ endpoints: [RPCEndpoint], limits: RPCConnectionLimits = RPCConnectionLimits()) -> RPCClient {
-        RPCClient(endpoints: endpoints, configuration: peerConfiguration(limits: limits))
+    public func peerClient(_ endpoints: [RPCEndpoint], limits: RPCConnectionLimits = RPCConnectionLimits(),
+                           metrics: LumaMetrics? = nil) -> RPCClient {
+        var configuration = peerConfiguration(limits: limits)
+        if let metrics { configuration.interceptors.insert(ClientMetricsInterceptor(metrics: metrics), at: 0) }
+        return RPCClient(endpoints: endpoints, configuration: configuration)
     }
 
     /// The same over another transport (in-process, in tests).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Logging
+import LumaMetrics
 import LumaRPC
 import LumaRPCNIO
 
@@ -22,6 +23,9 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "Log format: text, or json (one object per line, for log shippers).")
     public var logFormat = "text"
 
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (off unless given).")
+    public var metricsListen: String?
+
     @Option(help: "File with the key the services share for signing tokens (env LUMA_AUTH_KEY_FILE; at least 32 bytes).")
     public var authKey: String?
 
@@ -37,6 +41,16 @@ public struct ServiceOptions: ParsableArguments {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json, not '\(logFormat)'") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical, not '\(logLevel)'")
+        }
+    }
+
+    /// The process's metrics when --metrics-listen is given, with where to serve them.
+    public func metrics() throws -> (LumaMetrics, RPCEndpoint)? {
+        guard let metricsListen else { return nil }
+        do {
+            return (LumaMetrics(), try RPCEndpoint.parse(metricsListen, allowingPortZero: true))
+        } catch let error as RPCError {
+            throw ValidationError("--metrics-listen: \(error.message)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LumaMetrics
 import LumaRPC
 import LumaRPCNIO
 import LumaRPCLifecycle
@@ -32,11 +33,25 @@ public enum ServiceRunner {
         try await group.run()
     }
 
-    /// Runs an assembled service over TCP.
+    /// Runs an assembled service over TCP; with `metrics`, also serves them over HTTP and counts
+    /// every call (the metrics interceptor is outermost, so refused calls count too).
     public static func run(_ assembly: ServiceAssembly, listen: RPCEndpoint, auth: ServiceAuth,
-                           limits: RPCConnectionLimits, logger: Logger) async throws {
+                           limits: RPCConnectionLimits, metrics: (LumaMetrics, RPCEndpoint)? = nil, logger: Logger) async throws {
+        var interceptors = assembly.interceptors(auth)
+        var metricsServer: MetricsServer?
+        if let (metrics, endpoint) = metrics {
+            if let collector = assembly.metricsCollector { metrics.addCollector(collector) }
+            interceptors.insert(ServerMetricsInterceptor(metrics: metrics), at: 0)
+            do {
+                metricsServer = try await MetricsServer.start(host: endpoint.host, port: endpoint.port, metrics: metrics)
+            } catch {
+                throw RPCServerError.cannotListen(host: endpoint.host, port: endpoint.port, underlying: "metrics: \(error)")
+            }
+            FileHandle.standardOutput.write(Data("\(assembly.name) metrics on http://\(endpoint.host):\(metricsServer?.port ?? endpoint.port)/metrics\n".utf8))
+        }
+        defer { if let metricsServer { Task { await metricsServer.close() } } }
         try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background,
-                      interceptors: assembly.interceptors(auth), limits: limits, logger: logger)
+                      interceptors: interceptors, limits: limits, logger: logger)
     }
 
     /// Logging to stderr at the given level ("trace" ... "critical"), as text or, with

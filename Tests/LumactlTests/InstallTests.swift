@@ -44,3 +44,44 @@ struct InstallTests {
         }
     }
 }
+
+/// Metrics scraped over HTTP after real calls: the counts match the calls made.
+@Suite("Metrics", .serialized)
+struct MetricsTests {
+    func scrape(_ url: String) async throws -> String {
+        let result = try await runShell("curl -fsS '\(url)'")
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout
+    }
+
+    func runShell(_ command: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await InstallTests().shell(command)
+    }
+
+    @Test func callsAreCountedByServiceMethodAndCode() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let env = up.environment
+        let urls = up.log.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let range = line.range(of: "metrics http://") else { return nil }
+            return (String(line.split(separator: " ")[0]), "http://" + line[range.upperBound...])
+        }
+        let creatorsURL = try #require(urls.first { $0.0 == "creator-registry" }?.1)
+        let contentURL = try #require(urls.first { $0.0 == "content-pipeline" }?.1)
+        for _ in 0..<3 { _ = try await lumactl(["creators", "list"], environment: env) }
+        let missing = try await lumactl(["call", try #require(env["LUMA_CREATORS"]), "luma.creators.v1.CreatorRegistry/GetCreator", "-d", #"{"id": 424242}"#],
+                                        environment: env)
+        #expect(missing.status == 5, "\(missing.stderr)")
+        _ = try await lumactl(["content", "plan", "--from", "2027-09-01", "--to", "2027-09-02"], environment: env)
+        _ = try await lumactl(["content", "generate", "--from", "2027-09-01", "--to", "2027-09-02"], environment: env)
+        let creators = try await scrape(creatorsURL)
+        #expect(creators.contains(#"luma_rpc_server_calls_total{service="luma.creators.v1.CreatorRegistry",method="ListCreators",code="OK"} 3"#), "\(creators)")
+        #expect(creators.contains(#"method="GetCreator",code="NOT_FOUND"} 1"#), "\(creators)")
+        #expect(creators.contains("process_resident_memory_bytes") && creators.contains(#"luma_outbox_pending{target="content-pipeline"} 0"#))
+        let content = try await scrape(contentURL)
+        #expect(content.contains(#"luma_content_items{status="generated"} 4"#), "\(content)")
+        // The bible items' claims: calls made by content-pipeline as a client of verse-registry.
+        #expect(content.contains(#"luma_rpc_client_calls_total{service="luma.verses.v1.VerseRegistry",method="ClaimNextUnused",code="OK"} 2"#), "\(content)")
+        #expect(await up.interrupt() == 0)
+    }
+}

@@ -64,7 +64,7 @@ final class UpProcess: @unchecked Sendable {
                 }
             }
             if line.contains(" listening on "), let open = line.range(of: "(pid "), let name = line.split(separator: " ").first {
-                pids[String(name)] = Int32(line[open.upperBound...].dropLast())
+                pids[String(name)] = Int32(line[open.upperBound...].prefix(while: \.isNumber))
             }
         }
         self.collector = lines

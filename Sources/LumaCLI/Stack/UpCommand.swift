@@ -20,7 +20,8 @@ struct UpCommand: AsyncParsableCommand {
         abstract: "Run verse-registry, creator-registry and content-pipeline locally until Ctrl-C.",
         discussion: """
             Ports: verse-registry BASE, creator-registry BASE+1, content-pipeline BASE+2; instance i of \
-            each (with --instances) adds 10*i. With --base-port 0 every port is picked free and printed. \
+            each (with --instances) adds 10*i; each serves Prometheus metrics on its port + 2000 \
+            (http://127.0.0.1:9101/metrics for the defaults). With --base-port 0 every port is picked free and printed. \
             Every instance of a service shares its database file, and each service is given every \
             instance of its peers, so calls balance across them. Logs: DATA_DIR/logs/.
             Environment: LUMA_DATA_DIR for --data-dir.
@@ -60,9 +61,14 @@ struct UpCommand: AsyncParsableCommand {
         // The key the services share; lumactl finds it here to mint its admin token.
         let keyPath = try AuthKeyFile.create(at: directory + "/auth.key")
         let ports = try await assignPorts()
+        // Metrics next to each service: its port + 2000 (9101-9103 for the defaults).
+        var metricsPorts: [Int: Int] = [:]
+        for port in Self.services.flatMap({ ports[$0]! }) {
+            metricsPorts[port] = basePort == 0 ? try await freePort() : port + 2000
+        }
         // Refuse ports another process listens on, before starting anything: otherwise its
         // health answers would be taken for ours.
-        if let busy = Self.services.flatMap({ ports[$0]! }).first(where: { !Self.isFree($0) }) {
+        if let busy = (Self.services.flatMap({ ports[$0]! }) + metricsPorts.values.sorted()).first(where: { !Self.isFree($0) }) {
             Output.error("error: port \(busy) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
             throw ExitCode.failure
         }
@@ -73,12 +79,13 @@ struct UpCommand: AsyncParsableCommand {
         for service in Self.services {
             for (index, port) in ports[service]!.enumerated() {
                 let name = instances == 1 ? service : "\(service)#\(index + 1)"
-                var arguments = ["--listen", "127.0.0.1:\(port)", "--db", "\(directory)/\(service).sqlite", "--auth-key", keyPath]
+                var arguments = ["--listen", "127.0.0.1:\(port)", "--db", "\(directory)/\(service).sqlite", "--auth-key", keyPath,
+                                 "--metrics-listen", "127.0.0.1:\(metricsPorts[port]!)"]
                 switch service {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
                 default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
                 }
-                children.append(Child(name: name, port: port, log: "\(directory)/logs/\(name).log",
+                children.append(Child(name: name, port: port, metricsPort: metricsPorts[port]!, log: "\(directory)/logs/\(name).log",
                                       process: try await ServiceProcess(service, arguments, listen: nil, output: .file("\(directory)/logs/\(name).log"),
                                                                         exitWithParent: true)))
             }
@@ -102,7 +109,7 @@ struct UpCommand: AsyncParsableCommand {
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
         }
         for child in children {
-            Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid))")
+            Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid)); metrics http://127.0.0.1:\(child.metricsPort)/metrics")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
         if basePort != LumaDefaults.basePort || instances > 1 || dataDir != LumaDefaults.dataDirectory {
@@ -181,6 +188,7 @@ struct UpCommand: AsyncParsableCommand {
 struct Child: Sendable {
     let name: String
     let port: Int
+    let metricsPort: Int
     let log: String
     let process: ServiceProcess
 

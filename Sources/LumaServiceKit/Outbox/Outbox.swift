@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LumaMetrics
 import LumaRPC
 import LumaValues
 
@@ -126,5 +127,18 @@ public enum Outbox {
         let oldest: Double? = row["oldest"]
         let entries = includeEntries ? try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id LIMIT 1000").map(Entry.init) : []
         return (row["pending"], row["failed"], oldest.map { max(0, now - $0) } ?? 0, entries)
+    }
+}
+
+extension Outbox {
+    /// `luma_outbox_pending`, `luma_outbox_failed` and `luma_outbox_oldest_pending_seconds`,
+    /// per target service, read from the outbox table at scrape time.
+    public static func metricsCollector(database: DatabasePool, target: String) -> LumaMetrics.Collector {
+        { metrics in
+            guard let status = try? await database.read({ try Outbox.status($0, includeEntries: false) }) else { return }
+            metrics.gauge("luma_outbox_pending", [("target", target)]).record(Double(status.pending))
+            metrics.gauge("luma_outbox_failed", [("target", target)]).record(Double(status.failed))
+            metrics.gauge("luma_outbox_oldest_pending_seconds", [("target", target)]).record(status.oldestPendingAge)
+        }
     }
 }

@@ -18,6 +18,17 @@ public enum ContentPipelineAssembly {
             name: "content-pipeline",
             providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() }),
                         BackupService(database: database, service: "content-pipeline", fileName: databaseName)],
-            background: [deliverer], policy: ContentPipelineAccess.policy.merging(BackupAccess.policy), databaseName: databaseName)
+            background: [deliverer], policy: ContentPipelineAccess.policy.merging(BackupAccess.policy), databaseName: databaseName,
+            metricsCollector: { metrics in
+                await Outbox.metricsCollector(database: database, target: "verse-registry")(metrics)
+                // luma_content_items{status}, read at scrape time.
+                guard let counts = try? await database.read({ db in
+                    try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM daily_content GROUP BY status")
+                }) else { return }
+                let byStatus = Dictionary(uniqueKeysWithValues: counts.map { ($0["status"] as String, $0["n"] as Int) })
+                for status in ContentStatus.allCases {
+                    metrics.gauge("luma_content_items", [("status", status.rawValue)]).record(Double(byStatus[status.rawValue] ?? 0))
+                }
+            })
     }
 }

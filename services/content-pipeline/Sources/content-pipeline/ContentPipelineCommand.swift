@@ -34,13 +34,14 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "content-pipeline")
         let listen = try options.listenEndpoint(default: LumaDefaults.content)
         let limits = try options.connectionLimits()
+        let metrics = try options.metrics()
         let auth = try options.auth(serviceName: "content-pipeline")
-        let versesClient = auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits)
-        let creatorsClient = auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits)
+        let versesClient = auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits, metrics: metrics?.0)
+        let creatorsClient = auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits, metrics: metrics?.0)
         let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator)
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
             verses: versesClient, creators: creatorsClient, seed: seed, logger: logger)
-        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics, logger: logger)
     }
 }

@@ -15,6 +15,7 @@ public enum CreatorRegistryAssembly {
             name: "creator-registry",
             providers: [service, OperationsService(database: database, onRequeue: { deliverer.wake() }),
                         BackupService(database: database, service: "creator-registry", fileName: databaseName)],
-            background: [deliverer], policy: CreatorRegistryAccess.policy.merging(BackupAccess.policy), databaseName: databaseName)
+            background: [deliverer], policy: CreatorRegistryAccess.policy.merging(BackupAccess.policy), databaseName: databaseName,
+            metricsCollector: Outbox.metricsCollector(database: database, target: "content-pipeline"))
     }
 }

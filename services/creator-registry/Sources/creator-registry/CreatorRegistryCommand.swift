@@ -29,12 +29,13 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "creator-registry")
         let listen = try options.listenEndpoint(default: LumaDefaults.creators)
         let limits = try options.connectionLimits()
+        let metrics = try options.metrics()
         let auth = try options.auth(serviceName: "creator-registry")
-        let pipeline = auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits)
+        let pipeline = auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits, metrics: metrics?.0)
         let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator)
         let assembly = CreatorRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath),
             content: pipeline, logger: logger)
-        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics, logger: logger)
     }
 }

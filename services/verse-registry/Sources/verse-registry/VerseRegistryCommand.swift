@@ -30,11 +30,12 @@ struct Serve: AsyncParsableCommand {
         let listen = try options.listenEndpoint(default: LumaDefaults.verses)
         let contentPeers = try peerEndpoints(content, flag: "--content")
         let limits = try options.connectionLimits()
+        let metrics = try options.metrics()
         let auth = try options.auth(serviceName: "verse-registry")
         let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator)
         let assembly = VerseRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath),
-            content: auth.peerClient(contentPeers, limits: limits))
-        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, logger: logger)
+            content: auth.peerClient(contentPeers, limits: limits, metrics: metrics?.0))
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics, logger: logger)
     }
 }
