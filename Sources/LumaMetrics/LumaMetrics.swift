@@ -124,3 +124,18 @@ public struct ClientMetricsInterceptor: RPCClientInterceptor {
         }
     }
 }
+
+/// `luma_rpc_server_connections_open` and `luma_rpc_server_frames_refused_total{reason}`.
+public struct TransportMetrics: RPCTransportObserver {
+    let metrics: LumaMetrics
+
+    public init(metrics: LumaMetrics) {
+        self.metrics = metrics
+    }
+
+    public func connectionOpened() { metrics.meter("luma_rpc_server_connections_open").increment() }
+    public func connectionClosed() { metrics.meter("luma_rpc_server_connections_open").decrement() }
+    public func frameRefused(reason: String) {
+        metrics.counter("luma_rpc_server_frames_refused_total", [("reason", reason)]).increment()
+    }
+}

@@ -50,8 +50,11 @@ public enum ServiceRunner {
             FileHandle.standardOutput.write(Data("\(assembly.name) metrics on http://\(endpoint.host):\(metricsServer?.port ?? endpoint.port)/metrics\n".utf8))
         }
         defer { if let metricsServer { Task { await metricsServer.close() } } }
+        let observer = metrics.map { TransportMetrics(metrics: $0.0) }
         try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background,
-                      interceptors: interceptors, limits: limits, logger: logger)
+                      interceptors: interceptors, limits: limits, logger: logger) { configuration in
+            configuration.observer = observer
+        }
     }
 
     /// Logging to stderr at the given level ("trace" ... "critical"), as text or, with

@@ -78,6 +78,12 @@ struct MetricsTests {
         #expect(creators.contains(#"luma_rpc_server_calls_total{service="luma.creators.v1.CreatorRegistry",method="ListCreators",code="OK"} 3"#), "\(creators)")
         #expect(creators.contains(#"method="GetCreator",code="NOT_FOUND"} 1"#), "\(creators)")
         #expect(creators.contains("process_resident_memory_bytes") && creators.contains(#"luma_outbox_pending{target="content-pipeline"} 0"#))
+        #expect(creators.contains("luma_rpc_server_connections_open"), "\(creators)")
+        // A connection that sends garbage is refused and counted.
+        let address = try #require(env["LUMA_CREATORS"]).split(separator: ":")
+        _ = try await runShell("timeout 5 bash -c 'exec 3<>/dev/tcp/\(address[0])/\(address[1]); printf \"GET / HTTP/1.1\\r\\n\\r\\n\" >&3; cat <&3 > /dev/null' || true")
+        let refused = try await scrape(creatorsURL)
+        #expect(refused.contains(#"luma_rpc_server_frames_refused_total{reason="protocol"} 1"#), "\(refused)")
         let content = try await scrape(contentURL)
         #expect(content.contains(#"luma_content_items{status="generated"} 4"#), "\(content)")
         // The bible items' claims: calls made by content-pipeline as a client of verse-registry.

@@ -60,3 +60,19 @@ public struct RPCListeningAddress: Sendable, CustomStringConvertible {
 
     public var description: String { port.map { "\(host):\($0)" } ?? host }
 }
+
+/// What a transport reports about its connections, for metrics: a server's transport calls it
+/// as connections open and close and when it refuses a frame over its limit. Every method has a
+/// no-op default.
+public protocol RPCTransportObserver: Sendable {
+    func connectionOpened()
+    func connectionClosed()
+    /// A frame was refused: `reason` is "too_large", "malformed", "protocol" or "timeout".
+    func frameRefused(reason: String)
+}
+
+extension RPCTransportObserver {
+    public func connectionOpened() {}
+    public func connectionClosed() {}
+    public func frameRefused(reason: String) {}
+}

@@ -14,6 +14,8 @@ public final class NIOServerTransport: RPCServerTransport {
         /// Run handlers on the connection's event loop (fewest thread hops, lowest latency).
         /// Turn off for handlers that do CPU-heavy or blocking work without their own queue.
         public var runHandlersOnEventLoop = true
+        /// Told about connections and refused frames (metrics).
+        public var observer: (any RPCTransportObserver)?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -35,6 +37,7 @@ public final class NIOServerTransport: RPCServerTransport {
         let limits = configuration.limits
         let onEventLoop = configuration.runHandlersOnEventLoop
         let connections = self.connections
+        let observer = configuration.observer
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
@@ -51,9 +54,13 @@ public final class NIOServerTransport: RPCServerTransport {
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { channel in
                     connections.add(channel)
+                    if let observer {
+                        observer.connectionOpened()
+                        channel.closeFuture.whenComplete { _ in observer.connectionClosed() }
+                    }
                     return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ServerConnectionHandler(router: router, limits: limits, runHandlersOnEventLoop: onEventLoop, logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(
+                            router: router, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)
@@ -96,6 +103,7 @@ extension RPCServer {
         public var gracePeriod: TimeAmount = .seconds(10)
         public var interceptors: [any RPCServerInterceptor] = []
         public var runHandlersOnEventLoop = true
+        public var observer: (any RPCTransportObserver)?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -111,6 +119,7 @@ extension RPCServer {
         var transport = NIOServerTransport.Configuration(host: configuration.host, port: configuration.port)
         transport.limits = configuration.limits
         transport.runHandlersOnEventLoop = configuration.runHandlersOnEventLoop
+        transport.observer = configuration.observer
         var core = RPCServer.Configuration()
         core.gracePeriod = configuration.gracePeriod
         core.interceptors = configuration.interceptors

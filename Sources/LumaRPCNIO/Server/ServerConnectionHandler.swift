@@ -35,7 +35,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var closed = false
     private var taskExecutor: EventLoopTaskExecutor?
 
-    init(router: RPCRouter, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool, logger: Logger) {
+    private let observer: (any RPCTransportObserver)?
+
+    init(router: RPCRouter, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool,
+         observer: (any RPCTransportObserver)? = nil, logger: Logger) {
+        self.observer = observer
         self.runHandlersOnEventLoop = runHandlersOnEventLoop
         self.router = router
         self.limits = limits
@@ -322,6 +326,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func fail(context: ChannelHandlerContext, _ error: RPCWireError) {
         logger.notice("closing connection: \(error)")
+        switch error {
+        case .frameTooLarge: observer?.frameRefused(reason: "too_large")
+        case .malformedFrame: observer?.frameRefused(reason: "malformed")
+        default: observer?.frameRefused(reason: "protocol")
+        }
         closeWithGoAway(error.status, context: context)
     }
 
@@ -366,6 +375,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         switch decision {
         case .close(let status):
             logger.notice("closing connection: \(status.message)")
+            if status.code == .deadlineExceeded { observer?.frameRefused(reason: "timeout") }
             closeWithGoAway(status, context: context)
         case .closeNow:
             context.close(promise: nil)
