@@ -40,6 +40,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
+        // Only the OTLP/HTTP exporter: the default traits add grpc-swift, minutes of every clean build.
+        .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // The RPC core: descriptors, router, interceptors, errors, contexts, deadlines, the
@@ -123,6 +126,19 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // Traces: W3C traceparent in call metadata, a span per server and client call and per
+        // outbox delivery; exported over OTLP/HTTP (swift-otel) when --otel-endpoint is given.
+        .target(
+            name: "LumaTracing",
+            dependencies: [
+                "LumaRPC",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The default endpoints of the local stack.
         .target(name: "LumaDefaults"),
         // Runs Luma executables as child processes: lumactl up, the benchmarks, process tests.
@@ -139,7 +155,7 @@ let package = Package(
         .target(
             name: "LumaServiceKit",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics",
+                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics", "LumaTracing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -322,6 +338,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TracingTests",
+            dependencies: [
+                "LumaTracing", "LumaRPC", "LumaServiceKit", "LumaTestSupport", "ContentAPI",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(

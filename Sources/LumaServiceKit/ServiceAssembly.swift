@@ -1,6 +1,7 @@
 import LumaAuth
 import LumaMetrics
 import LumaRPC
+import LumaTracing
 import ServiceLifecycle
 
 /// Everything one Luma service runs, assembled in its domain module so that the executable
@@ -26,8 +27,9 @@ public struct ServiceAssembly: Sendable {
         self.databaseName = databaseName
     }
 
-    /// Authentication first (refuse before any work), then database errors as statuses.
+    /// Tracing outermost (refused calls are spans too), then authentication (refuse before any
+    /// work), then database errors as statuses.
     public func interceptors(_ auth: ServiceAuth) -> [any RPCServerInterceptor] {
-        auth.serverInterceptors(policy) + [DatabaseStatusInterceptor(database: databaseName)]
+        [TracingServerInterceptor()] + auth.serverInterceptors(policy) + [DatabaseStatusInterceptor(database: databaseName)]
     }
 }

@@ -4,6 +4,7 @@ import LumaAuth
 import LumaMetrics
 import LumaRPC
 import LumaRPCNIO
+import LumaTracing
 
 /// A service's authentication: verifies callers' tokens against its access policy, and signs
 /// its own calls to peers with short-lived `service` tokens. Nil signer = the explicit insecure
@@ -37,8 +38,9 @@ public struct ServiceAuth: Sendable {
     private func peerConfiguration(limits: RPCConnectionLimits) -> RPCClient.Configuration {
         var configuration = RPCClient.Configuration()
         configuration.limits = limits
+        configuration.interceptors = [TracingClientInterceptor()]
         if let signer {
-            configuration.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: serviceName, role: .service))]
+            configuration.interceptors.append(AuthClientInterceptor(signer: signer, principal: Principal(subject: serviceName, role: .service)))
         }
         return configuration
     }

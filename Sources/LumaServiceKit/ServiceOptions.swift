@@ -5,6 +5,7 @@ import Logging
 import LumaMetrics
 import LumaRPC
 import LumaRPCNIO
+import LumaTracing
 
 /// Options every Luma service executable takes.
 public struct ServiceOptions: ParsableArguments {
@@ -26,6 +27,9 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (off unless given).")
     public var metricsListen: String?
 
+    @Option(help: "Export a span per RPC call over OTLP/HTTP to this collector URL, e.g. http://localhost:4318 (off unless given).")
+    public var otelEndpoint: String?
+
     @Option(help: "File with the key the services share for signing tokens (env LUMA_AUTH_KEY_FILE; at least 32 bytes).")
     public var authKey: String?
 
@@ -41,6 +45,9 @@ public struct ServiceOptions: ParsableArguments {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json, not '\(logFormat)'") }
         guard Logger.Level(rawValue: logLevel.lowercased()) != nil else {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical, not '\(logLevel)'")
+        }
+        if let otelEndpoint {
+            do { _ = try LumaTracing.tracesURL(otelEndpoint) } catch { throw ValidationError("\(error)") }
         }
     }
 

@@ -5,6 +5,7 @@ import LumaRPC
 import LumaRPCNIO
 import LumaRPCLifecycle
 import LumaSupervisor
+import LumaTracing
 import ServiceLifecycle
 
 /// Runs a service's RPC server (and any background workers, such as an outbox deliverer) until
@@ -12,7 +13,7 @@ import ServiceLifecycle
 public enum ServiceRunner {
     public static func run(
         name: String, listen: RPCEndpoint, providers: [any RPCServiceProvider],
-        background: [any Service] = [], interceptors: [any RPCServerInterceptor] = [],
+        background: [any Service] = [], exporters: [any Service] = [], interceptors: [any RPCServerInterceptor] = [],
         limits: RPCConnectionLimits = RPCConnectionLimits(), logger: Logger,
         configure: (inout RPCServer.TCPConfiguration) -> Void = { _ in }
     ) async throws {
@@ -27,17 +28,25 @@ public enum ServiceRunner {
         FileHandle.standardOutput.write(Data("\(name) listening on \(listen.host):\(address.port ?? listen.port)\n".utf8))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: RPCServerService(server))] + background.map { .init(service: $0) },
+                // Shutdown runs in reverse order: exporters stop last, after the server's final
+                // calls, so their spans are flushed.
+                services: exporters.map { .init(service: $0) } + [.init(service: RPCServerService(server))]
+                    + background.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
     }
 
     /// Runs an assembled service over TCP; with `metrics`, also serves them over HTTP and counts
-    /// every call (the metrics interceptor is outermost, so refused calls count too).
+    /// every call (the metrics interceptor is outermost, so refused calls count too); with
+    /// `otelEndpoint`, exports a span per call over OTLP/HTTP.
     public static func run(_ assembly: ServiceAssembly, listen: RPCEndpoint, auth: ServiceAuth,
-                           limits: RPCConnectionLimits, metrics: (LumaMetrics, RPCEndpoint)? = nil, logger: Logger) async throws {
+                           limits: RPCConnectionLimits, metrics: (LumaMetrics, RPCEndpoint)? = nil,
+                           otelEndpoint: String? = nil, logger: Logger) async throws {
         var interceptors = assembly.interceptors(auth)
+        let exporters = try otelEndpoint.map {
+            [try LumaTracing.bootstrapOTLP(endpoint: $0, serviceName: assembly.name, logger: logger)]
+        } ?? []
         var metricsServer: MetricsServer?
         if let (metrics, endpoint) = metrics {
             if let collector = assembly.metricsCollector { metrics.addCollector(collector) }
@@ -52,7 +61,7 @@ public enum ServiceRunner {
         defer { if let metricsServer { Task { await metricsServer.close() } } }
         let observer = metrics.map { TransportMetrics(metrics: $0.0) }
         try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background,
-                      interceptors: interceptors, limits: limits, logger: logger) { configuration in
+                      exporters: exporters, interceptors: interceptors, limits: limits, logger: logger) { configuration in
             configuration.observer = observer
         }
     }

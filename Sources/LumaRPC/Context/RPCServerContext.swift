@@ -42,6 +42,14 @@ public struct RPCServerContext: Sendable {
         self.peer = peer
         self.baseLogger = logger
     }
+
+    /// The same call with one metadata entry set: for an interceptor that maps one header onto
+    /// another (tracing derives "trace-id" from "traceparent").
+    public func settingMetadata(_ value: String, forKey key: String) -> RPCServerContext {
+        var metadata = self.metadata
+        metadata[key] = value
+        return RPCServerContext(method: method, callID: callID, metadata: metadata, deadline: deadline, peer: peer, logger: baseLogger)
+    }
 }
 
 /// Metadata keys the framework itself reads.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LumaMetrics
 import LumaRPC
+import LumaTracing
 import LumaValues
 
 /// The transactional outbox: a side effect on another service (release this item's verses,
@@ -33,13 +34,19 @@ public enum Outbox {
             """)
     }
 
-    /// Records a delivery in the caller's transaction.
+    /// Adds `trace_context`: the W3C trace context of the call that queued the entry, so its
+    /// delivery joins that call's trace (a later migration than `createTable`).
+    public static func addTraceContext(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE outbox ADD COLUMN trace_context TEXT NOT NULL DEFAULT ''")
+    }
+
+    /// Records a delivery in the caller's transaction, with the current trace context.
     public static func enqueue(_ db: Database, kind: String, target: String, payload: Data) throws {
         let now = Date().timeIntervalSince1970
         try db.execute(sql: """
-            INSERT INTO outbox (kind, target, payload, created_at, created_at_epoch, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [kind, target, payload, Timestamp.now(), now, now])
+            INSERT INTO outbox (kind, target, payload, created_at, created_at_epoch, next_attempt_at, trace_context)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [kind, target, payload, Timestamp.now(), now, now, StoredTraceContext.capture()])
     }
 
     public struct Entry: Sendable {
@@ -53,6 +60,8 @@ public enum Outbox {
         public let createdAtEpoch: Double
         public let nextAttemptAt: Double
         public let failed: Bool
+        /// JSON of W3C trace headers, "" when the call that queued it was not traced.
+        public let traceContext: String
 
         init(row: Row) {
             id = row["id"]
@@ -65,6 +74,7 @@ public enum Outbox {
             createdAtEpoch = row["created_at_epoch"]
             nextAttemptAt = row["next_attempt_at"]
             failed = row["failed"]
+            traceContext = row["trace_context"]
         }
     }
 

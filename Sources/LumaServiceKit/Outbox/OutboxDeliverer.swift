@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import LumaRPC
+import LumaTracing
 import NIOCore
 import ServiceLifecycle
 
@@ -101,7 +102,9 @@ public final class OutboxDeliverer: Service, Sendable {
             return
         }
         do {
-            try await handler(entry)
+            try await StoredTraceContext.withSpan("outbox deliver \(entry.kind)", restoring: entry.traceContext) {
+                try await handler(entry)
+            }
             try await database.write { try Outbox.delivered($0, id: entry.id) }
             logger.debug("outbox: delivered", metadata: ["kind": "\(entry.kind)", "target": "\(entry.target)"])
         } catch {

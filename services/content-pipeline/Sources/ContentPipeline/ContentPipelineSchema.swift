@@ -104,6 +104,10 @@ public enum ContentPipelineSchema: ServiceSchema {
                 CREATE INDEX review_events_item ON review_events(daily_content_id, id);
                 """)
         }
+        // Outbox entries remember the trace of the call that queued them (see LumaTracing).
+        migrator.registerMigration("005_outbox_trace_context") { db in
+            try Outbox.addTraceContext(db)
+        }
         return migrator
     }
 }

@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
             verses: versesClient, creators: creatorsClient, seed: seed, logger: logger)
-        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
+                                   otelEndpoint: options.otelEndpoint, logger: logger)
     }
 }

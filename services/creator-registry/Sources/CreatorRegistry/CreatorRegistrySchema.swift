@@ -86,6 +86,10 @@ public enum CreatorRegistrySchema: ServiceSchema {
             try IDSequence.raise(db, table: "luma_short_creators", outboxTargetPrefix: "creator ")
             try IDSequence.raise(db, table: "users", outboxTargetPrefix: "user ")
         }
+        // Outbox entries remember the trace of the call that queued them (see LumaTracing).
+        migrator.registerMigration("005_outbox_trace_context") { db in
+            try Outbox.addTraceContext(db)
+        }
         return migrator
     }
 }

@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
         let assembly = CreatorRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath),
             content: pipeline, logger: logger)
-        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
+                                   otelEndpoint: options.otelEndpoint, logger: logger)
     }
 }

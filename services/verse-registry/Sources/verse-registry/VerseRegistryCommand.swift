@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
         let assembly = VerseRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath),
             content: auth.peerClient(contentPeers, limits: limits, metrics: metrics?.0))
-        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics, logger: logger)
+        try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
+                                   otelEndpoint: options.otelEndpoint, logger: logger)
     }
 }
