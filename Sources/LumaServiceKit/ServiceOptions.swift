@@ -76,8 +76,8 @@ public struct ServiceOptions: ParsableArguments {
 
     /// Opens the database as a service starts: refuses a corrupt file or one migrated by a
     /// newer version, and applies (or, with --no-migrate, insists on) the migrations.
-    public func openDatabase(default fallback: String, migrator: DatabaseMigrator) throws -> DatabasePool {
-        try ServiceDatabase.openForService(path: db ?? fallback, migrator: migrator, migrate: !noMigrate).0
+    public func openDatabase(default fallback: String, migrator: DatabaseMigrator, metrics: LumaMetrics? = nil) throws -> DatabasePool {
+        try ServiceDatabase.openForService(path: db ?? fallback, migrator: migrator, migrate: !noMigrate, metrics: metrics).0
     }
 
     /// The database's file name, as error messages name it.

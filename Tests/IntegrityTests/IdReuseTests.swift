@@ -75,7 +75,11 @@ struct IdReuseTests {
                     """, arguments: ["2027-01-0\(day)"])
             }
             try db.execute(sql: "DELETE FROM daily_content WHERE id IN (4, 5)")
-            try Outbox.enqueue(db, kind: ContentPipelineOutbox.releaseVerses, target: "daily content 5", payload: Data())
+            // As the binary of that time queued it (before 005 added trace_context).
+            try db.execute(sql: """
+                INSERT INTO outbox (kind, target, payload, created_at, created_at_epoch, next_attempt_at)
+                VALUES (?, 'daily content 5', x'', 'now', 0, 0)
+                """, arguments: [ContentPipelineOutbox.releaseVerses])
         }
         try ContentPipelineSchema.migrator.migrate(pool)
         let id = try pool.write { db -> Int64 in

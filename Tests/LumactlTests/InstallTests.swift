@@ -86,6 +86,11 @@ struct MetricsTests {
         #expect(refused.contains(#"luma_rpc_server_frames_refused_total{reason="protocol"} 1"#), "\(refused)")
         let content = try await scrape(contentURL)
         #expect(content.contains(#"luma_content_items{status="generated"} 4"#), "\(content)")
+        // The writes those calls made, timed on the pool's writer connection.
+        let writerStatements = content.split(separator: "\n").first {
+            $0.hasPrefix("luma_sqlite_statement_duration_seconds_count{") && $0.contains(#"connection="writer""#)
+        }
+        #expect(writerStatements.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }.map { $0 > 0 } == true, "\(content)")
         // The bible items' claims: calls made by content-pipeline as a client of verse-registry.
         #expect(content.contains(#"luma_rpc_client_calls_total{service="luma.verses.v1.VerseRegistry",method="ClaimNextUnused",code="OK"} 2"#), "\(content)")
         #expect(await up.interrupt() == 0)

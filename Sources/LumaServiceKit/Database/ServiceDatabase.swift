@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import GRDB
+import LumaMetrics
 
 /// Opens a service's SQLite database: a GRDB `DatabasePool` (WAL mode, so readers never block
 /// the writer), foreign keys on, and a busy timeout so several instances of a service can share
@@ -11,7 +12,9 @@ import GRDB
 public enum ServiceDatabase {
     public static let defaultBusyTimeout: TimeInterval = 10
 
-    public static func open(path: String, readonly: Bool = false, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> DatabasePool {
+    /// With `metrics`, every statement's time is recorded (see `recordStatementDurations`).
+    public static func open(path: String, readonly: Bool = false, busyTimeout: TimeInterval = defaultBusyTimeout,
+                            metrics: LumaMetrics? = nil) throws -> DatabasePool {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -22,8 +25,25 @@ public enum ServiceDatabase {
             // WAL + NORMAL is durable across process crashes (only an OS crash can lose the
             // last transactions), and much faster than FULL.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let metrics { recordStatementDurations(db, path: path, metrics: metrics) }
         }
         return try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// `luma_sqlite_statement_duration_seconds{database,connection}`: each statement's time on
+    /// the pool's writer connection (`writer`: the writes, and the time they waited for
+    /// another instance's write lock, since SQLite's busy wait happens inside the statement) or
+    /// on a reader (`reader`). GRDB's profile hook costs one callback per statement, so it is
+    /// installed only when metrics are on. Not measured: the time a call waits in this process
+    /// for the pool's writer queue, which GRDB does not expose.
+    static func recordStatementDurations(_ db: Database, path: String, metrics: LumaMetrics) {
+        let timer = metrics.timer("luma_sqlite_statement_duration_seconds", [
+            ("database", URL(fileURLWithPath: path).lastPathComponent),
+            ("connection", db.configuration.readonly ? "reader" : "writer"),
+        ])
+        db.trace(options: .profile) { event in
+            if case .profile(_, let duration) = event { timer.recordNanoseconds(Int64(duration * 1_000_000_000)) }
+        }
     }
 
     /// What a service does at start: under the start lock, opens the pool, refuses a corrupt
@@ -31,11 +51,12 @@ public enum ServiceDatabase {
     /// applies the pending migrations (or, with `migrate: false`, refuses if any is pending).
     /// Returns the pool and the migrations this call applied.
     public static func openForService(path: String, migrator: DatabaseMigrator, migrate: Bool = true,
-                                      busyTimeout: TimeInterval = defaultBusyTimeout) throws -> (DatabasePool, applied: [String]) {
+                                      busyTimeout: TimeInterval = defaultBusyTimeout,
+                                      metrics: LumaMetrics? = nil) throws -> (DatabasePool, applied: [String]) {
         try withStartLock(path: path) {
             let pool: DatabasePool
             do {
-                pool = try open(path: path, busyTimeout: busyTimeout)
+                pool = try open(path: path, busyTimeout: busyTimeout, metrics: metrics)
             } catch let error as DatabaseError {
                 throw DatabaseStartupError.cannotOpen(path: path, reason: DatabaseStatus.describe(error))
             }

@@ -38,7 +38,8 @@ struct Serve: AsyncParsableCommand {
         let auth = try options.auth(serviceName: "content-pipeline")
         let versesClient = auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits, metrics: metrics?.0)
         let creatorsClient = auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits, metrics: metrics?.0)
-        let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator)
+        let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator,
+                                                metrics: metrics?.0)
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
             verses: versesClient, creators: creatorsClient, seed: seed, logger: logger)

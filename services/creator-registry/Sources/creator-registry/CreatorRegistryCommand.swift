@@ -32,7 +32,8 @@ struct Serve: AsyncParsableCommand {
         let metrics = try options.metrics()
         let auth = try options.auth(serviceName: "creator-registry")
         let pipeline = auth.peerClient(try peerEndpoints(content, flag: "--content"), limits: limits, metrics: metrics?.0)
-        let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator)
+        let database = try options.openDatabase(default: CreatorRegistrySchema.defaultDatabasePath, migrator: CreatorRegistrySchema.migrator,
+                                                metrics: metrics?.0)
         let assembly = CreatorRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath),
             content: pipeline, logger: logger)

@@ -32,7 +32,8 @@ struct Serve: AsyncParsableCommand {
         let limits = try options.connectionLimits()
         let metrics = try options.metrics()
         let auth = try options.auth(serviceName: "verse-registry")
-        let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator)
+        let database = try options.openDatabase(default: VerseRegistrySchema.defaultDatabasePath, migrator: VerseRegistrySchema.migrator,
+                                                metrics: metrics?.0)
         let assembly = VerseRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath),
             content: auth.peerClient(contentPeers, limits: limits, metrics: metrics?.0))
