@@ -23,7 +23,7 @@ public struct TracingServerInterceptor: RPCServerInterceptor {
         let call = context
         return try await withSpan(call.method.fullName, context: parent, ofKind: .server) { span in
             span.describe(call.method)
-            span.attributes["net.peer.name"] = call.peer
+            span.attributes["network.peer.address"] = call.peer
             return try await span.recordingStatus { try await next(request, call) }
         }
     }

@@ -40,7 +40,9 @@ public enum Outbox {
         try db.execute(sql: "ALTER TABLE outbox ADD COLUMN trace_context TEXT NOT NULL DEFAULT ''")
     }
 
-    /// Records a delivery in the caller's transaction, with the current trace context.
+    /// Records a delivery in the caller's transaction, with the current trace context. The
+    /// context is a task-local: it is still there because GRDB runs an async write's closure in
+    /// the calling task (on its writer actor), and a sync write's on the calling thread.
     public static func enqueue(_ db: Database, kind: String, target: String, payload: Data) throws {
         let now = Date().timeIntervalSince1970
         try db.execute(sql: """
