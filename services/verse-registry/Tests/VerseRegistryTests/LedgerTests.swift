@@ -103,22 +103,31 @@ struct LedgerTests {
         let first = try await service.isUsed(.with { $0.reference = "Rom 15:13" }, context: context)
         let again = try await service.claimNextUnused(.with { $0.dailyContentID = 5; $0.category = "hope"; $0.usedDate = "2026-12-01" }, context: context)
         #expect(seen.contains(again.reference))
-        #expect(try ledgerCount(pool) == 20)
-        _ = first
+        let items = try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT daily_content_id) FROM used_bible_verses") }
+        #expect(items == 20)
+        #expect(first.used)
     }
 
-    @Test func anExhaustedCategoryIsResourceExhaustedNamingIt() async throws {
+    /// Only when no verse with text in the translation is left anywhere does a claim fail.
+    @Test func noVerseLeftAnywhereIsResourceExhaustedNamingTheCategory() async throws {
         let (service, _) = try await makeService()
-        _ = try await service.upsertCategory(.with { $0.category = .with {
-            $0.name = "tiny"
-            $0.references = ["John 11:35"]
-        } }, context: context)
-        _ = try await service.claimNextUnused(.with { $0.dailyContentID = 1; $0.category = "tiny"; $0.usedDate = "2026-12-01" }, context: context)
+        _ = try await service.importTranslation(.with {
+            $0.id = "tiny"; $0.name = "Two verses"; $0.language = "en"
+            $0.lines = ["43\tJohn\t3\t16\tFor God so loved the world.", "19\tPs\t23\t1\tThe LORD is my shepherd."]
+        }, context: context)
+        for (content, category) in [(Int64(1), "love"), (2, "hope")] {
+            _ = try await service.claimNextUnused(.with {
+                $0.dailyContentID = content; $0.category = category; $0.usedDate = "2026-12-01"; $0.translation = "tiny"
+            }, context: context)
+        }
         let error = await #expect(throws: RPCError.self) {
-            try await service.claimNextUnused(.with { $0.dailyContentID = 2; $0.category = "tiny"; $0.usedDate = "2026-12-02" }, context: context)
+            try await service.claimNextUnused(.with {
+                $0.dailyContentID = 3; $0.category = "hope"; $0.usedDate = "2026-12-02"; $0.translation = "tiny"
+            }, context: context)
         }
         #expect(error?.code == .resourceExhausted)
-        #expect(error?.message.contains("'tiny'") == true)
+        #expect(error?.message.contains("'hope'") == true)
+        #expect(error?.field == "category")
         let unknown = await #expect(throws: RPCError.self) {
             try await service.claimNextUnused(.with { $0.dailyContentID = 2; $0.category = "nope"; $0.usedDate = "2026-12-02" }, context: context)
         }

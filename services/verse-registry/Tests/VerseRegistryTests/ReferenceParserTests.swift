@@ -96,3 +96,34 @@ struct ReferenceParserTests {
         }
     }
 }
+
+@Suite("Book names in other languages")
+struct LocalizedReferenceTests {
+    @Test(arguments: [
+        ("Juan 3:16", "John 3:16"), ("1 Corintios 13:4-7", "1 Corinthians 13:4-7"), ("Sal 23", "Psalms 23"),
+        ("Apocalipsis 21:4", "Revelation 21:4"), ("Éxodo 20:3", "Exodus 20:3"), ("Exodo 20:3", "Exodus 20:3"),
+        ("Primera de Juan 4:8", "1 John 4:8"), ("2 Co 5:17", "2 Corinthians 5:17"), ("Stg 1:5", "James 1:5"),
+        ("Cantar de los Cantares 2:4", "Song of Solomon 2:4"), ("Hch 2:38", "Acts 2:38"), ("Isaías 41:10", "Isaiah 41:10"),
+    ])
+    func spanishNamesParse(input: String, canonical: String) throws {
+        #expect(try ReferenceParser().parse(input).canonical == canonical)
+    }
+
+    @Test func referencesPrintInTheirLanguage() throws {
+        let parser = ReferenceParser()
+        #expect(try parser.parse("1 Cor 13:4-7").canonical(in: "es", canon: .kjv) == "1 Corintios 13:4-7")
+        #expect(try parser.parse("Ps 23").canonical(in: "es", canon: .kjv) == "Salmos 23")
+        #expect(try parser.parse("Ps 23").canonical(in: "en", canon: .kjv) == "Psalms 23")
+        #expect(try parser.parse("Ps 23").canonical(in: "fr", canon: .kjv) == "Psalms 23")
+    }
+
+    /// Every bundled language covers all 66 books, and none of its names means another book
+    /// in English.
+    @Test func bundledLanguagesAreCompleteAndUnambiguous() {
+        #expect(LocalizedBookNames.bundled.map(\.language) == ["es"])
+        for language in LocalizedBookNames.bundled {
+            #expect(language.conflicts.isEmpty, "\(language.language): \(language.conflicts)")
+        }
+        #expect(Canon.kjv.languages == ["en", "es"])
+    }
+}

@@ -22,7 +22,7 @@ struct TextAndCategoryTests {
         #expect(passage.translation == "kjv")
         #expect(passage.text.hasPrefix("For God so loved the world"))
         let translations = try await service.listTranslations(.init(), context: context)
-        #expect(translations.translations.map(\.id) == ["kjv"])
+        #expect(translations.translations.map(\.id) == ["kjv", "rv1909"])
         #expect(translations.translations[0].verseCount == 31102)
     }
 
@@ -58,12 +58,12 @@ struct TextAndCategoryTests {
         #expect(passage.verses[2].text.hasPrefix("They, answering"))
     }
 
-    @Test func rv1909ImportsAsSpanish() async throws {
+    @Test func rv1909IsServedOutOfTheBoxAsSpanish() async throws {
         let (service, _) = try await makeService()
-        let lines = try Self.translationLines("sparv.tsv")
-        _ = try await service.importTranslation(.with {
-            $0.id = "rv1909"; $0.name = "Reina-Valera 1909"; $0.language = "es"; $0.lines = Array(lines.prefix(10_000))
-        }, context: context)
+        let translations = try await service.listTranslations(.init(), context: context)
+        let rv1909 = try #require(translations.translations.first { $0.id == "rv1909" })
+        #expect(rv1909.language == "es")
+        #expect(rv1909.verseCount == 31_084)
         let passage = try await service.getPassage(.with { $0.reference = "Gen 1:1"; $0.translation = "rv1909" }, context: context)
         #expect(passage.text.hasPrefix("EN el principio"))
         let missing = try await service.getPassage(.with { $0.reference = "Num 12:16"; $0.translation = "rv1909" }, context: context)

@@ -70,12 +70,20 @@ let bookTable: [(osis: String, name: String, aliases: [String])] = [
     ("Rev", "Revelation", ["rev", "re", "rv", "revelations", "therevelation", "revelationofjohn"]),
 ]
 
-/// Finds a book by any of the ways people write it.
+/// Finds a book by any of the ways people write it, in English and in every language whose
+/// book names ship as data (`LocalizedBookNames`).
 struct BookLookup: Sendable {
     private let byKey: [String: Int]
 
-    init() {
+    /// English names first; a localized name that would mean another book than it does in
+    /// English is a data error (`LocalizedBookNames.conflicts`), and English keeps the key.
+    init(localized: [LocalizedBookNames] = []) {
         var keys: [String: Int] = [:]
+        for language in localized {
+            for (index, names) in language.names.enumerated() {
+                for key in names { keys[Self.normalize(key)] = index }
+            }
+        }
         for (index, book) in bookTable.enumerated() {
             for key in [book.osis, book.name] + book.aliases {
                 keys[Self.normalize(key)] = index
@@ -89,16 +97,25 @@ struct BookLookup: Sendable {
         byKey[Self.normalize(name)]
     }
 
-    /// Lower-case, no dots or spaces, ordinal prefixes as digits: "I Cor." -> "1cor",
-    /// "First John" -> "1john", "Song of Songs" -> "songofsongs".
+    /// Lower-case, no accents, dots or spaces, ordinal prefixes as digits: "I Cor." -> "1cor",
+    /// "First John" -> "1john", "Song of Songs" -> "songofsongs", "Primera de Juan" ->
+    /// "1juan", "Éxodo" -> "exodo".
     static func normalize(_ name: String) -> String {
-        var words = name.lowercased().replacingOccurrences(of: ".", with: " ")
+        var words = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+            .replacingOccurrences(of: ".", with: " ")
             .split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        let ordinals = ["i": "1", "ii": "2", "iii": "3", "first": "1", "second": "2", "third": "3",
-                        "1st": "1", "2nd": "2", "3rd": "3"]
-        if words.count > 1, let digit = ordinals[words[0]] { words[0] = digit }
+        if words.count > 1, let digit = ordinalPrefixes[words[0]] {
+            words[0] = digit
+            // "Primera de Juan", "Segunda a los Corintios"
+            while words.count > 2, ["de", "a", "los", "las"].contains(words[1]) { words.remove(at: 1) }
+        }
         return words.joined()
     }
-}
 
-import Foundation
+    static let ordinalPrefixes = [
+        "i": "1", "ii": "2", "iii": "3", "first": "1", "second": "2", "third": "3", "1st": "1", "2nd": "2", "3rd": "3",
+        "primera": "1", "primero": "1", "primer": "1", "1ra": "1", "1ro": "1", "1a": "1", "1o": "1",
+        "segunda": "2", "segundo": "2", "2da": "2", "2do": "2", "2a": "2", "2o": "2",
+        "tercera": "3", "tercero": "3", "3ra": "3", "3ro": "3", "3a": "3", "3o": "3",
+    ]
+}

@@ -17,7 +17,9 @@ public struct Canon: Sendable {
     public let books: [Book]
     public let verseCount: Int
     public var chapterCount: Int { books.reduce(0) { $0 + $1.chapterCount } }
-    let lookup = BookLookup()
+    let lookup: BookLookup
+    /// Book names in other languages than English, from bundled data.
+    let localizedNames: [LocalizedBookNames]
 
     /// The canon shipped in the resource bundle (from `canon_kjv.tsv`).
     public static let kjv: Canon = {
@@ -29,7 +31,9 @@ public struct Canon: Sendable {
     }()
 
     /// Parses "book_no<TAB>osis<TAB>name<TAB>chapter<TAB>verses" lines.
-    init(tsv: String) throws {
+    init(tsv: String, localizedNames: [LocalizedBookNames] = LocalizedBookNames.bundled) throws {
+        self.localizedNames = localizedNames
+        self.lookup = BookLookup(localized: localizedNames)
         var counts = [[Int]](repeating: [], count: bookTable.count)
         for line in tsv.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)

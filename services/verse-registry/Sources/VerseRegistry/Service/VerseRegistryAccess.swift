@@ -18,6 +18,10 @@ public enum VerseRegistryAccess {
         (M.deleteTranslation.descriptor, .admin),
         (M.upsertCategory.descriptor, .admin),
         (M.deleteCategory.descriptor, .admin),
+        (M.listCategoryPicks.descriptor, .anyRole),
+        (M.pinVerse.descriptor, .admin),
+        (M.excludeVerse.descriptor, .admin),
+        (M.clearVerseOverride.descriptor, .admin),
         // Ledger writes come from content-pipeline (or an operator).
         (M.claimVerse.descriptor, .adminOrService),
         (M.claimNextUnused.descriptor, .adminOrService),

@@ -48,18 +48,19 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             throw RPCError.invalidArgument("passages are limited to 2000 verses; \(reference.canonical) has \(reference.verseCount)", field: "reference")
         }
         let translation = try Self.translationID(request.translation)
-        let texts = try await database.read { db in
-            guard try TranslationStore.exists(db, translation) else {
+        let (texts, language) = try await database.read { db in
+            guard let language = try TranslationStore.language(db, translation) else {
                 throw RPCError.notFound("unknown translation '\(translation)'", field: "translation")
             }
-            return try TranslationStore.texts(db, translation: translation, first: reference.first, last: reference.last)
+            return (try TranslationStore.texts(db, translation: translation, first: reference.first, last: reference.last), language)
         }
-        return passage(reference, translation: translation, texts: texts)
+        return passage(reference, translation: translation, language: language, texts: texts)
     }
 
-    func passage(_ reference: Reference, translation: String, texts: [Int: String]) -> Luma_Verses_V1_Passage {
+    func passage(_ reference: Reference, translation: String, language: String, texts: [Int: String]) -> Luma_Verses_V1_Passage {
         var passage = Luma_Verses_V1_Passage()
         passage.reference = reference.canonical
+        passage.displayReference = reference.canonical(in: language, canon: canon)
         passage.translation = translation
         for ordinal in reference.first...reference.last {
             let location = canon.location(ofOrdinal: ordinal)
@@ -178,6 +179,9 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             $0.references = row.references
             $0.verseCount = UInt32(row.verseCount)
             $0.unusedCount = UInt32(row.unusedCount)
+            $0.fallbacks = row.fallbacks
+            $0.pickCount = UInt32(row.pickCount)
+            $0.unusedPickCount = UInt32(row.unusedPickCount)
         }
     }
 
@@ -191,8 +195,12 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         guard category.naveTopics.count + category.references.count <= 200 else {
             throw RPCError.invalidArgument("at most 200 topics and references per category", field: "category.references")
         }
+        let fallbacks = try category.fallbacks.map { try Self.categoryName($0, field: "category.fallbacks") }
+        guard !fallbacks.contains(name), Set(fallbacks).count == fallbacks.count, fallbacks.count <= 10 else {
+            throw RPCError.invalidArgument("fallbacks must be at most 10 distinct categories other than '\(name)' itself", field: "category.fallbacks")
+        }
         let definition = DefaultCategories.Definition(
-            name: name, description: description, topics: category.naveTopics, references: category.references)
+            name: name, description: description, topics: category.naveTopics, references: category.references, fallbacks: fallbacks)
         let row = try await database.write { db in
             try CategoryStore.upsert(db, definition, canon: canon)
             return try CategoryStore.all(db, named: name).first!
@@ -250,34 +258,42 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         let usedDate = try Validate.date(request.usedDate, field: "used_date").description
         let translation = try Self.translationID(request.translation)
         try await requireContent(contentID)
-        let (rows, texts) = try await database.write { db -> ([LedgerRow], [Int: String]) in
+        let claim = try await database.write { db -> (rows: [LedgerRow], texts: [Int: String], category: String, note: String, language: String) in
             guard let categoryID = try CategoryStore.id(db, name: category) else {
                 throw RPCError.notFound("unknown category '\(category)'", field: "category")
             }
-            guard try TranslationStore.exists(db, translation) else {
+            guard let language = try TranslationStore.language(db, translation) else {
                 throw RPCError.notFound("unknown translation '\(translation)'", field: "translation")
             }
             // Retried or repeated: the item keeps the verse it already holds.
-            var rows = try LedgerStore.rows(db, content: contentID)
-            if rows.isEmpty {
-                guard let row = try LedgerStore.claimNextUnused(
-                    db, categoryID: categoryID, translation: translation, content: contentID, usedDate: usedDate, canon: canon) else {
-                    let total = try CategoryStore.all(db, named: category).first?.verseCount ?? 0
+            let held = try LedgerStore.rows(db, content: contentID)
+            var chosen = (category: category, note: "")
+            let rows: [LedgerRow]
+            if held.isEmpty {
+                try LedgerStore.requireNotReleased(db, content: contentID)
+                guard let choice = try VerseChooser(translation: translation)
+                    .choose(db, categoryID: categoryID, categoryName: category) else {
                     throw RPCError(.resourceExhausted,
-                        "category '\(category)' has no unused verse with \(translation) text left (\(total) verses in it)", field: "category")
+                        "no unused verse with \(translation) text is left in any category (asked for '\(category)')", field: "category")
                 }
-                rows = [row]
+                chosen = (choice.category, choice.note)
+                rows = try LedgerStore.claim(db, reference: canon.reference(first: choice.first, last: choice.last),
+                                             content: contentID, usedDate: usedDate, canon: canon)
+            } else {
+                rows = held
             }
             let texts = try TranslationStore.texts(db, translation: translation, first: rows.first!.ordinal, last: rows.last!.ordinal)
-            return (rows, texts)
+            return (rows, texts, chosen.category, chosen.note, language)
         }
-        let reference = canon.reference(first: rows.first!.ordinal, last: rows.last!.ordinal)
+        let reference = canon.reference(first: claim.rows.first!.ordinal, last: claim.rows.last!.ordinal)
         return .with {
             $0.reference = reference.canonical
-            $0.claimed = rows.map(Self.usedVerse)
-            $0.text = rows.compactMap { texts[$0.ordinal] }.joined(separator: " ")
+            $0.displayReference = reference.canonical(in: claim.language, canon: canon)
+            $0.claimed = claim.rows.map(Self.usedVerse)
+            $0.text = claim.rows.compactMap { claim.texts[$0.ordinal] }.joined(separator: " ")
             $0.translation = translation
-            $0.category = category
+            $0.category = claim.category
+            $0.fallbackNote = claim.note
         }
     }
 

@@ -5,9 +5,22 @@ import LumaServiceKit
 
 /// Devotional categories: their sources (Nave topics, references) and materialised verses.
 enum CategoryStore {
-    /// Creates or replaces a category and re-materialises its verses. Unknown topics and bad
-    /// references are INVALID_ARGUMENT naming them; nothing is written then.
-    static func upsert(_ db: Database, _ definition: DefaultCategories.Definition, canon: Canon) throws {
+    /// Creates or replaces a category: its sources, verses, fallbacks and ranked picks. Unknown
+    /// topics and bad references are INVALID_ARGUMENT naming them; nothing is written then.
+    static func upsert(_ db: Database, _ definition: DefaultCategories.Definition, canon: Canon, context: RankingContext? = nil) throws {
+        let id = try writeSources(db, definition, canon: canon)
+        try db.execute(sql: "DELETE FROM category_fallbacks WHERE category_id = ?", arguments: [id])
+        for (position, neighbour) in definition.fallbacks.enumerated() {
+            try db.execute(sql: "INSERT INTO category_fallbacks (category_id, position, neighbour) VALUES (?, ?, ?)",
+                           arguments: [id, position, neighbour])
+        }
+        try PickStore.rebuild(db, categoryID: id, canon: canon, context: context ?? RankingContext.load(db, canon: canon))
+    }
+
+    /// The category row, its sources and its materialised verses (all a category had before
+    /// ranking: migration 004 writes only these).
+    @discardableResult
+    static func writeSources(_ db: Database, _ definition: DefaultCategories.Definition, canon: Canon) throws -> Int64 {
         let parser = ReferenceParser(canon: canon)
         var ordinals = Set<Int>()
         for topic in definition.topics {
@@ -45,6 +58,7 @@ enum CategoryStore {
         for ordinal in ordinals.sorted() {
             try insert.execute(arguments: [id, ordinal])
         }
+        return id
     }
 
     struct CategoryRow {
@@ -53,8 +67,11 @@ enum CategoryStore {
         let description: String
         let topics: [String]
         let references: [String]
+        let fallbacks: [String]
         let verseCount: Int
         let unusedCount: Int
+        let pickCount: Int
+        let unusedPickCount: Int
     }
 
     static func all(_ db: Database, named name: String? = nil) throws -> [CategoryRow] {
@@ -62,7 +79,10 @@ enum CategoryStore {
             SELECT c.id, c.name, c.description,
                    (SELECT COUNT(*) FROM category_verses cv WHERE cv.category_id = c.id) AS verses,
                    (SELECT COUNT(*) FROM category_verses cv WHERE cv.category_id = c.id
-                      AND NOT EXISTS (SELECT 1 FROM used_bible_verses u WHERE u.ordinal = cv.ordinal)) AS unused
+                      AND NOT EXISTS (SELECT 1 FROM used_bible_verses u WHERE u.ordinal = cv.ordinal)) AS unused,
+                   (SELECT COUNT(*) FROM category_picks p WHERE p.category_id = c.id) AS picks,
+                   (SELECT COUNT(*) FROM category_picks p WHERE p.category_id = c.id AND NOT EXISTS (
+                      SELECT 1 FROM used_bible_verses u WHERE u.ordinal BETWEEN p.first_ordinal AND p.last_ordinal)) AS unused_picks
             FROM categories c WHERE (? IS NULL OR c.name = ?) ORDER BY c.name
             """, arguments: [name, name])
         return try rows.map { row in
@@ -72,7 +92,9 @@ enum CategoryStore {
                 id: row["id"], name: row["name"], description: row["description"],
                 topics: sources.filter { $0["kind"] == "topic" }.map { $0["value"] },
                 references: sources.filter { $0["kind"] == "reference" }.map { $0["value"] },
-                verseCount: row["verses"], unusedCount: row["unused"])
+                fallbacks: try PickStore.fallbacks(db, categoryID: row["id"]),
+                verseCount: row["verses"], unusedCount: row["unused"],
+                pickCount: row["picks"], unusedPickCount: row["unused_picks"])
         }
     }
 

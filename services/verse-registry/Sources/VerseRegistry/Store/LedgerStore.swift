@@ -59,25 +59,6 @@ enum LedgerStore {
         return try rows(db, first: reference.first, last: reference.last)
     }
 
-    /// Picks an unused verse of the category that has text in `translation` and claims it.
-    /// Returns nil when the category is exhausted.
-    static func claimNextUnused(_ db: Database, categoryID: Int64, translation: String, content: Int64,
-                                usedDate: String, canon: Canon) throws -> LedgerRow? {
-        try requireNotReleased(db, content: content)
-        // A fixed pseudo-random order (multiplicative hash of the ordinal): varied day to day,
-        // yet deterministic, so tests and replays see the same sequence.
-        guard let ordinal = try Int.fetchOne(db, sql: """
-            SELECT cv.ordinal FROM category_verses cv
-            WHERE cv.category_id = ?
-              AND NOT EXISTS (SELECT 1 FROM used_bible_verses u WHERE u.ordinal = cv.ordinal)
-              AND EXISTS (SELECT 1 FROM verse_texts t WHERE t.translation_id = ? AND t.ordinal = cv.ordinal)
-            ORDER BY (cv.ordinal * 2654435761) % 1000003, cv.ordinal
-            LIMIT 1
-            """, arguments: [categoryID, translation]) else { return nil }
-        try insert(db, ordinals: [ordinal], content: content, usedDate: usedDate, canon: canon)
-        return try rows(db, first: ordinal, last: ordinal).first
-    }
-
     private static func insert(_ db: Database, ordinals: [Int], content: Int64, usedDate: String, canon: Canon) throws {
         let now = Timestamp.now()
         let statement = try db.makeStatement(sql: """

@@ -64,6 +64,11 @@ enum TranslationStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM translations WHERE id = ?)", arguments: [id]) ?? false
     }
 
+    /// The translation's language ("en", "es"), or nil if there is no such translation.
+    static func language(_ db: Database, _ id: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT language FROM translations WHERE id = ?", arguments: [id])
+    }
+
     /// Text by ordinal for a range; absent ordinals have no text in this translation.
     static func texts(_ db: Database, translation: String, first: Int, last: Int) throws -> [Int: String] {
         var texts: [Int: String] = [:]

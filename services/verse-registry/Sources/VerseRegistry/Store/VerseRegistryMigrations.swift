@@ -21,8 +21,13 @@ public enum VerseRegistryMigrations {
             try NaveImporter.importTopics(db, tsv: text, canon: .kjv)
         }
         migrator.registerMigration("004_default_categories") { db in
+            // The categories as first shipped; 007 brings them up to date, on fresh and old
+            // databases alike.
             for category in DefaultCategories.all {
-                try CategoryStore.upsert(db, category, canon: .kjv)
+                let shipped = DefaultCategories.Definition(
+                    name: category.name, description: category.description, topics: category.topics,
+                    references: DefaultCategories.shippedBeforeCuration[category.name] ?? [])
+                try CategoryStore.writeSources(db, shipped, canon: .kjv)
             }
         }
         // The CASCADE from a deleted daily content item leaves a tombstone here, in the same
@@ -47,6 +52,28 @@ public enum VerseRegistryMigrations {
                     PRIMARY KEY (translation_id, ordinal)
                 ) WITHOUT ROWID;
                 """)
+        }
+        // Ranked picks (curated lists, scored verses, editors' pins and exclusions) and fallback
+        // neighbours. A default category whose references an editor never changed gets the
+        // curated list; every category gets its picks.
+        migrator.registerMigration("007_ranked_picks") { db in
+            try db.execute(sql: PickStore.schema)
+            let context = try RankingContext.load(db, canon: .kjv)
+            for category in try CategoryStore.all(db) {
+                if let current = DefaultCategories.all.first(where: { $0.name == category.name }),
+                   category.references == DefaultCategories.shippedBeforeCuration[category.name],
+                   category.topics == current.topics.map({ $0.uppercased() }) {
+                    try CategoryStore.upsert(db, current, canon: .kjv, context: context)
+                } else {
+                    try PickStore.rebuild(db, categoryID: category.id, canon: .kjv, context: context)
+                }
+            }
+        }
+        // Spanish ships built in, so a fresh stack plans and generates Spanish bible items.
+        migrator.registerMigration("008_rv1909_text") { db in
+            let rows = try TranslationTSV.parse(try BundledData.text(named: "sparv"), canon: .kjv)
+            try TranslationStore.upsertTranslation(db, id: "rv1909", name: "Reina-Valera 1909", language: "es")
+            try TranslationStore.replace(db, translation: "rv1909", rows: rows)
         }
         return migrator
     }

@@ -140,6 +140,9 @@ public nonisolated struct Luma_Verses_V1_Passage: Sendable {
 
   public var missingCount: UInt32 = 0
 
+  /// `reference` with the book named in the translation's language ("Juan 3:16")
+  public var displayReference: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -332,6 +335,15 @@ public nonisolated struct Luma_Verses_V1_Category: Sendable {
   /// output only
   public var unusedCount: UInt32 = 0
 
+  /// categories to pick from, in order, when this one runs dry
+  public var fallbacks: [String] = []
+
+  /// output only: ranked picks (ListCategoryPicks)
+  public var pickCount: UInt32 = 0
+
+  /// output only
+  public var unusedPickCount: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -402,6 +414,183 @@ public nonisolated struct Luma_Verses_V1_DeleteCategoryResponse: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_ListCategoryPicksRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: String = String()
+
+  public var unusedOnly: Bool = false
+
+  /// default 50, at most 1000
+  public var pageSize: UInt32 = 0
+
+  public var pageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_CategoryPick: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 = taken first
+  public var rank: UInt32 = 0
+
+  /// canonical
+  public var reference: String = String()
+
+  public var source: Luma_Verses_V1_CategoryPick.Source = .unspecified
+
+  /// 0-100, scored picks only
+  public var score: Double = 0
+
+  /// daily content that holds one of its verses; 0 = unused
+  public var usedBy: Int64 = 0
+
+  /// KJV text
+  public var text: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Source: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+
+    /// an editor's pin
+    case pinned // = 1
+
+    /// the category's curated references
+    case curated // = 2
+
+    /// its Nave verses, by suitability score
+    case scored // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .pinned
+      case 2: self = .curated
+      case 3: self = .scored
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .pinned: return 1
+      case .curated: return 2
+      case .scored: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Luma_Verses_V1_CategoryPick.Source] = [
+      .unspecified,
+      .pinned,
+      .curated,
+      .scored,
+    ]
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_ListCategoryPicksResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var picks: [Luma_Verses_V1_CategoryPick] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_PinVerseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: String = String()
+
+  public var reference: String = String()
+
+  /// 1 = first; 0 = after the existing pins
+  public var position: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_ExcludeVerseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: String = String()
+
+  public var reference: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_ClearVerseOverrideRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: String = String()
+
+  public var reference: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Verses_V1_CategoryPicksChanged: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: Luma_Verses_V1_Category {
+    get {_category ?? Luma_Verses_V1_Category()}
+    set {_category = newValue}
+  }
+  /// Returns true if `category` has been explicitly set.
+  public var hasCategory: Bool {self._category != nil}
+  /// Clears the value of `category`. Subsequent reads from it will return its default value.
+  public mutating func clearCategory() {self._category = nil}
+
+  /// the next ten picks claims would take, unused only
+  public var firstPicks: [Luma_Verses_V1_CategoryPick] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _category: Luma_Verses_V1_Category? = nil
 }
 
 /// One row of the used-verse ledger.
@@ -492,7 +681,14 @@ public nonisolated struct Luma_Verses_V1_ClaimNextUnusedResponse: Sendable {
 
   public var translation: String = String()
 
+  /// the category the verse came from (a fallback's, see fallback_note)
   public var category: String = String()
+
+  /// `reference` in the translation's language ("Juan 3:16")
+  public var displayReference: String = String()
+
+  /// why the verse came from another category; empty when it did not
+  public var fallbackNote: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -992,7 +1188,7 @@ nonisolated extension Luma_Verses_V1_Verse: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Luma_Verses_V1_Passage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Passage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reference\0\u{1}translation\0\u{1}verses\0\u{1}text\0\u{3}missing_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reference\0\u{1}translation\0\u{1}verses\0\u{1}text\0\u{3}missing_count\0\u{3}display_reference\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1005,6 +1201,7 @@ nonisolated extension Luma_Verses_V1_Passage: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.verses) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.text) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.missingCount) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.displayReference) }()
       default: break
       }
     }
@@ -1026,6 +1223,9 @@ nonisolated extension Luma_Verses_V1_Passage: SwiftProtobuf.Message, SwiftProtob
     if self.missingCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.missingCount, fieldNumber: 5)
     }
+    if !self.displayReference.isEmpty {
+      try visitor.visitSingularStringField(value: self.displayReference, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1035,6 +1235,7 @@ nonisolated extension Luma_Verses_V1_Passage: SwiftProtobuf.Message, SwiftProtob
     if lhs.verses != rhs.verses {return false}
     if lhs.text != rhs.text {return false}
     if lhs.missingCount != rhs.missingCount {return false}
+    if lhs.displayReference != rhs.displayReference {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1405,7 +1606,7 @@ nonisolated extension Luma_Verses_V1_SearchTopicsResponse: SwiftProtobuf.Message
 
 nonisolated extension Luma_Verses_V1_Category: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Category"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{3}nave_topics\0\u{1}references\0\u{3}verse_count\0\u{3}unused_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{3}nave_topics\0\u{1}references\0\u{3}verse_count\0\u{3}unused_count\0\u{1}fallbacks\0\u{3}pick_count\0\u{3}unused_pick_count\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1419,6 +1620,9 @@ nonisolated extension Luma_Verses_V1_Category: SwiftProtobuf.Message, SwiftProto
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.references) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.verseCount) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.unusedCount) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.fallbacks) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.pickCount) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.unusedPickCount) }()
       default: break
       }
     }
@@ -1443,6 +1647,15 @@ nonisolated extension Luma_Verses_V1_Category: SwiftProtobuf.Message, SwiftProto
     if self.unusedCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.unusedCount, fieldNumber: 6)
     }
+    if !self.fallbacks.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.fallbacks, fieldNumber: 7)
+    }
+    if self.pickCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pickCount, fieldNumber: 8)
+    }
+    if self.unusedPickCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.unusedPickCount, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1453,6 +1666,9 @@ nonisolated extension Luma_Verses_V1_Category: SwiftProtobuf.Message, SwiftProto
     if lhs.references != rhs.references {return false}
     if lhs.verseCount != rhs.verseCount {return false}
     if lhs.unusedCount != rhs.unusedCount {return false}
+    if lhs.fallbacks != rhs.fallbacks {return false}
+    if lhs.pickCount != rhs.pickCount {return false}
+    if lhs.unusedPickCount != rhs.unusedPickCount {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1596,6 +1812,294 @@ nonisolated extension Luma_Verses_V1_DeleteCategoryResponse: SwiftProtobuf.Messa
 
   public static func ==(lhs: Luma_Verses_V1_DeleteCategoryResponse, rhs: Luma_Verses_V1_DeleteCategoryResponse) -> Bool {
     if lhs.deleted != rhs.deleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_ListCategoryPicksRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCategoryPicksRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{3}unused_only\0\u{3}page_size\0\u{3}page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.unusedOnly) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
+    }
+    if self.unusedOnly != false {
+      try visitor.visitSingularBoolField(value: self.unusedOnly, fieldNumber: 2)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 3)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_ListCategoryPicksRequest, rhs: Luma_Verses_V1_ListCategoryPicksRequest) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.unusedOnly != rhs.unusedOnly {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_CategoryPick: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CategoryPick"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rank\0\u{1}reference\0\u{1}source\0\u{1}score\0\u{3}used_by\0\u{1}text\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.rank) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.source) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.usedBy) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.rank != 0 {
+      try visitor.visitSingularUInt32Field(value: self.rank, fieldNumber: 1)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 2)
+    }
+    if self.source != .unspecified {
+      try visitor.visitSingularEnumField(value: self.source, fieldNumber: 3)
+    }
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.score, fieldNumber: 4)
+    }
+    if self.usedBy != 0 {
+      try visitor.visitSingularInt64Field(value: self.usedBy, fieldNumber: 5)
+    }
+    if !self.text.isEmpty {
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_CategoryPick, rhs: Luma_Verses_V1_CategoryPick) -> Bool {
+    if lhs.rank != rhs.rank {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.usedBy != rhs.usedBy {return false}
+    if lhs.text != rhs.text {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_CategoryPick.Source: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SOURCE_UNSPECIFIED\0\u{1}SOURCE_PINNED\0\u{1}SOURCE_CURATED\0\u{1}SOURCE_SCORED\0")
+}
+
+nonisolated extension Luma_Verses_V1_ListCategoryPicksResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCategoryPicksResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}picks\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.picks) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.picks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.picks, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_ListCategoryPicksResponse, rhs: Luma_Verses_V1_ListCategoryPicksResponse) -> Bool {
+    if lhs.picks != rhs.picks {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_PinVerseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PinVerseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}reference\0\u{1}position\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.position) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 2)
+    }
+    if self.position != 0 {
+      try visitor.visitSingularUInt32Field(value: self.position, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_PinVerseRequest, rhs: Luma_Verses_V1_PinVerseRequest) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.position != rhs.position {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_ExcludeVerseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExcludeVerseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}reference\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_ExcludeVerseRequest, rhs: Luma_Verses_V1_ExcludeVerseRequest) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_ClearVerseOverrideRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClearVerseOverrideRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}reference\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_ClearVerseOverrideRequest, rhs: Luma_Verses_V1_ClearVerseOverrideRequest) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Verses_V1_CategoryPicksChanged: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CategoryPicksChanged"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{3}first_picks\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._category) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.firstPicks) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._category {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.firstPicks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.firstPicks, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Verses_V1_CategoryPicksChanged, rhs: Luma_Verses_V1_CategoryPicksChanged) -> Bool {
+    if lhs._category != rhs._category {return false}
+    if lhs.firstPicks != rhs.firstPicks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1778,7 +2282,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
 
 nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimNextUnusedResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reference\0\u{1}claimed\0\u{1}text\0\u{1}translation\0\u{1}category\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reference\0\u{1}claimed\0\u{1}text\0\u{1}translation\0\u{1}category\0\u{3}display_reference\0\u{3}fallback_note\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1791,6 +2295,8 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
       case 3: try { try decoder.decodeSingularStringField(value: &self.text) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.translation) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.displayReference) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.fallbackNote) }()
       default: break
       }
     }
@@ -1812,6 +2318,12 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
     if !self.category.isEmpty {
       try visitor.visitSingularStringField(value: self.category, fieldNumber: 5)
     }
+    if !self.displayReference.isEmpty {
+      try visitor.visitSingularStringField(value: self.displayReference, fieldNumber: 6)
+    }
+    if !self.fallbackNote.isEmpty {
+      try visitor.visitSingularStringField(value: self.fallbackNote, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1821,6 +2333,8 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
     if lhs.text != rhs.text {return false}
     if lhs.translation != rhs.translation {return false}
     if lhs.category != rhs.category {return false}
+    if lhs.displayReference != rhs.displayReference {return false}
+    if lhs.fallbackNote != rhs.fallbackNote {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

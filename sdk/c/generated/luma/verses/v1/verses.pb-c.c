@@ -997,6 +997,321 @@ void   luma__verses__v1__delete_category_response__free_unpacked
   assert(message->base.descriptor == &luma__verses__v1__delete_category_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__verses__v1__list_category_picks_request__init
+                     (Luma__Verses__V1__ListCategoryPicksRequest         *message)
+{
+  static const Luma__Verses__V1__ListCategoryPicksRequest init_value = LUMA__VERSES__V1__LIST_CATEGORY_PICKS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__list_category_picks_request__get_packed_size
+                     (const Luma__Verses__V1__ListCategoryPicksRequest *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__list_category_picks_request__pack
+                     (const Luma__Verses__V1__ListCategoryPicksRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__list_category_picks_request__pack_to_buffer
+                     (const Luma__Verses__V1__ListCategoryPicksRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__ListCategoryPicksRequest *
+       luma__verses__v1__list_category_picks_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__ListCategoryPicksRequest *)
+     protobuf_c_message_unpack (&luma__verses__v1__list_category_picks_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__list_category_picks_request__free_unpacked
+                     (Luma__Verses__V1__ListCategoryPicksRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__category_pick__init
+                     (Luma__Verses__V1__CategoryPick         *message)
+{
+  static const Luma__Verses__V1__CategoryPick init_value = LUMA__VERSES__V1__CATEGORY_PICK__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__category_pick__get_packed_size
+                     (const Luma__Verses__V1__CategoryPick *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__category_pick__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__category_pick__pack
+                     (const Luma__Verses__V1__CategoryPick *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__category_pick__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__category_pick__pack_to_buffer
+                     (const Luma__Verses__V1__CategoryPick *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__category_pick__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__CategoryPick *
+       luma__verses__v1__category_pick__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__CategoryPick *)
+     protobuf_c_message_unpack (&luma__verses__v1__category_pick__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__category_pick__free_unpacked
+                     (Luma__Verses__V1__CategoryPick *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__category_pick__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__list_category_picks_response__init
+                     (Luma__Verses__V1__ListCategoryPicksResponse         *message)
+{
+  static const Luma__Verses__V1__ListCategoryPicksResponse init_value = LUMA__VERSES__V1__LIST_CATEGORY_PICKS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__list_category_picks_response__get_packed_size
+                     (const Luma__Verses__V1__ListCategoryPicksResponse *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__list_category_picks_response__pack
+                     (const Luma__Verses__V1__ListCategoryPicksResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__list_category_picks_response__pack_to_buffer
+                     (const Luma__Verses__V1__ListCategoryPicksResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__ListCategoryPicksResponse *
+       luma__verses__v1__list_category_picks_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__ListCategoryPicksResponse *)
+     protobuf_c_message_unpack (&luma__verses__v1__list_category_picks_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__list_category_picks_response__free_unpacked
+                     (Luma__Verses__V1__ListCategoryPicksResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__list_category_picks_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__pin_verse_request__init
+                     (Luma__Verses__V1__PinVerseRequest         *message)
+{
+  static const Luma__Verses__V1__PinVerseRequest init_value = LUMA__VERSES__V1__PIN_VERSE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__pin_verse_request__get_packed_size
+                     (const Luma__Verses__V1__PinVerseRequest *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__pin_verse_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__pin_verse_request__pack
+                     (const Luma__Verses__V1__PinVerseRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__pin_verse_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__pin_verse_request__pack_to_buffer
+                     (const Luma__Verses__V1__PinVerseRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__pin_verse_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__PinVerseRequest *
+       luma__verses__v1__pin_verse_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__PinVerseRequest *)
+     protobuf_c_message_unpack (&luma__verses__v1__pin_verse_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__pin_verse_request__free_unpacked
+                     (Luma__Verses__V1__PinVerseRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__pin_verse_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__exclude_verse_request__init
+                     (Luma__Verses__V1__ExcludeVerseRequest         *message)
+{
+  static const Luma__Verses__V1__ExcludeVerseRequest init_value = LUMA__VERSES__V1__EXCLUDE_VERSE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__exclude_verse_request__get_packed_size
+                     (const Luma__Verses__V1__ExcludeVerseRequest *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__exclude_verse_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__exclude_verse_request__pack
+                     (const Luma__Verses__V1__ExcludeVerseRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__exclude_verse_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__exclude_verse_request__pack_to_buffer
+                     (const Luma__Verses__V1__ExcludeVerseRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__exclude_verse_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__ExcludeVerseRequest *
+       luma__verses__v1__exclude_verse_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__ExcludeVerseRequest *)
+     protobuf_c_message_unpack (&luma__verses__v1__exclude_verse_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__exclude_verse_request__free_unpacked
+                     (Luma__Verses__V1__ExcludeVerseRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__exclude_verse_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__clear_verse_override_request__init
+                     (Luma__Verses__V1__ClearVerseOverrideRequest         *message)
+{
+  static const Luma__Verses__V1__ClearVerseOverrideRequest init_value = LUMA__VERSES__V1__CLEAR_VERSE_OVERRIDE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__clear_verse_override_request__get_packed_size
+                     (const Luma__Verses__V1__ClearVerseOverrideRequest *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__clear_verse_override_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__clear_verse_override_request__pack
+                     (const Luma__Verses__V1__ClearVerseOverrideRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__clear_verse_override_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__clear_verse_override_request__pack_to_buffer
+                     (const Luma__Verses__V1__ClearVerseOverrideRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__clear_verse_override_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__ClearVerseOverrideRequest *
+       luma__verses__v1__clear_verse_override_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__ClearVerseOverrideRequest *)
+     protobuf_c_message_unpack (&luma__verses__v1__clear_verse_override_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__clear_verse_override_request__free_unpacked
+                     (Luma__Verses__V1__ClearVerseOverrideRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__clear_verse_override_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__verses__v1__category_picks_changed__init
+                     (Luma__Verses__V1__CategoryPicksChanged         *message)
+{
+  static const Luma__Verses__V1__CategoryPicksChanged init_value = LUMA__VERSES__V1__CATEGORY_PICKS_CHANGED__INIT;
+  *message = init_value;
+}
+size_t luma__verses__v1__category_picks_changed__get_packed_size
+                     (const Luma__Verses__V1__CategoryPicksChanged *message)
+{
+  assert(message->base.descriptor == &luma__verses__v1__category_picks_changed__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__verses__v1__category_picks_changed__pack
+                     (const Luma__Verses__V1__CategoryPicksChanged *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__verses__v1__category_picks_changed__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__verses__v1__category_picks_changed__pack_to_buffer
+                     (const Luma__Verses__V1__CategoryPicksChanged *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__verses__v1__category_picks_changed__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Verses__V1__CategoryPicksChanged *
+       luma__verses__v1__category_picks_changed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Verses__V1__CategoryPicksChanged *)
+     protobuf_c_message_unpack (&luma__verses__v1__category_picks_changed__descriptor,
+                                allocator, len, data);
+}
+void   luma__verses__v1__category_picks_changed__free_unpacked
+                     (Luma__Verses__V1__CategoryPicksChanged *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__verses__v1__category_picks_changed__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__verses__v1__used_verse__init
                      (Luma__Verses__V1__UsedVerse         *message)
 {
@@ -2243,7 +2558,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__verse__descriptor =
   (ProtobufCMessageInit) luma__verses__v1__verse__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__passage__field_descriptors[5] =
+static const ProtobufCFieldDescriptor luma__verses__v1__passage__field_descriptors[6] =
 {
   {
     "reference",
@@ -2305,8 +2620,21 @@ static const ProtobufCFieldDescriptor luma__verses__v1__passage__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "display_reference",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__Passage, display_reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__passage__field_indices_by_name[] = {
+  5,   /* field[5] = display_reference */
   4,   /* field[4] = missing_count */
   0,   /* field[0] = reference */
   3,   /* field[3] = text */
@@ -2316,7 +2644,7 @@ static const unsigned luma__verses__v1__passage__field_indices_by_name[] = {
 static const ProtobufCIntRange luma__verses__v1__passage__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__passage__descriptor =
 {
@@ -2326,7 +2654,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__passage__descriptor =
   "Luma__Verses__V1__Passage",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__Passage),
-  5,
+  6,
   luma__verses__v1__passage__field_descriptors,
   luma__verses__v1__passage__field_indices_by_name,
   1,  luma__verses__v1__passage__number_ranges,
@@ -2875,7 +3203,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__search_topics_response__descr
   (ProtobufCMessageInit) luma__verses__v1__search_topics_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__category__field_descriptors[6] =
+static const ProtobufCFieldDescriptor luma__verses__v1__category__field_descriptors[9] =
 {
   {
     "name",
@@ -2949,19 +3277,58 @@ static const ProtobufCFieldDescriptor luma__verses__v1__category__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "fallbacks",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Luma__Verses__V1__Category, n_fallbacks),
+    offsetof(Luma__Verses__V1__Category, fallbacks),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pick_count",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__Category, pick_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unused_pick_count",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__Category, unused_pick_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__category__field_indices_by_name[] = {
   1,   /* field[1] = description */
+  6,   /* field[6] = fallbacks */
   0,   /* field[0] = name */
   2,   /* field[2] = nave_topics */
+  7,   /* field[7] = pick_count */
   3,   /* field[3] = references */
   5,   /* field[5] = unused_count */
+  8,   /* field[8] = unused_pick_count */
   4,   /* field[4] = verse_count */
 };
 static const ProtobufCIntRange luma__verses__v1__category__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__category__descriptor =
 {
@@ -2971,7 +3338,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__category__descriptor =
   "Luma__Verses__V1__Category",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__Category),
-  6,
+  9,
   luma__verses__v1__category__field_descriptors,
   luma__verses__v1__category__field_indices_by_name,
   1,  luma__verses__v1__category__number_ranges,
@@ -3146,6 +3513,486 @@ const ProtobufCMessageDescriptor luma__verses__v1__delete_category_response__des
   luma__verses__v1__delete_category_response__field_indices_by_name,
   1,  luma__verses__v1__delete_category_response__number_ranges,
   (ProtobufCMessageInit) luma__verses__v1__delete_category_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__list_category_picks_request__field_descriptors[4] =
+{
+  {
+    "category",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ListCategoryPicksRequest, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unused_only",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ListCategoryPicksRequest, unused_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ListCategoryPicksRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ListCategoryPicksRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__list_category_picks_request__field_indices_by_name[] = {
+  0,   /* field[0] = category */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  1,   /* field[1] = unused_only */
+};
+static const ProtobufCIntRange luma__verses__v1__list_category_picks_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__list_category_picks_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ListCategoryPicksRequest",
+  "ListCategoryPicksRequest",
+  "Luma__Verses__V1__ListCategoryPicksRequest",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__ListCategoryPicksRequest),
+  4,
+  luma__verses__v1__list_category_picks_request__field_descriptors,
+  luma__verses__v1__list_category_picks_request__field_indices_by_name,
+  1,  luma__verses__v1__list_category_picks_request__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__list_category_picks_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue luma__verses__v1__category_pick__source__enum_values_by_number[4] =
+{
+  { "SOURCE_UNSPECIFIED", "LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_UNSPECIFIED", 0 },
+  { "SOURCE_PINNED", "LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_PINNED", 1 },
+  { "SOURCE_CURATED", "LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_CURATED", 2 },
+  { "SOURCE_SCORED", "LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_SCORED", 3 },
+};
+static const ProtobufCIntRange luma__verses__v1__category_pick__source__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex luma__verses__v1__category_pick__source__enum_values_by_name[4] =
+{
+  { "SOURCE_CURATED", 2 },
+  { "SOURCE_PINNED", 1 },
+  { "SOURCE_SCORED", 3 },
+  { "SOURCE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor luma__verses__v1__category_pick__source__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.CategoryPick.Source",
+  "Source",
+  "Luma__Verses__V1__CategoryPick__Source",
+  "luma.verses.v1",
+  4,
+  luma__verses__v1__category_pick__source__enum_values_by_number,
+  4,
+  luma__verses__v1__category_pick__source__enum_values_by_name,
+  1,
+  luma__verses__v1__category_pick__source__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__category_pick__field_descriptors[6] =
+{
+  {
+    "rank",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPick, rank),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPick, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPick, source),
+    &luma__verses__v1__category_pick__source__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "score",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPick, score),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "used_by",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPick, used_by),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPick, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__category_pick__field_indices_by_name[] = {
+  0,   /* field[0] = rank */
+  1,   /* field[1] = reference */
+  3,   /* field[3] = score */
+  2,   /* field[2] = source */
+  5,   /* field[5] = text */
+  4,   /* field[4] = used_by */
+};
+static const ProtobufCIntRange luma__verses__v1__category_pick__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__category_pick__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.CategoryPick",
+  "CategoryPick",
+  "Luma__Verses__V1__CategoryPick",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__CategoryPick),
+  6,
+  luma__verses__v1__category_pick__field_descriptors,
+  luma__verses__v1__category_pick__field_indices_by_name,
+  1,  luma__verses__v1__category_pick__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__category_pick__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__list_category_picks_response__field_descriptors[2] =
+{
+  {
+    "picks",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Verses__V1__ListCategoryPicksResponse, n_picks),
+    offsetof(Luma__Verses__V1__ListCategoryPicksResponse, picks),
+    &luma__verses__v1__category_pick__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ListCategoryPicksResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__list_category_picks_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = picks */
+};
+static const ProtobufCIntRange luma__verses__v1__list_category_picks_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__list_category_picks_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ListCategoryPicksResponse",
+  "ListCategoryPicksResponse",
+  "Luma__Verses__V1__ListCategoryPicksResponse",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__ListCategoryPicksResponse),
+  2,
+  luma__verses__v1__list_category_picks_response__field_descriptors,
+  luma__verses__v1__list_category_picks_response__field_indices_by_name,
+  1,  luma__verses__v1__list_category_picks_response__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__list_category_picks_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__pin_verse_request__field_descriptors[3] =
+{
+  {
+    "category",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__PinVerseRequest, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__PinVerseRequest, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__PinVerseRequest, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__pin_verse_request__field_indices_by_name[] = {
+  0,   /* field[0] = category */
+  2,   /* field[2] = position */
+  1,   /* field[1] = reference */
+};
+static const ProtobufCIntRange luma__verses__v1__pin_verse_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__pin_verse_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.PinVerseRequest",
+  "PinVerseRequest",
+  "Luma__Verses__V1__PinVerseRequest",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__PinVerseRequest),
+  3,
+  luma__verses__v1__pin_verse_request__field_descriptors,
+  luma__verses__v1__pin_verse_request__field_indices_by_name,
+  1,  luma__verses__v1__pin_verse_request__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__pin_verse_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__exclude_verse_request__field_descriptors[2] =
+{
+  {
+    "category",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ExcludeVerseRequest, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ExcludeVerseRequest, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__exclude_verse_request__field_indices_by_name[] = {
+  0,   /* field[0] = category */
+  1,   /* field[1] = reference */
+};
+static const ProtobufCIntRange luma__verses__v1__exclude_verse_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__exclude_verse_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ExcludeVerseRequest",
+  "ExcludeVerseRequest",
+  "Luma__Verses__V1__ExcludeVerseRequest",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__ExcludeVerseRequest),
+  2,
+  luma__verses__v1__exclude_verse_request__field_descriptors,
+  luma__verses__v1__exclude_verse_request__field_indices_by_name,
+  1,  luma__verses__v1__exclude_verse_request__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__exclude_verse_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__clear_verse_override_request__field_descriptors[2] =
+{
+  {
+    "category",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClearVerseOverrideRequest, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClearVerseOverrideRequest, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__clear_verse_override_request__field_indices_by_name[] = {
+  0,   /* field[0] = category */
+  1,   /* field[1] = reference */
+};
+static const ProtobufCIntRange luma__verses__v1__clear_verse_override_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__clear_verse_override_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.ClearVerseOverrideRequest",
+  "ClearVerseOverrideRequest",
+  "Luma__Verses__V1__ClearVerseOverrideRequest",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__ClearVerseOverrideRequest),
+  2,
+  luma__verses__v1__clear_verse_override_request__field_descriptors,
+  luma__verses__v1__clear_verse_override_request__field_indices_by_name,
+  1,  luma__verses__v1__clear_verse_override_request__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__clear_verse_override_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__verses__v1__category_picks_changed__field_descriptors[2] =
+{
+  {
+    "category",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__CategoryPicksChanged, category),
+    &luma__verses__v1__category__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_picks",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Verses__V1__CategoryPicksChanged, n_first_picks),
+    offsetof(Luma__Verses__V1__CategoryPicksChanged, first_picks),
+    &luma__verses__v1__category_pick__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__verses__v1__category_picks_changed__field_indices_by_name[] = {
+  0,   /* field[0] = category */
+  1,   /* field[1] = first_picks */
+};
+static const ProtobufCIntRange luma__verses__v1__category_picks_changed__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__verses__v1__category_picks_changed__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.verses.v1.CategoryPicksChanged",
+  "CategoryPicksChanged",
+  "Luma__Verses__V1__CategoryPicksChanged",
+  "luma.verses.v1",
+  sizeof(Luma__Verses__V1__CategoryPicksChanged),
+  2,
+  luma__verses__v1__category_picks_changed__field_descriptors,
+  luma__verses__v1__category_picks_changed__field_indices_by_name,
+  1,  luma__verses__v1__category_picks_changed__number_ranges,
+  (ProtobufCMessageInit) luma__verses__v1__category_picks_changed__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__verses__v1__used_verse__field_descriptors[6] =
@@ -3443,7 +4290,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_request__de
   (ProtobufCMessageInit) luma__verses__v1__claim_next_unused_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_response__field_descriptors[7] =
 {
   {
     "reference",
@@ -3505,10 +4352,36 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "display_reference",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimNextUnusedResponse, display_reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fallback_note",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimNextUnusedResponse, fallback_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_next_unused_response__field_indices_by_name[] = {
   4,   /* field[4] = category */
   1,   /* field[1] = claimed */
+  5,   /* field[5] = display_reference */
+  6,   /* field[6] = fallback_note */
   0,   /* field[0] = reference */
   2,   /* field[2] = text */
   3,   /* field[3] = translation */
@@ -3516,7 +4389,7 @@ static const unsigned luma__verses__v1__claim_next_unused_response__field_indice
 static const ProtobufCIntRange luma__verses__v1__claim_next_unused_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_response__descriptor =
 {
@@ -3526,7 +4399,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_response__d
   "Luma__Verses__V1__ClaimNextUnusedResponse",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimNextUnusedResponse),
-  5,
+  7,
   luma__verses__v1__claim_next_unused_response__field_descriptors,
   luma__verses__v1__claim_next_unused_response__field_indices_by_name,
   1,  luma__verses__v1__claim_next_unused_response__number_ranges,
@@ -4305,7 +5178,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_verdict__descriptor =
   (ProtobufCMessageInit) luma__verses__v1__claim_verdict__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_descriptors[17] =
+static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_descriptors[21] =
 {
   { "ValidateReference", &luma__verses__v1__validate_reference_request__descriptor, &luma__verses__v1__validate_reference_response__descriptor },
   { "GetPassage", &luma__verses__v1__get_passage_request__descriptor, &luma__verses__v1__passage__descriptor },
@@ -4316,6 +5189,10 @@ static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_
   { "ListCategories", &luma__verses__v1__list_categories_request__descriptor, &luma__verses__v1__list_categories_response__descriptor },
   { "UpsertCategory", &luma__verses__v1__upsert_category_request__descriptor, &luma__verses__v1__category__descriptor },
   { "DeleteCategory", &luma__verses__v1__delete_category_request__descriptor, &luma__verses__v1__delete_category_response__descriptor },
+  { "ListCategoryPicks", &luma__verses__v1__list_category_picks_request__descriptor, &luma__verses__v1__list_category_picks_response__descriptor },
+  { "PinVerse", &luma__verses__v1__pin_verse_request__descriptor, &luma__verses__v1__category_picks_changed__descriptor },
+  { "ExcludeVerse", &luma__verses__v1__exclude_verse_request__descriptor, &luma__verses__v1__category_picks_changed__descriptor },
+  { "ClearVerseOverride", &luma__verses__v1__clear_verse_override_request__descriptor, &luma__verses__v1__category_picks_changed__descriptor },
   { "ClaimVerse", &luma__verses__v1__claim_verse_request__descriptor, &luma__verses__v1__claim_verse_response__descriptor },
   { "ClaimNextUnused", &luma__verses__v1__claim_next_unused_request__descriptor, &luma__verses__v1__claim_next_unused_response__descriptor },
   { "ReleaseForContent", &luma__verses__v1__release_for_content_request__descriptor, &luma__verses__v1__release_for_content_response__descriptor },
@@ -4326,23 +5203,27 @@ static const ProtobufCMethodDescriptor luma__verses__v1__verse_registry__method_
   { "VerifyClaims", &luma__verses__v1__verify_claims_request__descriptor, &luma__verses__v1__verify_claims_response__descriptor },
 };
 const unsigned luma__verses__v1__verse_registry__method_indices_by_name[] = {
-  10,        /* ClaimNextUnused */
-  9,        /* ClaimVerse */
+  14,        /* ClaimNextUnused */
+  13,        /* ClaimVerse */
+  12,        /* ClearVerseOverride */
   8,        /* DeleteCategory */
   4,        /* DeleteTranslation */
+  11,        /* ExcludeVerse */
   1,        /* GetPassage */
   3,        /* ImportTranslation */
-  12,        /* IsUsed */
+  16,        /* IsUsed */
   6,        /* ListCategories */
-  15,        /* ListContentIDs */
+  9,        /* ListCategoryPicks */
+  19,        /* ListContentIDs */
   2,        /* ListTranslations */
-  13,        /* ListUsed */
-  11,        /* ReleaseForContent */
+  17,        /* ListUsed */
+  10,        /* PinVerse */
+  15,        /* ReleaseForContent */
   5,        /* SearchTopics */
   7,        /* UpsertCategory */
-  14,        /* UsageStats */
+  18,        /* UsageStats */
   0,        /* ValidateReference */
-  16         /* VerifyClaims */
+  20         /* VerifyClaims */
 };
 const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor =
 {
@@ -4351,7 +5232,7 @@ const ProtobufCServiceDescriptor luma__verses__v1__verse_registry__descriptor =
   "VerseRegistry",
   "Luma__Verses__V1__VerseRegistry",
   "luma.verses.v1",
-  17,
+  21,
   luma__verses__v1__verse_registry__method_descriptors,
   luma__verses__v1__verse_registry__method_indices_by_name
 };
@@ -4427,13 +5308,45 @@ void luma__verses__v1__verse_registry__delete_category(ProtobufCService *service
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void luma__verses__v1__verse_registry__list_category_picks(ProtobufCService *service,
+                                                           const Luma__Verses__V1__ListCategoryPicksRequest *input,
+                                                           Luma__Verses__V1__ListCategoryPicksResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__verses__v1__verse_registry__pin_verse(ProtobufCService *service,
+                                                 const Luma__Verses__V1__PinVerseRequest *input,
+                                                 Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__verses__v1__verse_registry__exclude_verse(ProtobufCService *service,
+                                                     const Luma__Verses__V1__ExcludeVerseRequest *input,
+                                                     Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__verses__v1__verse_registry__clear_verse_override(ProtobufCService *service,
+                                                            const Luma__Verses__V1__ClearVerseOverrideRequest *input,
+                                                            Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void luma__verses__v1__verse_registry__claim_verse(ProtobufCService *service,
                                                    const Luma__Verses__V1__ClaimVerseRequest *input,
                                                    Luma__Verses__V1__ClaimVerseResponse_Closure closure,
                                                    void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__claim_next_unused(ProtobufCService *service,
                                                          const Luma__Verses__V1__ClaimNextUnusedRequest *input,
@@ -4441,7 +5354,7 @@ void luma__verses__v1__verse_registry__claim_next_unused(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__release_for_content(ProtobufCService *service,
                                                            const Luma__Verses__V1__ReleaseForContentRequest *input,
@@ -4449,7 +5362,7 @@ void luma__verses__v1__verse_registry__release_for_content(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__is_used(ProtobufCService *service,
                                                const Luma__Verses__V1__IsUsedRequest *input,
@@ -4457,7 +5370,7 @@ void luma__verses__v1__verse_registry__is_used(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__list_used(ProtobufCService *service,
                                                  const Luma__Verses__V1__ListUsedRequest *input,
@@ -4465,7 +5378,7 @@ void luma__verses__v1__verse_registry__list_used(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__usage_stats(ProtobufCService *service,
                                                    const Luma__Verses__V1__UsageStatsRequest *input,
@@ -4473,7 +5386,7 @@ void luma__verses__v1__verse_registry__usage_stats(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__list_content_ids(ProtobufCService *service,
                                                         const Luma__Verses__V1__ListContentIDsRequest *input,
@@ -4481,7 +5394,7 @@ void luma__verses__v1__verse_registry__list_content_ids(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__verify_claims(ProtobufCService *service,
                                                      const Luma__Verses__V1__VerifyClaimsRequest *input,
@@ -4489,7 +5402,7 @@ void luma__verses__v1__verse_registry__verify_claims(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &luma__verses__v1__verse_registry__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Service *service,
                                              Luma__Verses__V1__VerseRegistry_ServiceDestroy destroy)

@@ -37,6 +37,13 @@ typedef struct Luma__Verses__V1__ListCategoriesResponse Luma__Verses__V1__ListCa
 typedef struct Luma__Verses__V1__UpsertCategoryRequest Luma__Verses__V1__UpsertCategoryRequest;
 typedef struct Luma__Verses__V1__DeleteCategoryRequest Luma__Verses__V1__DeleteCategoryRequest;
 typedef struct Luma__Verses__V1__DeleteCategoryResponse Luma__Verses__V1__DeleteCategoryResponse;
+typedef struct Luma__Verses__V1__ListCategoryPicksRequest Luma__Verses__V1__ListCategoryPicksRequest;
+typedef struct Luma__Verses__V1__CategoryPick Luma__Verses__V1__CategoryPick;
+typedef struct Luma__Verses__V1__ListCategoryPicksResponse Luma__Verses__V1__ListCategoryPicksResponse;
+typedef struct Luma__Verses__V1__PinVerseRequest Luma__Verses__V1__PinVerseRequest;
+typedef struct Luma__Verses__V1__ExcludeVerseRequest Luma__Verses__V1__ExcludeVerseRequest;
+typedef struct Luma__Verses__V1__ClearVerseOverrideRequest Luma__Verses__V1__ClearVerseOverrideRequest;
+typedef struct Luma__Verses__V1__CategoryPicksChanged Luma__Verses__V1__CategoryPicksChanged;
 typedef struct Luma__Verses__V1__UsedVerse Luma__Verses__V1__UsedVerse;
 typedef struct Luma__Verses__V1__ClaimVerseRequest Luma__Verses__V1__ClaimVerseRequest;
 typedef struct Luma__Verses__V1__ClaimVerseResponse Luma__Verses__V1__ClaimVerseResponse;
@@ -61,6 +68,22 @@ typedef struct Luma__Verses__V1__ClaimVerdict Luma__Verses__V1__ClaimVerdict;
 
 /* --- enums --- */
 
+typedef enum _Luma__Verses__V1__CategoryPick__Source {
+  LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_UNSPECIFIED = 0,
+  /*
+   * an editor's pin
+   */
+  LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_PINNED = 1,
+  /*
+   * the category's curated references
+   */
+  LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_CURATED = 2,
+  /*
+   * its Nave verses, by suitability score
+   */
+  LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_SCORED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LUMA__VERSES__V1__CATEGORY_PICK__SOURCE)
+} Luma__Verses__V1__CategoryPick__Source;
 typedef enum _Luma__Verses__V1__ClaimVerdict__Outcome {
   LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_UNSPECIFIED = 0,
   /*
@@ -180,10 +203,14 @@ struct  Luma__Verses__V1__Passage
    */
   char *text;
   uint32_t missing_count;
+  /*
+   * `reference` with the book named in the translation's language ("Juan 3:16")
+   */
+  char *display_reference;
 };
 #define LUMA__VERSES__V1__PASSAGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__passage__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__Translation
@@ -358,10 +385,23 @@ struct  Luma__Verses__V1__Category
    * output only
    */
   uint32_t unused_count;
+  /*
+   * categories to pick from, in order, when this one runs dry
+   */
+  size_t n_fallbacks;
+  char **fallbacks;
+  /*
+   * output only: ranked picks (ListCategoryPicks)
+   */
+  uint32_t pick_count;
+  /*
+   * output only
+   */
+  uint32_t unused_pick_count;
 };
 #define LUMA__VERSES__V1__CATEGORY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__category__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0, 0 }
 
 
 struct  Luma__Verses__V1__ListCategoriesRequest
@@ -412,6 +452,116 @@ struct  Luma__Verses__V1__DeleteCategoryResponse
 #define LUMA__VERSES__V1__DELETE_CATEGORY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__delete_category_response__descriptor) \
     , 0 }
+
+
+struct  Luma__Verses__V1__ListCategoryPicksRequest
+{
+  ProtobufCMessage base;
+  char *category;
+  protobuf_c_boolean unused_only;
+  /*
+   * default 50, at most 1000
+   */
+  uint32_t page_size;
+  char *page_token;
+};
+#define LUMA__VERSES__V1__LIST_CATEGORY_PICKS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__list_category_picks_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__CategoryPick
+{
+  ProtobufCMessage base;
+  /*
+   * 1 = taken first
+   */
+  uint32_t rank;
+  /*
+   * canonical
+   */
+  char *reference;
+  Luma__Verses__V1__CategoryPick__Source source;
+  /*
+   * 0-100, scored picks only
+   */
+  double score;
+  /*
+   * daily content that holds one of its verses; 0 = unused
+   */
+  int64_t used_by;
+  /*
+   * KJV text
+   */
+  char *text;
+};
+#define LUMA__VERSES__V1__CATEGORY_PICK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__category_pick__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, LUMA__VERSES__V1__CATEGORY_PICK__SOURCE__SOURCE_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__ListCategoryPicksResponse
+{
+  ProtobufCMessage base;
+  size_t n_picks;
+  Luma__Verses__V1__CategoryPick **picks;
+  char *next_page_token;
+};
+#define LUMA__VERSES__V1__LIST_CATEGORY_PICKS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__list_category_picks_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__PinVerseRequest
+{
+  ProtobufCMessage base;
+  char *category;
+  char *reference;
+  /*
+   * 1 = first; 0 = after the existing pins
+   */
+  uint32_t position;
+};
+#define LUMA__VERSES__V1__PIN_VERSE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__pin_verse_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Luma__Verses__V1__ExcludeVerseRequest
+{
+  ProtobufCMessage base;
+  char *category;
+  char *reference;
+};
+#define LUMA__VERSES__V1__EXCLUDE_VERSE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__exclude_verse_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__ClearVerseOverrideRequest
+{
+  ProtobufCMessage base;
+  char *category;
+  char *reference;
+};
+#define LUMA__VERSES__V1__CLEAR_VERSE_OVERRIDE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__clear_verse_override_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Verses__V1__CategoryPicksChanged
+{
+  ProtobufCMessage base;
+  Luma__Verses__V1__Category *category;
+  /*
+   * the next ten picks claims would take, unused only
+   */
+  size_t n_first_picks;
+  Luma__Verses__V1__CategoryPick **first_picks;
+};
+#define LUMA__VERSES__V1__CATEGORY_PICKS_CHANGED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__category_picks_changed__descriptor) \
+    , NULL, 0,NULL }
 
 
 /*
@@ -489,11 +639,22 @@ struct  Luma__Verses__V1__ClaimNextUnusedResponse
   Luma__Verses__V1__UsedVerse **claimed;
   char *text;
   char *translation;
+  /*
+   * the category the verse came from (a fallback's, see fallback_note)
+   */
   char *category;
+  /*
+   * `reference` in the translation's language ("Juan 3:16")
+   */
+  char *display_reference;
+  /*
+   * why the verse came from another category; empty when it did not
+   */
+  char *fallback_note;
 };
 #define LUMA__VERSES__V1__CLAIM_NEXT_UNUSED_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_next_unused_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__ReleaseForContentRequest
@@ -1115,6 +1276,139 @@ Luma__Verses__V1__DeleteCategoryResponse *
 void   luma__verses__v1__delete_category_response__free_unpacked
                      (Luma__Verses__V1__DeleteCategoryResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__ListCategoryPicksRequest methods */
+void   luma__verses__v1__list_category_picks_request__init
+                     (Luma__Verses__V1__ListCategoryPicksRequest         *message);
+size_t luma__verses__v1__list_category_picks_request__get_packed_size
+                     (const Luma__Verses__V1__ListCategoryPicksRequest   *message);
+size_t luma__verses__v1__list_category_picks_request__pack
+                     (const Luma__Verses__V1__ListCategoryPicksRequest   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__list_category_picks_request__pack_to_buffer
+                     (const Luma__Verses__V1__ListCategoryPicksRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__ListCategoryPicksRequest *
+       luma__verses__v1__list_category_picks_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__list_category_picks_request__free_unpacked
+                     (Luma__Verses__V1__ListCategoryPicksRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__CategoryPick methods */
+void   luma__verses__v1__category_pick__init
+                     (Luma__Verses__V1__CategoryPick         *message);
+size_t luma__verses__v1__category_pick__get_packed_size
+                     (const Luma__Verses__V1__CategoryPick   *message);
+size_t luma__verses__v1__category_pick__pack
+                     (const Luma__Verses__V1__CategoryPick   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__category_pick__pack_to_buffer
+                     (const Luma__Verses__V1__CategoryPick   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__CategoryPick *
+       luma__verses__v1__category_pick__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__category_pick__free_unpacked
+                     (Luma__Verses__V1__CategoryPick *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__ListCategoryPicksResponse methods */
+void   luma__verses__v1__list_category_picks_response__init
+                     (Luma__Verses__V1__ListCategoryPicksResponse         *message);
+size_t luma__verses__v1__list_category_picks_response__get_packed_size
+                     (const Luma__Verses__V1__ListCategoryPicksResponse   *message);
+size_t luma__verses__v1__list_category_picks_response__pack
+                     (const Luma__Verses__V1__ListCategoryPicksResponse   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__list_category_picks_response__pack_to_buffer
+                     (const Luma__Verses__V1__ListCategoryPicksResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__ListCategoryPicksResponse *
+       luma__verses__v1__list_category_picks_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__list_category_picks_response__free_unpacked
+                     (Luma__Verses__V1__ListCategoryPicksResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__PinVerseRequest methods */
+void   luma__verses__v1__pin_verse_request__init
+                     (Luma__Verses__V1__PinVerseRequest         *message);
+size_t luma__verses__v1__pin_verse_request__get_packed_size
+                     (const Luma__Verses__V1__PinVerseRequest   *message);
+size_t luma__verses__v1__pin_verse_request__pack
+                     (const Luma__Verses__V1__PinVerseRequest   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__pin_verse_request__pack_to_buffer
+                     (const Luma__Verses__V1__PinVerseRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__PinVerseRequest *
+       luma__verses__v1__pin_verse_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__pin_verse_request__free_unpacked
+                     (Luma__Verses__V1__PinVerseRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__ExcludeVerseRequest methods */
+void   luma__verses__v1__exclude_verse_request__init
+                     (Luma__Verses__V1__ExcludeVerseRequest         *message);
+size_t luma__verses__v1__exclude_verse_request__get_packed_size
+                     (const Luma__Verses__V1__ExcludeVerseRequest   *message);
+size_t luma__verses__v1__exclude_verse_request__pack
+                     (const Luma__Verses__V1__ExcludeVerseRequest   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__exclude_verse_request__pack_to_buffer
+                     (const Luma__Verses__V1__ExcludeVerseRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__ExcludeVerseRequest *
+       luma__verses__v1__exclude_verse_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__exclude_verse_request__free_unpacked
+                     (Luma__Verses__V1__ExcludeVerseRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__ClearVerseOverrideRequest methods */
+void   luma__verses__v1__clear_verse_override_request__init
+                     (Luma__Verses__V1__ClearVerseOverrideRequest         *message);
+size_t luma__verses__v1__clear_verse_override_request__get_packed_size
+                     (const Luma__Verses__V1__ClearVerseOverrideRequest   *message);
+size_t luma__verses__v1__clear_verse_override_request__pack
+                     (const Luma__Verses__V1__ClearVerseOverrideRequest   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__clear_verse_override_request__pack_to_buffer
+                     (const Luma__Verses__V1__ClearVerseOverrideRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__ClearVerseOverrideRequest *
+       luma__verses__v1__clear_verse_override_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__clear_verse_override_request__free_unpacked
+                     (Luma__Verses__V1__ClearVerseOverrideRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Verses__V1__CategoryPicksChanged methods */
+void   luma__verses__v1__category_picks_changed__init
+                     (Luma__Verses__V1__CategoryPicksChanged         *message);
+size_t luma__verses__v1__category_picks_changed__get_packed_size
+                     (const Luma__Verses__V1__CategoryPicksChanged   *message);
+size_t luma__verses__v1__category_picks_changed__pack
+                     (const Luma__Verses__V1__CategoryPicksChanged   *message,
+                      uint8_t             *out);
+size_t luma__verses__v1__category_picks_changed__pack_to_buffer
+                     (const Luma__Verses__V1__CategoryPicksChanged   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Verses__V1__CategoryPicksChanged *
+       luma__verses__v1__category_picks_changed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__verses__v1__category_picks_changed__free_unpacked
+                     (Luma__Verses__V1__CategoryPicksChanged *message,
+                      ProtobufCAllocator *allocator);
 /* Luma__Verses__V1__UsedVerse methods */
 void   luma__verses__v1__used_verse__init
                      (Luma__Verses__V1__UsedVerse         *message);
@@ -1563,6 +1857,27 @@ typedef void (*Luma__Verses__V1__DeleteCategoryRequest_Closure)
 typedef void (*Luma__Verses__V1__DeleteCategoryResponse_Closure)
                  (const Luma__Verses__V1__DeleteCategoryResponse *message,
                   void *closure_data);
+typedef void (*Luma__Verses__V1__ListCategoryPicksRequest_Closure)
+                 (const Luma__Verses__V1__ListCategoryPicksRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__CategoryPick_Closure)
+                 (const Luma__Verses__V1__CategoryPick *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__ListCategoryPicksResponse_Closure)
+                 (const Luma__Verses__V1__ListCategoryPicksResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__PinVerseRequest_Closure)
+                 (const Luma__Verses__V1__PinVerseRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__ExcludeVerseRequest_Closure)
+                 (const Luma__Verses__V1__ExcludeVerseRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__ClearVerseOverrideRequest_Closure)
+                 (const Luma__Verses__V1__ClearVerseOverrideRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Verses__V1__CategoryPicksChanged_Closure)
+                 (const Luma__Verses__V1__CategoryPicksChanged *message,
+                  void *closure_data);
 typedef void (*Luma__Verses__V1__UsedVerse_Closure)
                  (const Luma__Verses__V1__UsedVerse *message,
                   void *closure_data);
@@ -1666,6 +1981,22 @@ struct Luma__Verses__V1__VerseRegistry_Service
                           const Luma__Verses__V1__DeleteCategoryRequest *input,
                           Luma__Verses__V1__DeleteCategoryResponse_Closure closure,
                           void *closure_data);
+  void (*list_category_picks)(Luma__Verses__V1__VerseRegistry_Service *service,
+                              const Luma__Verses__V1__ListCategoryPicksRequest *input,
+                              Luma__Verses__V1__ListCategoryPicksResponse_Closure closure,
+                              void *closure_data);
+  void (*pin_verse)(Luma__Verses__V1__VerseRegistry_Service *service,
+                    const Luma__Verses__V1__PinVerseRequest *input,
+                    Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                    void *closure_data);
+  void (*exclude_verse)(Luma__Verses__V1__VerseRegistry_Service *service,
+                        const Luma__Verses__V1__ExcludeVerseRequest *input,
+                        Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                        void *closure_data);
+  void (*clear_verse_override)(Luma__Verses__V1__VerseRegistry_Service *service,
+                               const Luma__Verses__V1__ClearVerseOverrideRequest *input,
+                               Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                               void *closure_data);
   void (*claim_verse)(Luma__Verses__V1__VerseRegistry_Service *service,
                       const Luma__Verses__V1__ClaimVerseRequest *input,
                       Luma__Verses__V1__ClaimVerseResponse_Closure closure,
@@ -1715,6 +2046,10 @@ void luma__verses__v1__verse_registry__init (Luma__Verses__V1__VerseRegistry_Ser
       function_prefix__ ## list_categories,\
       function_prefix__ ## upsert_category,\
       function_prefix__ ## delete_category,\
+      function_prefix__ ## list_category_picks,\
+      function_prefix__ ## pin_verse,\
+      function_prefix__ ## exclude_verse,\
+      function_prefix__ ## clear_verse_override,\
       function_prefix__ ## claim_verse,\
       function_prefix__ ## claim_next_unused,\
       function_prefix__ ## release_for_content,\
@@ -1759,6 +2094,22 @@ void luma__verses__v1__verse_registry__delete_category(ProtobufCService *service
                                                        const Luma__Verses__V1__DeleteCategoryRequest *input,
                                                        Luma__Verses__V1__DeleteCategoryResponse_Closure closure,
                                                        void *closure_data);
+void luma__verses__v1__verse_registry__list_category_picks(ProtobufCService *service,
+                                                           const Luma__Verses__V1__ListCategoryPicksRequest *input,
+                                                           Luma__Verses__V1__ListCategoryPicksResponse_Closure closure,
+                                                           void *closure_data);
+void luma__verses__v1__verse_registry__pin_verse(ProtobufCService *service,
+                                                 const Luma__Verses__V1__PinVerseRequest *input,
+                                                 Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                                                 void *closure_data);
+void luma__verses__v1__verse_registry__exclude_verse(ProtobufCService *service,
+                                                     const Luma__Verses__V1__ExcludeVerseRequest *input,
+                                                     Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                                                     void *closure_data);
+void luma__verses__v1__verse_registry__clear_verse_override(ProtobufCService *service,
+                                                            const Luma__Verses__V1__ClearVerseOverrideRequest *input,
+                                                            Luma__Verses__V1__CategoryPicksChanged_Closure closure,
+                                                            void *closure_data);
 void luma__verses__v1__verse_registry__claim_verse(ProtobufCService *service,
                                                    const Luma__Verses__V1__ClaimVerseRequest *input,
                                                    Luma__Verses__V1__ClaimVerseResponse_Closure closure,
@@ -1816,6 +2167,14 @@ extern const ProtobufCMessageDescriptor luma__verses__v1__list_categories_respon
 extern const ProtobufCMessageDescriptor luma__verses__v1__upsert_category_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__delete_category_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__delete_category_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__list_category_picks_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__category_pick__descriptor;
+extern const ProtobufCEnumDescriptor    luma__verses__v1__category_pick__source__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__list_category_picks_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__pin_verse_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__exclude_verse_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__clear_verse_override_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__verses__v1__category_picks_changed__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__used_verse__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__claim_verse_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__verses__v1__claim_verse_response__descriptor;

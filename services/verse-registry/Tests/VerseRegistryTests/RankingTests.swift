@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import LumaRPC
+import Testing
+import VersesAPI
+@testable import VerseRegistry
+
+@Suite("Verse ranking, fallback and editors' overrides")
+struct RankingTests {
+    let context = testContext()
+
+    func claim(_ service: VerseRegistryService, _ content: Int64, _ category: String, translation: String = "") async throws -> Luma_Verses_V1_ClaimNextUnusedResponse {
+        try await service.claimNextUnused(.with {
+            $0.dailyContentID = content; $0.category = category; $0.usedDate = "2026-12-01"; $0.translation = translation
+        }, context: context)
+    }
+
+    @Test func curatedPassagesComeFirstInTheirOrder() async throws {
+        let (service, _) = try await makeService()
+        let curated = CuratedVerses.bundled["anxiety"]!
+        let parser = ReferenceParser()
+        for (index, reference) in curated.prefix(5).enumerated() {
+            let claimed = try await claim(service, Int64(index + 1), "anxiety")
+            #expect(claimed.reference == (try parser.parse(reference)).canonical)
+            #expect(claimed.fallbackNote.isEmpty)
+        }
+    }
+
+    /// Every pick of every default category: a whole passage ending a sentence, short enough
+    /// for a video, and scored picks never from law, history or Acts.
+    @Test func everyPickIsAShortWholeSentenceFromATeachingBook() async throws {
+        let (_, pool) = try await makeService()
+        let canon = Canon.kjv
+        try await pool.read { db in
+            let picks = try Row.fetchAll(db, sql: "SELECT first_ordinal, last_ordinal, source FROM category_picks")
+            #expect(picks.count > 1000)
+            for pick in picks {
+                let first: Int = pick[0], last: Int = pick[1], source: String = pick[2]
+                let texts = try TranslationStore.texts(db, translation: "kjv", first: first, last: last)
+                let name = canon.reference(first: first, last: last).canonical
+                #expect(PassageScorer.endsSentence(texts[last] ?? ""), "\(name) does not end a sentence")
+                guard source == "scored" else { continue }
+                let book = canon.location(ofOrdinal: first).book
+                #expect(PassageScorer.bookWeight(book) != nil, "\(name) is from \(book.name)")
+                #expect(last - first < PassageScorer.maxVerses, "\(name) is too long")
+                let length = texts.values.map(\.count).reduce(0, +) + (last - first)
+                #expect(PassageScorer.lengthBounds.contains(length), "\(name) has \(length) characters")
+            }
+        }
+    }
+
+    /// The picks a content editor complained about are gone.
+    @Test func fragmentsNarrativeAndListsAreNotPicked() async throws {
+        let (_, pool) = try await makeService()
+        let parser = ReferenceParser()
+        let unwanted = ["John 12:4", "Jas 1:2", "Gen 26:20", "1 Chr 17:22", "Judg 4:20", "Neh 9:36", "Matt 1:2", "Luke 3:23"]
+        try await pool.read { db in
+            for text in unwanted {
+                let reference = try parser.parse(text)
+                let picked = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM category_picks WHERE first_ordinal = ? AND last_ordinal = ?",
+                                              arguments: [reference.first, reference.last]) ?? 0
+                #expect(picked == 0, "\(text) is a pick")
+            }
+        }
+        let scorer = try await pool.read { try RankingContext.load($0, canon: .kjv).scorer }
+        // A verse that does not end a sentence is extended to one that does.
+        let extended = try #require(scorer.passage(startingAt: try parser.parse("Ps 46:1").first))
+        #expect(extended.first == extended.last)
+        #expect(scorer.passage(startingAt: try parser.parse("Matt 1:2").first) == nil)      // begat
+        #expect(scorer.passage(startingAt: try parser.parse("Phil 4:7").first) == nil)      // opens with "And"
+    }
+
+    @Test func aDryCategoryFallsBackToItsNeighbourThenTheCuratedListAndSaysSo() async throws {
+        let (service, _) = try await makeService()
+        _ = try await service.upsertCategory(.with { $0.category = .with {
+            $0.name = "thin"; $0.references = ["John 11:35"]; $0.fallbacks = ["peace"]
+        } }, context: context)
+        _ = try await service.upsertCategory(.with { $0.category = .with {
+            $0.name = "lonely"; $0.references = ["John 11:35"]
+        } }, context: context)
+        let first = try await claim(service, 1, "thin")
+        #expect(first.reference == "John 11:35")
+        #expect(first.category == "thin")
+        let second = try await claim(service, 2, "thin")
+        #expect(second.category == "peace")
+        #expect(second.reference == "John 14:27")
+        #expect(second.fallbackNote == "'thin' has no unused verse with kjv text left; picked from its neighbour 'peace'")
+        let third = try await claim(service, 3, "lonely")
+        #expect(third.fallbackNote.hasPrefix("'lonely' has no unused verse with kjv text left; picked from the general curated list"))
+        #expect(!third.reference.isEmpty)
+    }
+
+    @Test func editorsPinExcludeAndUndo() async throws {
+        let (service, _) = try await makeService()
+        let pinned = try await service.pinVerse(.with { $0.category = "hope"; $0.reference = "Ps 23:1"; $0.position = 1 }, context: context)
+        #expect(pinned.firstPicks.first?.reference == "Psalms 23:1")
+        #expect(pinned.firstPicks.first?.source == .pinned)
+        let second = try await service.pinVerse(.with { $0.category = "hope"; $0.reference = "Isa 41:10"; $0.position = 1 }, context: context)
+        #expect(second.firstPicks.prefix(2).map(\.reference) == ["Isaiah 41:10", "Psalms 23:1"])
+        _ = try await service.clearVerseOverride(.with { $0.category = "hope"; $0.reference = "Isa 41:10" }, context: context)
+        _ = try await service.clearVerseOverride(.with { $0.category = "hope"; $0.reference = "Ps 23:1" }, context: context)
+        let excluded = try await service.excludeVerse(.with { $0.category = "hope"; $0.reference = "Jer 29:11" }, context: context)
+        #expect(excluded.firstPicks.first?.reference == "Romans 15:13")
+        #expect(!excluded.firstPicks.map(\.reference).contains("Jeremiah 29:11"))
+        let claimed = try await claim(service, 1, "hope")
+        #expect(claimed.reference == "Romans 15:13")
+        _ = try await service.clearVerseOverride(.with { $0.category = "hope"; $0.reference = "Jer 29:11" }, context: context)
+        let listed = try await service.listCategoryPicks(.with { $0.category = "hope"; $0.pageSize = 3 }, context: context)
+        #expect(listed.picks.map(\.reference) == ["Jeremiah 29:11", "Romans 15:13", "Isaiah 40:31"])
+        #expect(listed.picks[1].usedBy == 1)
+        #expect(!listed.nextPageToken.isEmpty)
+        let unused = try await service.listCategoryPicks(.with { $0.category = "hope"; $0.unusedOnly = true; $0.pageSize = 2 }, context: context)
+        #expect(unused.picks.map(\.reference) == ["Jeremiah 29:11", "Isaiah 40:31"])
+    }
+
+    @Test func badOverridesAreRefusedNamingTheField() async throws {
+        let (service, _) = try await makeService()
+        let none = await #expect(throws: RPCError.self) {
+            try await service.clearVerseOverride(.with { $0.category = "hope"; $0.reference = "Ps 1:1" }, context: context)
+        }
+        #expect(none?.code == .notFound)
+        #expect(none?.field == "reference")
+        let unknown = await #expect(throws: RPCError.self) {
+            try await service.pinVerse(.with { $0.category = "nope"; $0.reference = "Ps 1:1" }, context: context)
+        }
+        #expect(unknown?.code == .notFound)
+        #expect(unknown?.field == "category")
+        let bad = await #expect(throws: RPCError.self) {
+            try await service.excludeVerse(.with { $0.category = "hope"; $0.reference = "Ps 151:1" }, context: context)
+        }
+        #expect(bad?.code == .invalidArgument)
+        #expect(bad?.field == "reference")
+        let long = await #expect(throws: RPCError.self) {
+            try await service.pinVerse(.with { $0.category = "hope"; $0.reference = "Ps 119" }, context: context)
+        }
+        #expect(long?.field == "reference")
+    }
+
+    @Test func spanishItemsGetASpanishReferenceAndText() async throws {
+        let (service, _) = try await makeService()
+        let claimed = try await claim(service, 1, "love", translation: "rv1909")
+        #expect(claimed.reference == "John 3:16")
+        #expect(claimed.displayReference == "Juan 3:16")
+        #expect(claimed.text.hasPrefix("Porque de tal manera amó Dios al mundo"))
+        let passage = try await service.getPassage(.with { $0.reference = "1 Corintios 13:4-7"; $0.translation = "rv1909" }, context: context)
+        #expect(passage.displayReference == "1 Corintios 13:4-7")
+        #expect(passage.reference == "1 Corinthians 13:4-7")
+    }
+}
