@@ -251,7 +251,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "services/content-pipeline/Sources/ContentPipeline"
+            path: "services/content-pipeline/Sources/ContentPipeline",
+            resources: [.copy("Resources/languages"), .copy("Resources/prompts")]
         ),
         .executableTarget(
             name: "content-pipeline",

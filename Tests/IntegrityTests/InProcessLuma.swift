@@ -144,11 +144,11 @@ struct DirectVerseSource: VerseSource {
     func categories() async throws -> [String] {
         try await registry.listCategories(.init(), context: .test).categories.map(\.name)
     }
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String) {
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse {
         let claim = try await registry.claimNextUnused(.with {
             $0.dailyContentID = content; $0.category = category; $0.usedDate = date; $0.translation = translation
         }, context: .test)
-        return (claim.reference, claim.text)
+        return ClaimedVerse(claim)
     }
     func release(content: Int64) async throws {
         _ = try await registry.releaseForContent(.with { $0.dailyContentID = content }, context: .test)

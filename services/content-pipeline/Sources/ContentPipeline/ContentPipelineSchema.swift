@@ -108,6 +108,10 @@ public enum ContentPipelineSchema: ServiceSchema {
         migrator.registerMigration("005_outbox_trace_context") { db in
             try Outbox.addTraceContext(db)
         }
+        // Why an item's verse came from a fallback category (verse-registry says so on claim).
+        migrator.registerMigration("006_verse_note") { db in
+            try db.execute(sql: "ALTER TABLE daily_content ADD COLUMN verse_note TEXT")
+        }
         return migrator
     }
 }

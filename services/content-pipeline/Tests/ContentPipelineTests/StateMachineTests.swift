@@ -241,7 +241,7 @@ struct StateMachineTests {
         #expect(a.cameraScript.contains("Luke 2:11"))
         let spanish = try await TemplateScriptGenerator(seed: 7).scripts(for: GenerationInput(
             postDate: "2026-12-25", mode: .positivity, language: "es", verseReference: nil, verseText: nil, topic: "gratitude"))
-        #expect(spanish.cameraScript.contains("gratitude"))
+        #expect(spanish.cameraScript.contains("la gratitud"))
     }
 
     @Test func theBoardQueryUsesTheIndex() async throws {

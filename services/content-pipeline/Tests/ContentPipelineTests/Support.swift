@@ -18,7 +18,7 @@ final class StubVerses: VerseSource {
         guard reachable.withLockedValue({ $0 }) else { throw RPCError.unavailable("verse-registry is unreachable: stub") }
     }
     func categories() async throws -> [String] { try check(); return ["hope", "peace"] }
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String) {
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse {
         try check()
         let reference = claims.withLockedValue { claims in
             if let held = claims[content] { return held }
@@ -26,7 +26,7 @@ final class StubVerses: VerseSource {
             claims[content] = reference
             return reference
         }
-        return (reference, "text of \(reference)")
+        return ClaimedVerse(reference: reference, text: "text of \(reference).", category: category)
     }
     func release(content: Int64) async throws {
         try check()

@@ -227,6 +227,13 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._history = newValue}
   }
 
+  /// Bible mode: why the verse came from another category than the day's (its category ran
+  /// dry; docs/content.md, "Fallback"). Empty when it did not.
+  public var verseNote: String {
+    get {_storage._verseNote}
+    set {_uniqueStorage()._verseNote = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -721,7 +728,7 @@ nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -743,6 +750,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _updatedAt: String = String()
     var _category: String = String()
     var _history: [Luma_Content_V1_ReviewEvent] = []
+    var _verseNote: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -772,6 +780,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _updatedAt = source._updatedAt
       _category = source._category
       _history = source._history
+      _verseNote = source._verseNote
     }
   }
 
@@ -809,6 +818,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._updatedAt) }()
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
         case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._verseNote) }()
         default: break
         }
       }
@@ -874,6 +884,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       if !_storage._history.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._history, fieldNumber: 19)
       }
+      if !_storage._verseNote.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._verseNote, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -902,6 +915,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
         if _storage._category != rhs_storage._category {return false}
         if _storage._history != rhs_storage._history {return false}
+        if _storage._verseNote != rhs_storage._verseNote {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -1,25 +1,43 @@
+import Foundation
+
 /// What a generator is given for one item.
 public struct GenerationInput: Sendable {
     public let postDate: String
     public let mode: ContentMode
     public let language: String
-    /// Bible mode: the claimed passage.
+    /// Bible mode: the claimed passage, as shown in the item's language ("Juan 3:16").
     public let verseReference: String?
     public let verseText: String?
-    /// Bible mode: the verse category; positivity mode: the theme.
+    /// Bible mode: the verse category; positivity mode: the theme (slugs: "anxiety", "small wins").
     public let topic: String
+
+    public init(postDate: String, mode: ContentMode, language: String, verseReference: String?, verseText: String?, topic: String) {
+        self.postDate = postDate
+        self.mode = mode
+        self.language = language
+        self.verseReference = verseReference
+        self.verseText = verseText
+        self.topic = topic
+    }
 }
 
 /// The four scripts of an item.
-public struct GeneratedScripts: Sendable, Equatable {
+public struct GeneratedScripts: Sendable, Equatable, Codable {
     public let cameraScript: String
     public let devotionalReflection: String
     public let meditationScript: String
     public let backgroundPrompt: String
+
+    public init(cameraScript: String, devotionalReflection: String, meditationScript: String, backgroundPrompt: String) {
+        self.cameraScript = cameraScript
+        self.devotionalReflection = devotionalReflection
+        self.meditationScript = meditationScript
+        self.backgroundPrompt = backgroundPrompt
+    }
 }
 
-/// Writes an item's scripts. The template generator is the embedded default; a real text
-/// generator (an LLM service, say) implements this and is passed to `ContentPipelineService`.
+/// Writes an item's scripts. The template generator is the embedded default;
+/// `OpenAIScriptGenerator` calls an OpenAI-compatible chat-completions service.
 public protocol ScriptGenerator: Sendable {
     func scripts(for input: GenerationInput) async throws -> GeneratedScripts
 }

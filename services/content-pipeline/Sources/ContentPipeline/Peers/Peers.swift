@@ -6,13 +6,36 @@ import VersesAPI
 /// The verse-registry operations the pipeline needs. Over RPC in production.
 public protocol VerseSource: Sendable {
     func categories() async throws -> [String]
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String)
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse
     func release(content: Int64) async throws
     func ledgerContentIDs() async throws -> [Int64]
     /// Whether the ledger holds each (item, reference) for that item; at most 1000 at a time.
     func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict]
     /// Claims exactly `reference` for the item (the integrity repair of a lost claim).
     func claim(reference: String, content: Int64, date: String) async throws
+}
+
+/// The passage verse-registry claimed for an item.
+public struct ClaimedVerse: Sendable, Equatable {
+    /// As shown in the item's language ("Juan 3:16").
+    public let reference: String
+    public let text: String
+    /// The category it came from: the one asked for, or a fallback's (see `note`).
+    public let category: String
+    /// Why it came from another category; empty when it did not.
+    public let note: String
+
+    public init(reference: String, text: String, category: String, note: String = "") {
+        self.reference = reference
+        self.text = text
+        self.category = category
+        self.note = note
+    }
+
+    public init(_ response: Luma_Verses_V1_ClaimNextUnusedResponse) {
+        self.init(reference: response.displayReference.isEmpty ? response.reference : response.displayReference,
+                  text: response.text, category: response.category, note: response.fallbackNote)
+    }
 }
 
 /// The creator-registry operations the pipeline needs.
@@ -50,7 +73,7 @@ public struct RPCVerseSource: VerseSource {
         try await reaching("verse-registry") { try await client.listCategories(.init()).categories.map(\.name) }
     }
 
-    public func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> (reference: String, text: String) {
+    public func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse {
         try await reaching("verse-registry") {
             let claim = try await client.claimNextUnused(.with {
                 $0.dailyContentID = content
@@ -58,7 +81,7 @@ public struct RPCVerseSource: VerseSource {
                 $0.usedDate = date
                 $0.translation = translation
             })
-            return (claim.reference, claim.text)
+            return ClaimedVerse(claim)
         }
     }
 

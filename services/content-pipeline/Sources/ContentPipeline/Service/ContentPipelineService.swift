@@ -31,8 +31,6 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         self.outboxWritten = outboxWritten
     }
 
-    /// Translation used for a language when the caller names none.
-    static let defaultTranslations = ["en": "kjv", "es": "rv1909"]
     static let maxPlanDays = 3660
 
     // MARK: Plan and generate
@@ -132,8 +130,8 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         if let refusal = ContentTransition.generate.refusal(item: id, from: item.status) {
             throw RPCError.failedPrecondition(refusal, field: "id")
         }
-        var verse: (reference: String, text: String)?
-        let topic: String
+        var verse: ClaimedVerse?
+        var topic: String
         switch item.mode {
         case .bible:
             let translation = try Self.translation(requested, language: item.language)
@@ -149,7 +147,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 let day = CalendarDate(item.postDate)?.dayNumber ?? 0
                 topic = available.sorted()[((day % available.count) + available.count) % available.count]
             }
-            verse = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate, translation: translation)
+            let claimed = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate, translation: translation)
+            topic = claimed.category.isEmpty ? topic : claimed.category
+            verse = claimed
             // If the item is deleted from here on, the transition below finds it gone, and the
             // delete's queued release frees the verse just claimed.
             await pausePoints.reached(ContentPipelinePausePoints.generateAfterClaim)
@@ -163,6 +163,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             "category": topic,
             "verse_reference": verse?.reference,
             "verse_text": verse?.text,
+            "verse_note": verse?.note.isEmpty == false ? verse?.note : nil,
             "camera_script": scripts.cameraScript,
             "devotional_reflection": scripts.devotionalReflection,
             "meditation_script": scripts.meditationScript,
@@ -384,6 +385,10 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let id = try Validate.id(request.id, field: "id")
         let payload = try Luma_Verses_V1_ReleaseForContentRequest.with { $0.dailyContentID = id }.serializedData()
         let deleted = try await database.write { db -> Bool in
+            if let item = try ContentStore.item(db, id: id), item.status == .approved {
+                throw RPCError.failedPrecondition(
+                    "daily content \(id) is approved (published) and is kept, so its verse is never used again", field: "id")
+            }
             guard let item = try ContentStore.delete(db, id: id) else { return false }
             if item.mode == .bible {
                 try Outbox.enqueue(db, kind: ContentPipelineOutbox.releaseVerses, target: "daily content \(id)", payload: payload)
@@ -453,10 +458,10 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     static func translation(_ requested: String, language: String) throws -> String {
         if !requested.isEmpty { return requested.lowercased() }
-        guard let translation = defaultTranslations[language] else {
+        guard let pack = LanguagePack.bundled[language] else {
             throw RPCError.failedPrecondition("no default Bible translation for language '\(language)'; pass translation", field: "translation")
         }
-        return translation
+        return pack.translation
     }
 }
 

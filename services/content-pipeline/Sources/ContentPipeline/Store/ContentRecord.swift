@@ -14,6 +14,7 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
     public var category: String?
     public var verseReference: String?
     public var verseText: String?
+    public var verseNote: String?
     public var cameraScript: String?
     public var devotionalReflection: String?
     public var meditationScript: String?
@@ -41,6 +42,7 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
         category = row["category"]
         verseReference = row["verse_reference"]
         verseText = row["verse_text"]
+        verseNote = row["verse_note"]
         cameraScript = row["camera_script"]
         devotionalReflection = row["devotional_reflection"]
         meditationScript = row["meditation_script"]
@@ -63,6 +65,7 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
             $0.category = category ?? ""
             $0.verseReference = verseReference ?? ""
             $0.verseText = verseText ?? ""
+            $0.verseNote = verseNote ?? ""
             $0.cameraScript = cameraScript ?? ""
             $0.devotionalReflection = devotionalReflection ?? ""
             $0.meditationScript = meditationScript ?? ""

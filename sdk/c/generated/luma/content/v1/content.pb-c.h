@@ -104,10 +104,15 @@ struct  Luma__Content__V1__ContentItem
    */
   size_t n_history;
   Luma__Content__V1__ReviewEvent **history;
+  /*
+   * Bible mode: why the verse came from another category than the day's (its category ran
+   * dry; docs/content.md, "Fallback"). Empty when it did not.
+   */
+  char *verse_note;
 };
 #define LUMA__CONTENT__V1__CONTENT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__content_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Content__V1__ReviewEvent
