@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
         // Only the OTLP/HTTP exporter: the default traits add grpc-swift, minutes of every clean build.
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
+        // content-pipeline's OpenAI-compatible script generator (swift-otel uses it already).
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         // The RPC core: descriptors, router, interceptors, errors, contexts, deadlines, the
@@ -250,6 +252,8 @@ let package = Package(
                 "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "services/content-pipeline/Sources/ContentPipeline",
             resources: [.copy("Resources/languages"), .copy("Resources/prompts")]
@@ -267,7 +271,10 @@ let package = Package(
             name: "ContentPipelineTests",
             dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "services/content-pipeline/Tests/ContentPipelineTests"
         ),
 

@@ -26,8 +26,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "creator-registry instances, HOST:PORT[,HOST:PORT].")
     var creators = LumaDefaults.creators
 
-    @Option(help: "Seed of the template script generator (same seed, same scripts).")
+    @Option(help: "Seed of the template script generator (same seed, same scripts); it also rotates positivity themes.")
     var seed: UInt64 = 0
+
+    @OptionGroup var generatorOptions: GeneratorOptions
 
     func run() async throws {
         ServiceRunner.bootstrapLogging(level: options.logLevel, format: options.logFormat)
@@ -42,7 +44,8 @@ struct Serve: AsyncParsableCommand {
                                                 metrics: metrics?.0)
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
-            verses: versesClient, creators: creatorsClient, seed: seed, logger: logger)
+            verses: versesClient, creators: creatorsClient, seed: seed,
+            generator: try generatorOptions.generator(seed: seed, logger: logger), logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
                                    otelEndpoint: options.otelEndpoint, logger: logger)
     }
