@@ -139,6 +139,35 @@ struct WorkflowGapTests {
     }
 }
 
+@Suite("lumactl verse choice", .serialized)
+struct VerseChoiceCommandTests {
+    /// An editor pins, lists, excludes and resets picks; generation takes the pin; a Spanish
+    /// reference validates.
+    @Test func editorsSteerWhatGenerationPicks() async throws {
+        let up = UpProcess()
+        try await up.start()
+        let env = up.environment
+        let pinned = try await lumactl(["verses", "pin", "hope", "Ps 121:1-2", "--position", "1"], environment: env)
+        #expect(pinned.status == 0, "\(pinned.stderr)")
+        #expect(pinned.stdout.contains("pinned Ps 121:1-2 in hope") && pinned.stdout.contains("Psalms 121:1-2"))
+        let picks = try await lumactl(["verses", "picks", "hope", "--limit", "3"], environment: env)
+        #expect(picks.stdout.split(separator: "\n").dropFirst().first?.contains("Psalms 121:1-2") == true, "\(picks.stdout)")
+        #expect(picks.stdout.contains("pinned") && picks.stdout.contains("curated"))
+        _ = try await lumactl(["content", "plan", "--from", "2027-08-01", "--to", "2027-08-01", "--modes", "bible"], environment: env)
+        let generated = try await lumactl(["content", "generate", "--from", "2027-08-01", "--to", "2027-08-01", "--category", "hope"], environment: env)
+        #expect(generated.stdout.contains("Psalms 121:1-2"), "\(generated.stdout)")
+        let excluded = try await lumactl(["verses", "exclude", "hope", "Jer 29:11"], environment: env)
+        #expect(excluded.status == 0 && !excluded.stdout.contains("Jeremiah 29:11"))
+        let reset = try await lumactl(["verses", "reset", "hope", "Jer 29:11"], environment: env)
+        #expect(reset.status == 0 && reset.stdout.contains("Jeremiah 29:11"))
+        let missing = try await lumactl(["verses", "reset", "hope", "Jer 29:11"], environment: env)
+        #expect(missing.status == 5 && missing.stderr.contains("(field reference)"), "\(missing.stderr)")
+        let spanish = try await lumactl(["verses", "validate", "Juan 3:16"], environment: env)
+        #expect(spanish.status == 0 && spanish.stdout.hasPrefix("John 3:16"), "\(spanish.stderr)")
+        #expect(await up.interrupt() == 0)
+    }
+}
+
 @Suite("lumactl up keeps to itself", .serialized)
 struct UpSafetyTests {
     @Test func aSecondUpOnTheSameDataDirectoryIsRefusedAndTouchesNothing() async throws {

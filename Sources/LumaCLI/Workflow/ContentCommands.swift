@@ -83,7 +83,7 @@ struct ContentCommand: AsyncParsableCommand {
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate scripts (and claim verses) for empty items, month by month with progress.",
+            abstract: "Generate scripts (and claim verses) for empty items, a week at a time, with progress on a terminal.",
             discussion: """
                 Over a range, items that fail do not stop the others: the failures are listed (on stderr, \
                 or in the JSON's failures) and lumactl exits with the status code of the first failure in \
@@ -107,27 +107,39 @@ struct ContentCommand: AsyncParsableCommand {
                 guard let from, let to else { throw ValidationError("give --id, or --from and --to") }
                 let start = try Validate.date(from, field: "from")
                 let end = try Validate.date(to, field: "to")
+                guard start <= end else { throw ValidationError("--from \(start) is after --to \(end)") }
+                // How many items are waiting, so progress can say "n of total".
+                let board = try await client.board(.with {
+                    $0.fromDate = start.description; $0.toDate = end.description; $0.countsOnly = true
+                })
+                let total = board.counts.filter { $0.status == .empty }.map(\.count).reduce(0, +)
                 var all = Luma_Content_V1_GenerateResponse()
-                // A month per call: bounded calls, and progress for a year.
+                let began = ContinuousClock.now
+                // A week per call: each call is bounded (an LLM generator takes seconds per
+                // item), and progress moves on a terminal.
                 var chunkStart = start
                 while chunkStart <= end {
-                    let chunkEnd = min(end, chunkStart.adding(days: 30))
-                    Output.progress("generating \(chunkStart)..\(chunkEnd) (\(all.generated) done)")
+                    let chunkEnd = min(end, chunkStart.adding(days: 6))
+                    let done = Int(all.generated) + all.failures.count
+                    let failed = all.failures.isEmpty ? "" : ", \(all.failures.count) failed"
+                    Output.progress("generating \(chunkStart)..\(chunkEnd): \(done)/\(total) items\(failed), \(began.duration(to: .now).components.seconds) s")
                     let part = try await client.generate(.with {
                         $0.range = .with { $0.fromDate = chunkStart.description; $0.toDate = chunkEnd.description }
                         $0.category = category
                         $0.translation = translation
-                    }, options: .init(timeout: .seconds(120)))
+                    }, options: .init(timeout: .seconds(600)))   // a week with an LLM generator takes minutes
                     all.items += part.items
                     all.generated += part.generated
                     all.failures += part.failures
                     chunkStart = chunkEnd.adding(days: 1)
                 }
                 Output.progressDone()
+                Output.progress("done in \(began.duration(to: .now).components.seconds) s\n")
                 if endpoints.json {
                     try Output.json(all)
                 } else {
-                    print("generated \(all.generated) item\(all.generated == 1 ? "" : "s")")
+                    let failed = all.failures.isEmpty ? "" : ", \(all.failures.count) not generated"
+                    print("generated \(all.generated) item\(all.generated == 1 ? "" : "s")\(failed)")
                     ContentCommand.show(all.items)
                     for failure in all.failures { Output.error("not generated: item \(failure.id) (\(failure.postDate)): \(failure.reason)") }
                 }
@@ -235,8 +247,8 @@ struct ContentCommand: AsyncParsableCommand {
                 if endpoints.json { return try Output.json(item) }
                 print("item \(item.id): \(item.postDate) \(item.mode.name)/\(item.language), \(item.status.name)")
                 let fields: [(String, String)] = [
-                    ("creator", item.creatorID == 0 ? "" : "\(item.creatorID)"), ("topic", item.category),
-                    ("verse", item.verseReference), ("text", item.verseText), ("camera script", item.cameraScript),
+                    ("creator", item.creatorID == 0 ? "" : "\(item.creatorID)"), ("topic", item.topicLabel.isEmpty || item.topicLabel == item.category ? item.category : "\(item.category) (\(item.topicLabel))"),
+                    ("verse", item.verseReference), ("verse note", item.verseNote), ("text", item.verseText), ("camera script", item.cameraScript),
                     ("reflection", item.devotionalReflection), ("meditation", item.meditationScript),
                     ("background", item.backgroundPrompt), ("video", item.creatorVideoURL),
                     ("thumbnail", item.creatorVideoThumbnail), ("rejection note", item.rejectionNote),

@@ -6,8 +6,8 @@ import VersesAPI
 struct VersesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verses", abstract: "Bible references, passages, categories and the used-verse ledger.",
-        subcommands: [Validate.self, Show.self, Topics.self, Translations.self, Categories.self, Used.self, Import.self,
-                      RemoveTranslation.self])
+        subcommands: [Validate.self, Show.self, Topics.self, Translations.self, Categories.self, Picks.self, Pin.self, Exclude.self,
+                      Reset.self, Used.self, Import.self, RemoveTranslation.self])
 
     struct RemoveTranslation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "remove-translation", abstract: "Delete an imported translation and its text.")
@@ -98,9 +98,97 @@ struct VersesCommand: AsyncParsableCommand {
                 let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
                 let categories = try await client.listCategories(.init())
                 if endpoints.json { return try Output.json(categories) }
-                Output.table(["CATEGORY", "UNUSED", "VERSES", "SOURCES"], categories.categories.map {
-                    [$0.name, "\($0.unusedCount)", "\($0.verseCount)", ($0.naveTopics + $0.references).joined(separator: ", ")]
+                Output.table(["CATEGORY", "UNUSED PICKS", "PICKS", "FALLBACKS", "TOPICS"], categories.categories.map {
+                    [$0.name, "\($0.unusedPickCount)", "\($0.pickCount)", $0.fallbacks.isEmpty ? "-" : $0.fallbacks.joined(separator: ","),
+                     $0.naveTopics.joined(separator: ", ")]
                 })
+            }
+        }
+    }
+
+    struct Picks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A category's ranked picks, in the order generation takes them: pinned, curated, then scored.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "Category, e.g. hope.") var category: String
+        @Flag(help: "Only picks no item has used.") var unused = false
+        @Option(help: "At most this many picks (1-1000).") var limit: UInt32 = 20
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let result = try await client.listCategoryPicks(.with { $0.category = category; $0.unusedOnly = unused; $0.pageSize = limit })
+                if endpoints.json { return try Output.json(result) }
+                VersesCommand.showPicks(result.picks)
+            }
+        }
+    }
+
+    static func showPicks(_ picks: [Luma_Verses_V1_CategoryPick]) {
+        Output.table(["RANK", "REFERENCE", "SOURCE", "SCORE", "USED BY", "TEXT"], picks.map {
+            let source = switch $0.source {
+            case .pinned: "pinned"
+            case .curated: "curated"
+            case .scored: "scored"
+            default: "?"
+            }
+            let text = $0.text.count > 60 ? String($0.text.prefix(57)) + "..." : $0.text
+            return ["\($0.rank)", $0.reference, source, $0.source == .scored ? String(format: "%.1f", $0.score) : "-",
+                    $0.usedBy == 0 ? "-" : "\($0.usedBy)", text]
+        })
+    }
+
+    static func showChange(_ change: Luma_Verses_V1_CategoryPicksChanged, _ what: String) {
+        print("\(what); next picks of \(change.category.name):")
+        showPicks(change.firstPicks)
+    }
+
+    struct Pin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pin a passage in a category so generation takes it first (or at --position among the pins).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "Category.") var category: String
+        @Argument(help: "A reference, e.g. 'Ps 23:1'.") var reference: String
+        @Option(help: "Position among the pins, 1 = first (default: after the existing pins).") var position: UInt32 = 0
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let change = try await client.pinVerse(.with { $0.category = category; $0.reference = reference; $0.position = position })
+                if endpoints.json { return try Output.json(change) }
+                VersesCommand.showChange(change, "pinned \(reference) in \(category)")
+            }
+        }
+    }
+
+    struct Exclude: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Keep a passage (and picks overlapping it) out of a category.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "Category.") var category: String
+        @Argument(help: "A reference.") var reference: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let change = try await client.excludeVerse(.with { $0.category = category; $0.reference = reference })
+                if endpoints.json { return try Output.json(change) }
+                VersesCommand.showChange(change, "excluded \(reference) from \(category)")
+            }
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Undo a pin or exclusion of exactly this passage.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "Category.") var category: String
+        @Argument(help: "The reference as pinned or excluded.") var reference: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
+                let change = try await client.clearVerseOverride(.with { $0.category = category; $0.reference = reference })
+                if endpoints.json { return try Output.json(change) }
+                VersesCommand.showChange(change, "reset \(reference) in \(category)")
             }
         }
     }

@@ -234,6 +234,13 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._verseNote = newValue}
   }
 
+  /// `category` as it reads in the item's language ("esperar con paciencia" for patience in
+  /// Spanish), from the language pack; empty for a language without one.
+  public var topicLabel: String {
+    get {_storage._topicLabel}
+    set {_uniqueStorage()._topicLabel = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -728,7 +735,7 @@ nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -751,6 +758,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _category: String = String()
     var _history: [Luma_Content_V1_ReviewEvent] = []
     var _verseNote: String = String()
+    var _topicLabel: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -781,6 +789,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _category = source._category
       _history = source._history
       _verseNote = source._verseNote
+      _topicLabel = source._topicLabel
     }
   }
 
@@ -819,6 +828,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
         case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._verseNote) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._topicLabel) }()
         default: break
         }
       }
@@ -887,6 +897,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       if !_storage._verseNote.isEmpty {
         try visitor.visitSingularStringField(value: _storage._verseNote, fieldNumber: 20)
       }
+      if !_storage._topicLabel.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._topicLabel, fieldNumber: 21)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -916,6 +929,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._category != rhs_storage._category {return false}
         if _storage._history != rhs_storage._history {return false}
         if _storage._verseNote != rhs_storage._verseNote {return false}
+        if _storage._topicLabel != rhs_storage._topicLabel {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -63,6 +63,7 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
             $0.status = status.message
             $0.creatorID = creatorID ?? 0
             $0.category = category ?? ""
+            if let category, let pack = LanguagePack.bundled[language] { $0.topicLabel = pack.phrase(for: category, mode: mode) }
             $0.verseReference = verseReference ?? ""
             $0.verseText = verseText ?? ""
             $0.verseNote = verseNote ?? ""

@@ -1222,7 +1222,7 @@ void   luma__content__v1__integrity_report__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__integrity_report__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[20] =
+static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[21] =
 {
   {
     "id",
@@ -1464,6 +1464,18 @@ static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "topic_label",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, topic_label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__content_item__field_indices_by_name[] = {
   11,   /* field[11] = background_prompt */
@@ -1482,6 +1494,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
   1,   /* field[1] = post_date */
   12,   /* field[12] = rejection_note */
   4,   /* field[4] = status */
+  20,   /* field[20] = topic_label */
   16,   /* field[16] = updated_at */
   19,   /* field[19] = verse_note */
   6,   /* field[6] = verse_reference */
@@ -1490,7 +1503,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
 static const ProtobufCIntRange luma__content__v1__content_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 20 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
 {
@@ -1500,7 +1513,7 @@ const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
   "Luma__Content__V1__ContentItem",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ContentItem),
-  20,
+  21,
   luma__content__v1__content_item__field_descriptors,
   luma__content__v1__content_item__field_indices_by_name,
   1,  luma__content__v1__content_item__number_ranges,
