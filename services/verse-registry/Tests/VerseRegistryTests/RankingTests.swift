@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LumaRPC
+import LumaServiceKit
 import Testing
 import VersesAPI
 @testable import VerseRegistry
@@ -145,5 +146,33 @@ struct RankingTests {
         let passage = try await service.getPassage(.with { $0.reference = "1 Corintios 13:4-7"; $0.translation = "rv1909" }, context: context)
         #expect(passage.displayReference == "1 Corintios 13:4-7")
         #expect(passage.reference == "1 Corinthians 13:4-7")
+    }
+}
+
+@Suite("Upgrading to ranked picks")
+struct RankedPicksMigrationTests {
+    /// 007 gives unchanged default categories the curated list and fallbacks, keeps an
+    /// editor's own references, and ranks every category.
+    @Test func anEditorsChangesSurviveTheUpgrade() throws {
+        let (pool, _) = try ServiceDatabase.temporary(name: "verses-upgrade")
+        try VerseRegistryMigrations.migrator.migrate(pool, upTo: "006_translation_staging")
+        try pool.write { db in
+            try CategoryStore.writeSources(db, .init(name: "hope", description: "edited", topics: ["HOPE"], references: ["Ps 71:5"]), canon: .kjv)
+            try CategoryStore.writeSources(db, .init(name: "mine", description: "own", topics: [], references: ["John 11:35"]), canon: .kjv)
+        }
+        try VerseRegistryMigrations.migrator.migrate(pool)
+        let categories = try pool.read { try CategoryStore.all($0) }
+        let hope = try #require(categories.first { $0.name == "hope" })
+        #expect(hope.references == ["Ps 71:5"])
+        #expect(hope.fallbacks.isEmpty)
+        #expect(hope.pickCount > 1)
+        let peace = try #require(categories.first { $0.name == "peace" })
+        #expect(peace.references == CuratedVerses.bundled["peace"])
+        #expect(peace.fallbacks == ["anxiety", "comfort"])
+        #expect(categories.first { $0.name == "mine" }?.pickCount == 1)
+        let first = try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT first_ordinal FROM category_picks WHERE category_id = ? AND rank = 1", arguments: [hope.id])
+        }
+        #expect(first == (try ReferenceParser().parse("Ps 71:5")).first)
     }
 }
