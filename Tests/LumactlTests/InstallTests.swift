@@ -91,6 +91,14 @@ struct MetricsTests {
             $0.hasPrefix("luma_sqlite_statement_duration_seconds_count{") && $0.contains(#"connection="writer""#)
         }
         #expect(writerStatements.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }.map { $0 > 0 } == true, "\(content)")
+        // ...and how long each waited in the process for the writer and for a reader.
+        for connection in ["writer", "reader"] {
+            let waits = content.split(separator: "\n").first {
+                $0.hasPrefix("luma_sqlite_pool_wait_seconds_count{") && $0.contains(#"connection="\#(connection)""#)
+                    && $0.contains(#"database="content-pipeline.sqlite""#)
+            }
+            #expect(waits.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }.map { $0 > 0 } == true, "\(connection): \(content)")
+        }
         // The bible items' claims: calls made by content-pipeline as a client of verse-registry.
         #expect(content.contains(#"luma_rpc_client_calls_total{service="luma.verses.v1.VerseRegistry",method="ClaimNextUnused",code="OK"} 2"#), "\(content)")
         #expect(await up.interrupt() == 0)

@@ -27,15 +27,17 @@ public enum ServiceDatabase {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             if let metrics { recordStatementDurations(db, path: path, metrics: metrics) }
         }
-        return try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        if let metrics { PoolWaitTimers.register(pool, path: path, metrics: metrics) }
+        return pool
     }
 
     /// `luma_sqlite_statement_duration_seconds{database,connection}`: each statement's time on
     /// the pool's writer connection (`writer`: the writes, and the time they waited for
     /// another instance's write lock, since SQLite's busy wait happens inside the statement) or
     /// on a reader (`reader`). GRDB's profile hook costs one callback per statement, so it is
-    /// installed only when metrics are on. Not measured: the time a call waits in this process
-    /// for the pool's writer queue, which GRDB does not expose.
+    /// installed only when metrics are on. The time a call waits in this process for a
+    /// connection is `luma_sqlite_pool_wait_seconds` (`MeasuredDatabase`).
     static func recordStatementDurations(_ db: Database, path: String, metrics: LumaMetrics) {
         let timer = metrics.timer("luma_sqlite_statement_duration_seconds", [
             ("database", URL(fileURLWithPath: path).lastPathComponent),

@@ -17,7 +17,7 @@ public struct OperationsService: Luma_Ops_V1_OperationsProvider {
 
     public func outboxStatus(_ request: Luma_Ops_V1_OutboxStatusRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_OutboxStatusResponse {
         let include = request.includeEntries
-        let status = try await database.read { try Outbox.status($0, includeEntries: include) }
+        let status = try await database.measured.read { try Outbox.status($0, includeEntries: include) }
         return .with {
             $0.pending = UInt32(status.pending)
             $0.failed = UInt32(status.failed)
@@ -40,7 +40,7 @@ public struct OperationsService: Luma_Ops_V1_OperationsProvider {
             throw RPCError.invalidArgument("outbox entry ids are positive; got \(bad)", field: "ids")
         }
         let ids = request.ids
-        let requeued = try await database.write { try Outbox.requeueFailed($0, ids: ids) }
+        let requeued = try await database.measured.write { try Outbox.requeueFailed($0, ids: ids) }
         if !requeued.isEmpty { onRequeue() }
         return .with { $0.requeuedIds = requeued }
     }

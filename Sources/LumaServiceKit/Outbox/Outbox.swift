@@ -147,7 +147,7 @@ extension Outbox {
     /// per target service, read from the outbox table at scrape time.
     public static func metricsCollector(database: DatabasePool, target: String) -> LumaMetrics.Collector {
         { metrics in
-            guard let status = try? await database.read({ try Outbox.status($0, includeEntries: false) }) else { return }
+            guard let status = try? await database.measured.read({ try Outbox.status($0, includeEntries: false) }) else { return }
             metrics.gauge("luma_outbox_pending", [("target", target)]).record(Double(status.pending))
             metrics.gauge("luma_outbox_failed", [("target", target)]).record(Double(status.failed))
             metrics.gauge("luma_outbox_oldest_pending_seconds", [("target", target)]).record(status.oldestPendingAge)

@@ -81,7 +81,7 @@ public final class OutboxDeliverer: Service, Sendable {
             let batch: [Outbox.Entry]
             do {
                 let now = Date().timeIntervalSince1970
-                batch = try await database.write { try Outbox.leaseDue($0, now: now, lease: Self.lease, limit: 32) }
+                batch = try await database.measured.write { try Outbox.leaseDue($0, now: now, lease: Self.lease, limit: 32) }
             } catch {
                 logger.error("outbox: cannot read due entries", metadata: ["error": "\(error)"])
                 return
@@ -105,7 +105,7 @@ public final class OutboxDeliverer: Service, Sendable {
             try await StoredTraceContext.withSpan("outbox deliver \(entry.kind)", restoring: entry.traceContext) {
                 try await handler(entry)
             }
-            try await database.write { try Outbox.delivered($0, id: entry.id) }
+            try await database.measured.write { try Outbox.delivered($0, id: entry.id) }
             logger.debug("outbox: delivered", metadata: ["kind": "\(entry.kind)", "target": "\(entry.target)"])
         } catch {
             let status = Self.status(of: error)
@@ -134,7 +134,7 @@ public final class OutboxDeliverer: Service, Sendable {
         let delay = backoff.delay(afterFailures: entry.attempts + 1)
         let next = Date().timeIntervalSince1970 + Double(delay.nanoseconds) / 1e9
         do {
-            try await database.write { try Outbox.retryLater($0, id: entry.id, error: error, at: next, permanent: permanent) }
+            try await database.measured.write { try Outbox.retryLater($0, id: entry.id, error: error, at: next, permanent: permanent) }
         } catch {
             logger.error("outbox: cannot record a failed delivery", metadata: ["error": "\(error)"])
         }

@@ -23,10 +23,10 @@ public enum ContentPipelineAssembly {
             metricsCollector: { metrics in
                 await Outbox.metricsCollector(database: database, target: "verse-registry")(metrics)
                 // luma_content_items{status}, read at scrape time.
-                guard let counts = try? await database.read({ db in
-                    try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM daily_content GROUP BY status")
+                guard let byStatus = try? await database.measured.read({ db in
+                    Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM daily_content GROUP BY status")
+                        .map { ($0["status"] as String, $0["n"] as Int) })
                 }) else { return }
-                let byStatus = Dictionary(uniqueKeysWithValues: counts.map { ($0["status"] as String, $0["n"] as Int) })
                 for status in ContentStatus.allCases {
                     metrics.gauge("luma_content_items", [("status", status.rawValue)]).record(Double(byStatus[status.rawValue] ?? 0))
                 }

@@ -14,7 +14,7 @@ public enum VerseRegistryAssembly {
             policy: VerseRegistryAccess.policy.merging(BackupAccess.policy), databaseName: databaseName,
             metricsCollector: { metrics in
                 // luma_ledger_verses and luma_category_unused_verses{category}, read at scrape time.
-                guard let (used, categories) = try? await database.read({ db in
+                guard let (used, categories) = try? await database.measured.read({ db in
                     (try LedgerStore.summary(db).used, try CategoryStore.all(db))
                 }) else { return }
                 metrics.gauge("luma_ledger_verses").record(Double(used))

@@ -39,7 +39,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let dates = try Self.dateRange(request.fromDate, request.toDate)
         let modes = try Self.modes(request.modes)
         let languages = try Self.languages(request.languages)
-        let (created, existing) = try await database.write { try ContentStore.plan($0, dates: dates, modes: modes, languages: languages) }
+        let (created, existing) = try await database.measured.write { try ContentStore.plan($0, dates: dates, modes: modes, languages: languages) }
         return .with {
             $0.created = UInt32(created)
             $0.existing = UInt32(existing)
@@ -59,7 +59,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         case .range(let range):
             let dates = try Self.dateRange(range.fromDate, range.toDate, field: "range")
             let filter = ContentStore.Filter(from: dates.first!.description, to: dates.last!.description, statuses: [.empty])
-            let empty = try await database.read { try ContentStore.list($0, filter, limit: 100_000, offset: 0) }
+            let empty = try await database.measured.read { try ContentStore.list($0, filter, limit: 100_000, offset: 0) }
             let outcomes = try await generateAll(empty, category: category, translation: request.translation)
             // A peer that is down fails the whole request: nothing half-reported.
             if outcomes.allSatisfy({ $0.item == nil }),
@@ -126,7 +126,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     /// empty -> generated for one item: claim a verse (bible), write scripts, compare-and-set.
     func generateOne(id: Int64, category: String?, translation requested: String) async throws -> ContentRecord {
-        let item = try await database.read { try ContentStore.existing($0, id: id) }
+        let item = try await database.measured.read { try ContentStore.existing($0, id: id) }
         if let refusal = ContentTransition.generate.refusal(item: id, from: item.status) {
             throw RPCError.failedPrecondition(refusal, field: "id")
         }
@@ -169,7 +169,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             "meditation_script": scripts.meditationScript,
             "background_prompt": scripts.backgroundPrompt,
         ])
-        return try await database.write { db in
+        return try await database.measured.write { db in
             try ContentStore.transition(db, id: id, from: .empty, to: ContentTransition.generate.to, set: changes)
         }
     }
@@ -178,7 +178,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func assign(_ request: Luma_Content_V1_AssignRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(request.id, field: "id")
-        let item = try await database.read { try ContentStore.existing($0, id: id) }
+        let item = try await database.measured.read { try ContentStore.existing($0, id: id) }
         if let refusal = ContentTransition.assign.refusal(item: id, from: item.status) {
             throw RPCError.failedPrecondition(refusal, field: "id")
         }
@@ -198,7 +198,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             throw RPCError.invalidArgument("name a creator_id or set auto", field: "creator")
         }
         await pausePoints.reached(ContentPipelinePausePoints.assignAfterCreatorCheck)
-        let updated = try await database.write { db -> ContentRecord in
+        let updated = try await database.measured.write { db -> ContentRecord in
             // The creator may have been deleted since the check: if its SET NULL already arrived,
             // its tombstone refuses the write; if it arrives later, it undoes this one.
             try ContentStore.requireCreatorNotDeleted(db, creator: creator.id)
@@ -233,7 +233,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let eligible = try await creators.eligible(mode: item.mode, language: item.language)
         // A creator whose deletion already reached us is no candidate, even if the registry
         // listed it a moment before.
-        let loads = try await database.read { db in
+        let loads = try await database.measured.read { db in
             try eligible.filter { try !ContentStore.creatorIsDeleted(db, creator: $0.id) }
                 .map { (creator: $0, used: try ContentStore.assignedCount(db, creator: $0.id, month: month)) }
         }
@@ -274,7 +274,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     func move(_ rawID: Int64, _ transition: ContentTransition, scope creator: Int64? = nil,
               set changes: [String: DatabaseValue], review: String? = nil, note: String? = nil) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(rawID, field: "id")
-        let updated = try await database.write { db -> ContentRecord in
+        let updated = try await database.measured.write { db -> ContentRecord in
             let item = try ContentStore.existing(db, id: id)
             if let creator, item.creatorID != creator {
                 throw RPCError(.permissionDenied, "item \(id) is not assigned to creator \(creator)", field: "id")
@@ -304,22 +304,16 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func get(_ request: Luma_Content_V1_GetContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(request.id, field: "id")
-        let (item, history) = try await database.read { db in (try ContentStore.existing(db, id: id), try ContentStore.history(db, item: id)) }
+        let (item, history) = try await database.measured.read { db in (try ContentStore.existing(db, id: id), try ContentStore.history(db, item: id)) }
         try CreatorScope.requireOwn(item)
         var message = item.message
-        message.history = history.map { row in .with {
-            $0.at = row["at"]
-            $0.action = row["action"]
-            $0.creatorID = row["creator_id"] ?? 0
-            $0.note = row["note"] ?? ""
-            $0.videoURL = row["video_url"] ?? ""
-        } }
+        message.history = history
         return message
     }
 
     public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentExistsResponse {
         let id = try Validate.id(request.id, field: "id")
-        let item = try await database.read { try ContentStore.item($0, id: id) }
+        let item = try await database.measured.read { try ContentStore.item($0, id: id) }
         return .with {
             $0.exists = item != nil
             $0.postDate = item?.postDate ?? ""
@@ -350,7 +344,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         }
         let size = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
-        let items = try await database.read { [filter] in try ContentStore.list($0, filter, limit: size + 1, offset: offset) }
+        let items = try await database.measured.read { [filter] in try ContentStore.list($0, filter, limit: size + 1, offset: offset) }
         return .with {
             $0.items = items.prefix(size).map(\.message)
             if items.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
@@ -364,7 +358,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         if !request.languages.isEmpty { filter.languages = try Self.languages(request.languages) }
         filter.creatorID = CreatorScope.creatorID
         let countsOnly = request.countsOnly
-        let (counts, items) = try await database.read { [filter] db in
+        let (counts, items) = try await database.measured.read { [filter] db in
             (try ContentStore.counts(db, filter), countsOnly ? [] : try ContentStore.list(db, filter, limit: 100_000, offset: 0))
         }
         return .with {
@@ -384,7 +378,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     public func delete(_ request: Luma_Content_V1_DeleteContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_DeleteContentResponse {
         let id = try Validate.id(request.id, field: "id")
         let payload = try Luma_Verses_V1_ReleaseForContentRequest.with { $0.dailyContentID = id }.serializedData()
-        let deleted = try await database.write { db -> Bool in
+        let deleted = try await database.measured.write { db -> Bool in
             if let item = try ContentStore.item(db, id: id), item.status == .approved {
                 throw RPCError.failedPrecondition(
                     "daily content \(id) is approved (published) and is kept, so its verse is never used again", field: "id")
@@ -401,7 +395,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest, context: RPCServerContext) async throws -> Luma_Content_V1_CreatorDeletedResponse {
         let creator = try Validate.id(request.creatorID, field: "creator_id")
-        let (unassigned, detached) = try await database.write { try ContentStore.detachCreator($0, creator: creator) }
+        let (unassigned, detached) = try await database.measured.write { try ContentStore.detachCreator($0, creator: creator) }
         if detached > 0 {
             context.logger.info("creator deleted: SET NULL applied", metadata: [
                 "creator_id": "\(creator)", "unassigned": "\(unassigned)", "detached": "\(detached)"])

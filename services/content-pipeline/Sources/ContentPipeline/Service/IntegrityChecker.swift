@@ -26,7 +26,7 @@ struct IntegrityChecker {
 
     func run(repair: Bool, logger: Logger) async throws -> Luma_Content_V1_IntegrityReport {
         let ledgerIDs = try await verses.ledgerContentIDs()
-        let (localIDs, localCreators, bibleClaims, outbox) = try await database.read { db in
+        let (localIDs, localCreators, bibleClaims, outbox) = try await database.measured.read { db in
             (try ContentStore.ids(db), try ContentStore.creatorIDs(db), try ContentStore.bibleClaims(db),
              try Outbox.status(db, includeEntries: false))
         }
@@ -36,7 +36,7 @@ struct IntegrityChecker {
         let ledgerOrphans = ledgerIDs.filter { !localIDs.contains($0) }
         let knownCreators = Set(creatorIDs)
         let missingCreators = localCreators.filter { !knownCreators.contains($0) }
-        let contentWithMissingCreator = try await database.read { db in
+        let contentWithMissingCreator = try await database.measured.read { db in
             try missingCreators.flatMap { try ContentStore.itemIDs(db, creator: $0) }
         }
         var verdicts: [Luma_Verses_V1_ClaimVerdict] = []
@@ -45,7 +45,7 @@ struct IntegrityChecker {
             verdicts += try await verses.verifyClaims(chunk.map { ($0.id, $0.reference) })
         }
         // An item deleted while we looked is not an orphan: its release is queued.
-        let stillThere = try await database.read { try ContentStore.ids($0) }
+        let stillThere = try await database.measured.read { try ContentStore.ids($0) }
         let lost = verdicts.filter { $0.outcome == .missing && stillThere.contains($0.dailyContentID) }
         let doubled = verdicts.filter { $0.outcome == .heldByOther && stillThere.contains($0.dailyContentID) }
 
@@ -75,7 +75,7 @@ struct IntegrityChecker {
         }
         // SET NULL, as creator-registry's outbox would have (and leaving its tombstone).
         for creator in missingCreators {
-            _ = try await database.write { try ContentStore.detachCreator($0, creator: creator) }
+            _ = try await database.measured.write { try ContentStore.detachCreator($0, creator: creator) }
         }
         if !contentWithMissingCreator.isEmpty {
             report.notes.append("content with a deleted creator: creator set to null on items \(list(contentWithMissingCreator)) "

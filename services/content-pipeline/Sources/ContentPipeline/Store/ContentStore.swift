@@ -1,3 +1,4 @@
+import ContentAPI
 import Foundation
 import GRDB
 import LumaRPC
@@ -152,8 +153,17 @@ enum ContentStore {
             """, arguments: [item.id, Timestamp.now(), action, item.creatorID, note, item.creatorVideoURL])
     }
 
-    static func history(_ db: Database, item: Int64) throws -> [Row] {
-        try Row.fetchAll(db, sql: "SELECT * FROM review_events WHERE daily_content_id = ? ORDER BY id", arguments: [item])
+    /// The item's submissions and reviews, oldest first.
+    static func history(_ db: Database, item: Int64) throws -> [Luma_Content_V1_ReviewEvent] {
+        try Row.fetchAll(db, sql: "SELECT * FROM review_events WHERE daily_content_id = ? ORDER BY id", arguments: [item]).map { row in
+            .with {
+                $0.at = row["at"]
+                $0.action = row["action"]
+                $0.creatorID = row["creator_id"] ?? 0
+                $0.note = row["note"] ?? ""
+                $0.videoURL = row["video_url"] ?? ""
+            }
+        }
     }
 
     static func creatorIDs(_ db: Database) throws -> [Int64] {

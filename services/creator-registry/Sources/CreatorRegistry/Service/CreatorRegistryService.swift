@@ -23,13 +23,13 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         let email = try CreatorValidation.email(request.email)
         let name = try CreatorValidation.displayName(request.displayName)
         let role = try Self.role(request.role)
-        let user = try await database.write { try CreatorStore.insertUser($0, email: email, displayName: name, role: role) }
+        let user = try await database.measured.write { try CreatorStore.insertUser($0, email: email, displayName: name, role: role) }
         return Self.message(user)
     }
 
     public func getUser(_ request: Luma_Creators_V1_GetUserRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_User {
         let id = try Validate.id(request.id, field: "id")
-        guard let user = try await database.read({ try CreatorStore.user($0, id: id) }) else {
+        guard let user = try await database.measured.read({ try CreatorStore.user($0, id: id) }) else {
             throw RPCError.notFound("user \(id) does not exist", field: "id")
         }
         return Self.message(user)
@@ -38,7 +38,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
     public func listUsers(_ request: Luma_Creators_V1_ListUsersRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_ListUsersResponse {
         let size = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
-        let users = try await database.read { try CreatorStore.users($0, limit: size + 1, offset: offset) }
+        let users = try await database.measured.read { try CreatorStore.users($0, limit: size + 1, offset: offset) }
         return .with {
             $0.users = users.prefix(size).map(Self.message)
             if users.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
@@ -47,7 +47,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
 
     public func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_DeleteUserResponse {
         let id = try Validate.id(request.id, field: "id")
-        let deleted = try await database.write { try CreatorStore.deleteUser($0, id: id) }
+        let deleted = try await database.measured.write { try CreatorStore.deleteUser($0, id: id) }
         return .with { $0.deleted = deleted }
     }
 
@@ -84,7 +84,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         record.isAI = request.isAi
         record.heygenAvatarID = try CreatorValidation.avatar(isAI: request.isAi, avatarID: request.heygenAvatarID)
         record.active = !request.inactive
-        let created = try await database.write { [record] in try CreatorStore.insertCreator($0, record) }
+        let created = try await database.measured.write { [record] in try CreatorStore.insertCreator($0, record) }
         return Self.message(created)
     }
 
@@ -94,7 +94,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
 
     func existingCreator(_ rawID: Int64, field: String = "id") async throws -> CreatorRecord {
         let id = try Validate.id(rawID, field: field)
-        guard let creator = try await database.read({ try CreatorStore.creator($0, id: id) }) else {
+        guard let creator = try await database.measured.read({ try CreatorStore.creator($0, id: id) }) else {
             throw RPCError.notFound("creator \(id) does not exist", field: field)
         }
         return creator
@@ -123,7 +123,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         }
         let languages = fields.contains("languages") ? try CreatorValidation.languages(request.languages) : nil
         let capacity = fields.contains("monthly_capacity") ? try CreatorValidation.capacity(request.monthlyCapacity) : nil
-        let updated = try await database.write { db -> CreatorRecord in
+        let updated = try await database.measured.write { db -> CreatorRecord in
             guard var creator = try CreatorStore.creator(db, id: id) else {
                 throw RPCError.notFound("creator \(id) does not exist", field: "id")
             }
@@ -157,7 +157,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         if !request.language.isEmpty { filter.language = try CreatorValidation.languages([request.language])[0] }
         let size = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
-        let creators = try await database.read { [filter] in try CreatorStore.creators($0, filter: filter, limit: size + 1, offset: offset) }
+        let creators = try await database.measured.read { [filter] in try CreatorStore.creators($0, filter: filter, limit: size + 1, offset: offset) }
         return .with {
             $0.creators = creators.prefix(size).map(Self.message)
             if creators.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
@@ -173,7 +173,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         default: throw RPCError.invalidArgument("mode must be FILM_MODE_BIBLE or FILM_MODE_POSITIVITY", field: "mode")
         }
         filter.language = try CreatorValidation.languages([request.language.isEmpty ? "en" : request.language])[0]
-        let creators = try await database.read { [filter] in try CreatorStore.creators($0, filter: filter, limit: 10_000, offset: 0) }
+        let creators = try await database.measured.read { [filter] in try CreatorStore.creators($0, filter: filter, limit: 10_000, offset: 0) }
         return .with { $0.creators = creators.map(Self.message) }
     }
 
@@ -190,7 +190,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
     public func deleteCreator(_ request: Luma_Creators_V1_DeleteCreatorRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_DeleteCreatorResponse {
         let id = try Validate.id(request.id, field: "id")
         let payload = try Luma_Content_V1_CreatorDeletedRequest.with { $0.creatorID = id }.serializedData()
-        let deleted = try await database.write { db -> Bool in
+        let deleted = try await database.measured.write { db -> Bool in
             guard try CreatorStore.deleteCreator(db, id: id) else { return false }
             try Outbox.enqueue(db, kind: CreatorRegistryOutbox.creatorDeleted, target: "creator \(id)", payload: payload)
             return true
@@ -204,7 +204,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
 
     public func checkCreator(_ request: Luma_Creators_V1_CheckCreatorRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_CheckCreatorResponse {
         let id = try Validate.id(request.id, field: "id")
-        let creator = try await database.read { try CreatorStore.creator($0, id: id) }
+        let creator = try await database.measured.read { try CreatorStore.creator($0, id: id) }
         return .with {
             $0.exists = creator != nil
             if let creator { $0.creator = Self.message(creator) }
@@ -212,7 +212,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
     }
 
     public func checkIntegrity(_ request: Luma_Creators_V1_CreatorIntegrityRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_CreatorIntegrityResponse {
-        let (orphans, ids) = try await database.read { db in
+        let (orphans, ids) = try await database.measured.read { db in
             (try CreatorStore.creatorsWithMissingUser(db), try CreatorStore.creatorIDs(db))
         }
         return .with {

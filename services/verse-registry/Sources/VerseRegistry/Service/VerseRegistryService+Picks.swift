@@ -10,7 +10,7 @@ extension VerseRegistryService {
         let pageSize = try Validate.pageSize(request.pageSize, default: 50)
         let offset = try Validate.pageOffset(request.pageToken)
         let unusedOnly = request.unusedOnly
-        let (picks, texts) = try await database.read { db in
+        let (picks, texts) = try await database.measured.read { db in
             let id = try requireCategory(db, category)
             let picks = try PickStore.list(db, categoryID: id, limit: pageSize + 1, offset: offset, unusedOnly: unusedOnly)
             return (picks, try pickTexts(db, picks.prefix(pageSize)))
@@ -69,7 +69,7 @@ extension VerseRegistryService {
     /// Applies an override and re-ranks the category, in one transaction.
     func changePicks(_ category: String, _ change: @escaping @Sendable (Database, Int64) throws -> Void) async throws -> Luma_Verses_V1_CategoryPicksChanged {
         let canon = self.canon
-        let (row, picks, texts) = try await database.write { db in
+        let (row, picks, texts) = try await database.measured.write { db in
             let id = try requireCategory(db, category)
             try change(db, id)
             try PickStore.rebuild(db, categoryID: id, canon: canon, context: RankingContext.load(db, canon: canon))

@@ -48,7 +48,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             throw RPCError.invalidArgument("passages are limited to 2000 verses; \(reference.canonical) has \(reference.verseCount)", field: "reference")
         }
         let translation = try Self.translationID(request.translation)
-        let (texts, language) = try await database.read { db in
+        let (texts, language) = try await database.measured.read { db in
             guard let language = try TranslationStore.language(db, translation) else {
                 throw RPCError.notFound("unknown translation '\(translation)'", field: "translation")
             }
@@ -77,7 +77,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     }
 
     public func listTranslations(_ request: Luma_Verses_V1_ListTranslationsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListTranslationsResponse {
-        let rows = try await database.read { try TranslationStore.all($0) }
+        let rows = try await database.measured.read { try TranslationStore.all($0) }
         return .with { $0.translations = rows.map { translationMessage($0) } }
     }
 
@@ -106,14 +106,14 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             rows = try TranslationTSV.parse(lines: request.lines, canon: canon, firstLineNumber: max(1, Int(request.firstLine)))
         } catch {
             // All or nothing: a bad line discards what earlier batches staged.
-            try await database.write { try TranslationStore.discardStaged($0, translation: id) }
+            try await database.measured.write { try TranslationStore.discardStaged($0, translation: id) }
             throw error
         }
         // A file's first batch starts afresh: whatever an import cut short (a dropped
         // connection) left staged is not part of this file.
         let firstBatch = request.firstLine <= 1
         if request.more {
-            let staged = try await database.write { db in
+            let staged = try await database.measured.write { db in
                 if firstBatch { try TranslationStore.discardStaged(db, translation: id) }
                 return try TranslationStore.stage(db, translation: id, rows: rows)
             }
@@ -122,7 +122,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
                 $0.staged = UInt32(staged)
             }
         }
-        let translation = try await database.write { db in
+        let translation = try await database.measured.write { db in
             if firstBatch { try TranslationStore.discardStaged(db, translation: id) }
             try TranslationStore.upsertTranslation(db, id: id, name: name, language: language)
             try TranslationStore.replace(db, translation: id, rows: rows)
@@ -139,7 +139,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         guard id != "kjv" else {
             throw RPCError.failedPrecondition("kjv is the canon's own text (references and claims use it); it cannot be deleted", field: "id")
         }
-        let deleted = try await database.write { try TranslationStore.delete($0, translation: id) }
+        let deleted = try await database.measured.write { try TranslationStore.delete($0, translation: id) }
         return .with { $0.deleted = deleted }
     }
 
@@ -157,7 +157,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     public func searchTopics(_ request: Luma_Verses_V1_SearchTopicsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_SearchTopicsResponse {
         let query = try Validate.text(request.query, field: "query", max: 100)
         let limit = request.limit == 0 ? 20 : Int(min(request.limit, 200))
-        let rows = try await database.read { try TopicStore.search($0, query: query, limit: limit) }
+        let rows = try await database.measured.read { try TopicStore.search($0, query: query, limit: limit) }
         let topics = rows.map { row in Luma_Verses_V1_Topic.with {
             $0.name = row.name
             $0.referenceCount = UInt32(row.references)
@@ -167,7 +167,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     }
 
     public func listCategories(_ request: Luma_Verses_V1_ListCategoriesRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListCategoriesResponse {
-        let rows = try await database.read { try CategoryStore.all($0) }
+        let rows = try await database.measured.read { try CategoryStore.all($0) }
         return .with { $0.categories = rows.map(Self.categoryMessage) }
     }
 
@@ -201,7 +201,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         }
         let definition = DefaultCategories.Definition(
             name: name, description: description, topics: category.naveTopics, references: category.references, fallbacks: fallbacks)
-        let row = try await database.write { db in
+        let row = try await database.measured.write { db in
             try CategoryStore.upsert(db, definition, canon: canon)
             return try CategoryStore.all(db, named: name).first!
         }
@@ -210,7 +210,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func deleteCategory(_ request: Luma_Verses_V1_DeleteCategoryRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_DeleteCategoryResponse {
         let name = try Self.categoryName(request.name, field: "name")
-        let deleted = try await database.write { try CategoryStore.delete($0, name: name) }
+        let deleted = try await database.measured.write { try CategoryStore.delete($0, name: name) }
         return .with { $0.deleted = deleted }
     }
 
@@ -243,7 +243,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             throw RPCError.invalidArgument("claim at most 200 verses at once; \(reference.canonical) has \(reference.verseCount)", field: "reference")
         }
         try await requireContent(contentID)
-        let rows = try await database.write { db in
+        let rows = try await database.measured.write { db in
             try LedgerStore.claim(db, reference: reference, content: contentID, usedDate: usedDate, canon: canon)
         }
         return .with {
@@ -258,7 +258,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         let usedDate = try Validate.date(request.usedDate, field: "used_date").description
         let translation = try Self.translationID(request.translation)
         try await requireContent(contentID)
-        let claim = try await database.write { db -> (rows: [LedgerRow], texts: [Int: String], category: String, note: String, language: String) in
+        let claim = try await database.measured.write { db -> (rows: [LedgerRow], texts: [Int: String], category: String, note: String, language: String) in
             guard let categoryID = try CategoryStore.id(db, name: category) else {
                 throw RPCError.notFound("unknown category '\(category)'", field: "category")
             }
@@ -299,7 +299,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ReleaseForContentResponse {
         let contentID = try Validate.id(request.dailyContentID, field: "daily_content_id")
-        let released = try await database.write { try LedgerStore.release($0, content: contentID) }
+        let released = try await database.measured.write { try LedgerStore.release($0, content: contentID) }
         if released > 0 {
             context.logger.info("released verses", metadata: ["daily_content_id": "\(contentID)", "count": "\(released)"])
         }
@@ -308,7 +308,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func isUsed(_ request: Luma_Verses_V1_IsUsedRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_IsUsedResponse {
         let reference = try reference(request.reference)
-        let rows = try await database.read { try LedgerStore.rows($0, first: reference.first, last: reference.last) }
+        let rows = try await database.measured.read { try LedgerStore.rows($0, first: reference.first, last: reference.last) }
         return .with {
             $0.used = !rows.isEmpty
             $0.usages = rows.map(Self.usedVerse)
@@ -323,7 +323,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         }
         let pageSize = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
-        let rows = try await database.read { try LedgerStore.list($0, from: from, to: to, limit: pageSize + 1, offset: offset) }
+        let rows = try await database.measured.read { try LedgerStore.list($0, from: from, to: to, limit: pageSize + 1, offset: offset) }
         return .with {
             $0.verses = rows.prefix(pageSize).map(Self.usedVerse)
             if rows.count > pageSize { $0.nextPageToken = Validate.pageToken(offset: offset + pageSize) }
@@ -331,7 +331,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     }
 
     public func usageStats(_ request: Luma_Verses_V1_UsageStatsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_UsageStatsResponse {
-        let (summary, usedByBook) = try await database.read { db in
+        let (summary, usedByBook) = try await database.measured.read { db in
             (try LedgerStore.summary(db), try LedgerStore.usedByBook(db))
         }
         return .with {
@@ -352,7 +352,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     }
 
     public func listContentIds(_ request: Luma_Verses_V1_ListContentIDsRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ListContentIDsResponse {
-        let ids = try await database.read { try LedgerStore.contentIDs($0) }
+        let ids = try await database.measured.read { try LedgerStore.contentIDs($0) }
         return .with { $0.dailyContentIds = ids }
     }
 
@@ -361,7 +361,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             throw RPCError.invalidArgument("at most 1000 claims per call, not \(request.claims.count)", field: "claims")
         }
         let claims = request.claims
-        let verdicts = try await database.read { db in
+        let verdicts = try await database.measured.read { db in
             try claims.map { claim in try verdict(db, claim) }
         }
         return .with { $0.verdicts = verdicts }
