@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "lumactl", targets: ["lumactl"]),
         .executable(name: "luma-pipeline-bench", targets: ["luma-pipeline-bench"]),
         .executable(name: "luma-integrity-stress", targets: ["luma-integrity-stress"]),
+        .executable(name: "luma-studio", targets: ["luma-studio"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -45,6 +46,9 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
         // content-pipeline's OpenAI-compatible script generator (swift-otel uses it already).
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        // luma-studio (the web app) and bcrypt for users' passwords in creator-registry.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
     ],
     targets: [
         // The RPC core: descriptors, router, interceptors, errors, contexts, deadlines, the
@@ -217,6 +221,8 @@ let package = Package(
             dependencies: [
                 "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "CreatorsAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "services/creator-registry/Sources/CreatorRegistry"
         ),
@@ -276,6 +282,35 @@ let package = Package(
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "services/content-pipeline/Tests/ContentPipelineTests"
+        ),
+
+        // luma-studio: the web app admins and creators work in, a client of the three services.
+        .target(
+            name: "LumaStudio",
+            dependencies: [
+                "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "LumaDefaults", "OpsAPI", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/LumaStudio"
+        ),
+        .executableTarget(
+            name: "luma-studio",
+            dependencies: [
+                "LumaStudio", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaDefaults", "LumaServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/luma-studio"
+        ),
+        .testTarget(
+            name: "StudioTests",
+            dependencies: ["LumaStudio", "LumaAuth", "LumaRPC", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/StudioTests"
         ),
 
         // lumactl

@@ -12,6 +12,10 @@ public enum LumaDefaults {
     public static let creators = "\(host):\(creatorsPort)"
     public static let content = "\(host):\(contentPort)"
 
+    /// luma-studio, the web app.
+    public static let studioPort = 7180
+    public static let studio = "\(host):\(studioPort)"
+
     /// `lumactl up`'s data directory (databases, logs, the auth key).
     public static let dataDirectory = ".luma"
 }

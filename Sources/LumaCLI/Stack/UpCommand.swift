@@ -72,6 +72,12 @@ struct UpCommand: AsyncParsableCommand {
             Output.error("error: port \(busy) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
             throw ExitCode.failure
         }
+        // The studio: BASE + 79 (7180 for the defaults).
+        let studioPort = basePort == 0 ? try await freePort() : basePort + 79
+        guard Self.isFree(studioPort) else {
+            Output.error("error: port \(studioPort) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
+            throw ExitCode.failure
+        }
         let addresses = ports.mapValues { $0.map { "127.0.0.1:\($0)" } }
         let peers = addresses.mapValues { $0.joined(separator: ",") }
 
@@ -104,16 +110,34 @@ struct UpCommand: AsyncParsableCommand {
         adminClient.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "lumactl-up", role: .admin))]
         let creators = Luma_Creators_V1_CreatorRegistryClient(
             RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient))
+        var seeded = false
         if !noSeed {
-            let seeded = try await DemoData.seedIfEmpty(creators)
+            seeded = try await DemoData.seedIfEmpty(creators)
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
         }
-        for child in children {
+        let studio = Child(name: "luma-studio", port: studioPort, metricsPort: 0, log: "\(directory)/logs/luma-studio.log",
+                           process: try await ServiceProcess("luma-studio", [
+                               "--listen", "127.0.0.1:\(studioPort)", "--auth-key", keyPath, "--verses", peers["verse-registry"]!,
+                               "--creators", peers["creator-registry"]!, "--content", peers["content-pipeline"]!,
+                           ], listen: nil, output: .file("\(directory)/logs/luma-studio.log"), exitWithParent: true))
+        children.append(studio)
+        do {
+            try await waitUntilListening(studio)
+        } catch {
+            Output.error("error: \(error)")
+            for child in children { child.terminate() }
+            throw ExitCode.failure
+        }
+        for child in children where child.name != studio.name {
             Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid)); metrics http://127.0.0.1:\(child.metricsPort)/metrics")
+        }
+        Output.say("studio: http://127.0.0.1:\(studioPort) (pid \(studio.pid))")
+        if seeded || !noSeed {
+            Output.say("  sign in as \(DemoData.adminEmail) / \(DemoData.adminPassword) (admin), or \(DemoData.creatorEmail) / \(DemoData.creatorPassword) (creator)")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
         if basePort != LumaDefaults.basePort || instances > 1 || dataDir != LumaDefaults.dataDirectory {
-            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_DATA_DIR=\(directory)")
+            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_STUDIO=http://127.0.0.1:\(studioPort) LUMA_DATA_DIR=\(directory)")
         }
         Output.say("ready; Ctrl-C stops everything")
 
@@ -159,6 +183,16 @@ struct UpCommand: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
+        }
+    }
+
+    /// Waits (up to 60 s) until the studio accepts connections on its port.
+    func waitUntilListening(_ child: Child) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while Self.isFree(child.port) {
+            guard child.isRunning else { throw RPCError.unavailable("\(child.name) exited with status \(child.status); see \(child.log)") }
+            guard ContinuousClock.now < deadline else { throw RPCError.unavailable("\(child.name) did not listen on port \(child.port); see \(child.log)") }
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 

@@ -5,7 +5,7 @@ import LumaRPC
 
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "users", abstract: "Platform users.",
-                                                    subcommands: [Add.self, List.self, Remove.self])
+                                                    subcommands: [Add.self, List.self, SetPassword.self, Remove.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
@@ -23,6 +23,31 @@ struct UsersCommand: AsyncParsableCommand {
                 })
                 if endpoints.json { return try Output.json(user) }
                 print("user \(user.id): \(user.displayName) <\(user.email)> (\(role))")
+            }
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Set a user's studio password (8-72 bytes), read from standard input so it stays out of the shell history.",
+            discussion: "On a terminal it asks without echoing; otherwise the first line of standard input is the password: `printf '%s\\n' \"$PW\" | lumactl users set-password 2`.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument(help: "The user's id.") var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let password: String
+                if isatty(0) == 1 {
+                    guard let typed = getpass("password for user \(id): ") else { throw ValidationError("no password given") }
+                    password = String(cString: typed)
+                } else {
+                    password = readLine(strippingNewline: true) ?? ""
+                }
+                let client = Luma_Creators_V1_CreatorRegistryClient(try endpoints.creatorsClient())
+                _ = try await client.setPassword(.with { $0.userID = id; $0.password = password })
+                if endpoints.json { return try Output.json(Luma_Creators_V1_SetPasswordResponse()) }
+                print("password set for user \(id)")
             }
         }
     }

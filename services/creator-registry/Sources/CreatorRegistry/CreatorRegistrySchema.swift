@@ -90,6 +90,18 @@ public enum CreatorRegistrySchema: ServiceSchema {
         migrator.registerMigration("005_outbox_trace_context") { db in
             try Outbox.addTraceContext(db)
         }
+        // Passwords for the studio's sign-in (bcrypt hashes) and the failed attempts per email
+        // that slow a guesser down.
+        migrator.registerMigration("006_passwords") { db in
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN password_hash TEXT;
+                CREATE TABLE sign_in_failures (
+                    email TEXT PRIMARY KEY,
+                    failures INTEGER NOT NULL,
+                    locked_until TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -11,6 +11,9 @@ public enum CreatorRegistryAccess {
         (M.getUser.descriptor, .adminOrService),
         (M.listUsers.descriptor, .admin),
         (M.deleteUser.descriptor, .admin),
+        (M.setPassword.descriptor, .admin),
+        // Sign-in checks come from the studio (a service).
+        (M.verifyPassword.descriptor, .adminOrService),
         (M.createCreator.descriptor, .admin),
         (M.getCreator.descriptor, .adminOrService),
         (M.updateCreator.descriptor, .admin),

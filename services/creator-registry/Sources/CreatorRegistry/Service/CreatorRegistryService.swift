@@ -66,6 +66,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
             $0.displayName = user.displayName
             $0.role = user.role == "admin" ? .admin : .creator
             $0.createdAt = user.createdAt
+            $0.passwordSet = user.hasPassword
         }
     }
 

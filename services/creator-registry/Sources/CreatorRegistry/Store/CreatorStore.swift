@@ -10,6 +10,7 @@ public struct UserRecord: Sendable, Equatable, FetchableRecord {
     public let displayName: String
     public let role: String
     public let createdAt: String
+    public let hasPassword: Bool
 
     public init(row: Row) {
         id = row["id"]
@@ -17,6 +18,7 @@ public struct UserRecord: Sendable, Equatable, FetchableRecord {
         displayName = row["display_name"]
         role = row["role"]
         createdAt = row["created_at"]
+        hasPassword = (row["password_hash"] as String?) != nil
     }
 }
 

@@ -31,6 +31,16 @@ public enum Luma_Creators_V1_CreatorRegistryService {
                 idempotency: .idempotent
             ),
             RPCMethodDescriptor(
+                service: "luma.creators.v1.CreatorRegistry", method: "SetPassword",
+                inputType: "luma.creators.v1.SetPasswordRequest", outputType: "luma.creators.v1.SetPasswordResponse",
+                idempotency: .idempotent
+            ),
+            RPCMethodDescriptor(
+                service: "luma.creators.v1.CreatorRegistry", method: "VerifyPassword",
+                inputType: "luma.creators.v1.VerifyPasswordRequest", outputType: "luma.creators.v1.VerifyPasswordResponse",
+                idempotency: .unknown
+            ),
+            RPCMethodDescriptor(
                 service: "luma.creators.v1.CreatorRegistry", method: "CreateCreator",
                 inputType: "luma.creators.v1.CreateCreatorRequest", outputType: "luma.creators.v1.Creator",
                 idempotency: .unknown
@@ -78,7 +88,7 @@ public enum Luma_Creators_V1_CreatorRegistryService {
         ],
         // Serialized FileDescriptorProtos (base64), dependencies first, for reflection.
         fileDescriptorsBase64: [
-            "Ch9sdW1hL2NyZWF0b3JzL3YxL2NyZWF0b3JzLnByb3RvEhBsdW1hLmNyZWF0b3JzLnYxIpoBCgRVc2VyEg4KAmlkGAEgASgDUgJpZBIUCgVlbWFpbBgCIAEoCVIFZW1haWwSIQoMZGlzcGxheV9uYW1lGAMgASgJUgtkaXNwbGF5TmFtZRIqCgRyb2xlGAQgASgOMhYubHVtYS5jcmVhdG9ycy52MS5Sb2xlUgRyb2xlEh0KCmNyZWF0ZWRfYXQYBSABKAlSCWNyZWF0ZWRBdCJ4ChFDcmVhdGVVc2VyUmVxdWVzdBIUCgVlbWFpbBgBIAEoCVIFZW1haWwSIQoMZGlzcGxheV9uYW1lGAIgASgJUgtkaXNwbGF5TmFtZRIqCgRyb2xlGAMgASgOMhYubHVtYS5jcmVhdG9ycy52MS5Sb2xlUgRyb2xlIiAKDkdldFVzZXJSZXF1ZXN0Eg4KAmlkGAEgASgDUgJpZCJOChBMaXN0VXNlcnNSZXF1ZXN0EhsKCXBhZ2Vfc2l6ZRgBIAEoDVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgCIAEoCVIJcGFnZVRva2VuImkKEUxpc3RVc2Vyc1Jlc3BvbnNlEiwKBXVzZXJzGAEgAygLMhYubHVtYS5jcmVhdG9ycy52MS5Vc2VyUgV1c2VycxImCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAlSDW5leHRQYWdlVG9rZW4iIwoRRGVsZXRlVXNlclJlcXVlc3QSDgoCaWQYASABKANSAmlkIi4KEkRlbGV0ZVVzZXJSZXNwb25zZRIYCgdkZWxldGVkGAEgASgIUgdkZWxldGVkIvcCCgdDcmVhdG9yEg4KAmlkGAEgASgDUgJpZBIXCgd1c2VyX2lkGAIgASgDUgZ1c2VySWQSIQoMZGlzcGxheV9uYW1lGAMgASgJUgtkaXNwbGF5TmFtZRIcCglsYW5ndWFnZXMYBCADKAlSCWxhbmd1YWdlcxIpChBtb250aGx5X2NhcGFjaXR5GAUgASgNUg9tb250aGx5Q2FwYWNpdHkSGwoJY2FuX2JpYmxlGAYgASgIUghjYW5CaWJsZRIlCg5jYW5fcG9zaXRpdml0eRgHIAEoCFINY2FuUG9zaXRpdml0eRITCgVpc19haRgIIAEoCFIEaXNBaRIoChBoZXlnZW5fYXZhdGFyX2lkGAkgASgJUg5oZXlnZW5BdmF0YXJJZBIWCgZhY3RpdmUYCiABKAhSBmFjdGl2ZRIdCgpjcmVhdGVkX2F0GAsgASgJUgljcmVhdGVkQXQSHQoKdXBkYXRlZF9hdBgMIAEoCVIJdXBkYXRlZEF0IroCChRDcmVhdGVDcmVhdG9yUmVxdWVzdBIXCgd1c2VyX2lkGAEgASgDUgZ1c2VySWQSIQoMZGlzcGxheV9uYW1lGAIgASgJUgtkaXNwbGF5TmFtZRIcCglsYW5ndWFnZXMYAyADKAlSCWxhbmd1YWdlcxIpChBtb250aGx5X2NhcGFjaXR5GAQgASgDUg9tb250aGx5Q2FwYWNpdHkSGwoJY2FuX2JpYmxlGAUgASgIUghjYW5CaWJsZRIlCg5jYW5fcG9zaXRpdml0eRgGIAEoCFINY2FuUG9zaXRpdml0eRITCgVpc19haRgHIAEoCFIEaXNBaRIoChBoZXlnZW5fYXZhdGFyX2lkGAggASgJUg5oZXlnZW5BdmF0YXJJZBIaCghpbmFjdGl2ZRgJIAEoCFIIaW5hY3RpdmUiIwoRR2V0Q3JlYXRvclJlcXVlc3QSDgoCaWQYASABKANSAmlkIsUCChRVcGRhdGVDcmVhdG9yUmVxdWVzdBIOCgJpZBgBIAEoA1ICaWQSFgoGZmllbGRzGAIgAygJUgZmaWVsZHMSIQoMZGlzcGxheV9uYW1lGAMgASgJUgtkaXNwbGF5TmFtZRIcCglsYW5ndWFnZXMYBCADKAlSCWxhbmd1YWdlcxIpChBtb250aGx5X2NhcGFjaXR5GAUgASgDUg9tb250aGx5Q2FwYWNpdHkSGwoJY2FuX2JpYmxlGAYgASgIUghjYW5CaWJsZRIlCg5jYW5fcG9zaXRpdml0eRgHIAEoCFINY2FuUG9zaXRpdml0eRITCgVpc19haRgIIAEoCFIEaXNBaRIoChBoZXlnZW5fYXZhdGFyX2lkGAkgASgJUg5oZXlnZW5BdmF0YXJJZBIWCgZhY3RpdmUYCiABKAhSBmFjdGl2ZSLKAQoTTGlzdENyZWF0b3JzUmVxdWVzdBIWCgZhY3RpdmUYASABKA1SBmFjdGl2ZRIuCgRtb2RlGAIgASgOMhoubHVtYS5jcmVhdG9ycy52MS5GaWxtTW9kZVIEbW9kZRIaCghsYW5ndWFnZRgDIAEoCVIIbGFuZ3VhZ2USEwoFaXNfYWkYBCABKA1SBGlzQWkSGwoJcGFnZV9zaXplGAUgASgNUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAYgASgJUglwYWdlVG9rZW4idQoUTGlzdENyZWF0b3JzUmVzcG9uc2USNQoIY3JlYXRvcnMYASADKAsyGS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3JSCGNyZWF0b3JzEiYKD25leHRfcGFnZV90b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbiIqChhEZWFjdGl2YXRlQ3JlYXRvclJlcXVlc3QSDgoCaWQYASABKANSAmlkIiYKFERlbGV0ZUNyZWF0b3JSZXF1ZXN0Eg4KAmlkGAEgASgDUgJpZCIxChVEZWxldGVDcmVhdG9yUmVzcG9uc2USGAoHZGVsZXRlZBgBIAEoCFIHZGVsZXRlZCJhChNGaW5kRWxpZ2libGVSZXF1ZXN0Ei4KBG1vZGUYASABKA4yGi5sdW1hLmNyZWF0b3JzLnYxLkZpbG1Nb2RlUgRtb2RlEhoKCGxhbmd1YWdlGAIgASgJUghsYW5ndWFnZSIlChNDaGVja0NyZWF0b3JSZXF1ZXN0Eg4KAmlkGAEgASgDUgJpZCJjChRDaGVja0NyZWF0b3JSZXNwb25zZRIWCgZleGlzdHMYASABKAhSBmV4aXN0cxIzCgdjcmVhdG9yGAIgASgLMhkubHVtYS5jcmVhdG9ycy52MS5DcmVhdG9yUgdjcmVhdG9yIhkKF0NyZWF0b3JJbnRlZ3JpdHlSZXF1ZXN0IngKGENyZWF0b3JJbnRlZ3JpdHlSZXNwb25zZRI7ChpjcmVhdG9yc193aXRoX21pc3NpbmdfdXNlchgBIAMoA1IXY3JlYXRvcnNXaXRoTWlzc2luZ1VzZXISHwoLY3JlYXRvcl9pZHMYAiADKANSCmNyZWF0b3JJZHMqPgoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDgoKUk9MRV9BRE1JThABEhAKDFJPTEVfQ1JFQVRPUhACKlQKCEZpbG1Nb2RlEhkKFUZJTE1fTU9ERV9VTlNQRUNJRklFRBAAEhMKD0ZJTE1fTU9ERV9CSUJMRRABEhgKFEZJTE1fTU9ERV9QT1NJVElWSVRZEAIywQkKD0NyZWF0b3JSZWdpc3RyeRJJCgpDcmVhdGVVc2VyEiMubHVtYS5jcmVhdG9ycy52MS5DcmVhdGVVc2VyUmVxdWVzdBoWLmx1bWEuY3JlYXRvcnMudjEuVXNlchJICgdHZXRVc2VyEiAubHVtYS5jcmVhdG9ycy52MS5HZXRVc2VyUmVxdWVzdBoWLmx1bWEuY3JlYXRvcnMudjEuVXNlciIDkAIBElkKCUxpc3RVc2VycxIiLmx1bWEuY3JlYXRvcnMudjEuTGlzdFVzZXJzUmVxdWVzdBojLmx1bWEuY3JlYXRvcnMudjEuTGlzdFVzZXJzUmVzcG9uc2UiA5ACARJcCgpEZWxldGVVc2VyEiMubHVtYS5jcmVhdG9ycy52MS5EZWxldGVVc2VyUmVxdWVzdBokLmx1bWEuY3JlYXRvcnMudjEuRGVsZXRlVXNlclJlc3BvbnNlIgOQAgISUgoNQ3JlYXRlQ3JlYXRvchImLmx1bWEuY3JlYXRvcnMudjEuQ3JlYXRlQ3JlYXRvclJlcXVlc3QaGS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3ISUQoKR2V0Q3JlYXRvchIjLmx1bWEuY3JlYXRvcnMudjEuR2V0Q3JlYXRvclJlcXVlc3QaGS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3IiA5ACARJXCg1VcGRhdGVDcmVhdG9yEiYubHVtYS5jcmVhdG9ycy52MS5VcGRhdGVDcmVhdG9yUmVxdWVzdBoZLmx1bWEuY3JlYXRvcnMudjEuQ3JlYXRvciIDkAICEmIKDExpc3RDcmVhdG9ycxIlLmx1bWEuY3JlYXRvcnMudjEuTGlzdENyZWF0b3JzUmVxdWVzdBomLmx1bWEuY3JlYXRvcnMudjEuTGlzdENyZWF0b3JzUmVzcG9uc2UiA5ACARJfChFEZWFjdGl2YXRlQ3JlYXRvchIqLmx1bWEuY3JlYXRvcnMudjEuRGVhY3RpdmF0ZUNyZWF0b3JSZXF1ZXN0GhkubHVtYS5jcmVhdG9ycy52MS5DcmVhdG9yIgOQAgISZQoNRGVsZXRlQ3JlYXRvchImLmx1bWEuY3JlYXRvcnMudjEuRGVsZXRlQ3JlYXRvclJlcXVlc3QaJy5sdW1hLmNyZWF0b3JzLnYxLkRlbGV0ZUNyZWF0b3JSZXNwb25zZSIDkAICEmIKDEZpbmRFbGlnaWJsZRIlLmx1bWEuY3JlYXRvcnMudjEuRmluZEVsaWdpYmxlUmVxdWVzdBomLmx1bWEuY3JlYXRvcnMudjEuTGlzdENyZWF0b3JzUmVzcG9uc2UiA5ACARJiCgxDaGVja0NyZWF0b3ISJS5sdW1hLmNyZWF0b3JzLnYxLkNoZWNrQ3JlYXRvclJlcXVlc3QaJi5sdW1hLmNyZWF0b3JzLnYxLkNoZWNrQ3JlYXRvclJlc3BvbnNlIgOQAgESbAoOQ2hlY2tJbnRlZ3JpdHkSKS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3JJbnRlZ3JpdHlSZXF1ZXN0GioubHVtYS5jcmVhdG9ycy52MS5DcmVhdG9ySW50ZWdyaXR5UmVzcG9uc2UiA5ACAWIGcHJvdG8z",
+            "Ch9sdW1hL2NyZWF0b3JzL3YxL2NyZWF0b3JzLnByb3RvEhBsdW1hLmNyZWF0b3JzLnYxIr0BCgRVc2VyEg4KAmlkGAEgASgDUgJpZBIUCgVlbWFpbBgCIAEoCVIFZW1haWwSIQoMZGlzcGxheV9uYW1lGAMgASgJUgtkaXNwbGF5TmFtZRIqCgRyb2xlGAQgASgOMhYubHVtYS5jcmVhdG9ycy52MS5Sb2xlUgRyb2xlEh0KCmNyZWF0ZWRfYXQYBSABKAlSCWNyZWF0ZWRBdBIhCgxwYXNzd29yZF9zZXQYBiABKAhSC3Bhc3N3b3JkU2V0IkkKElNldFBhc3N3b3JkUmVxdWVzdBIXCgd1c2VyX2lkGAEgASgDUgZ1c2VySWQSGgoIcGFzc3dvcmQYAiABKAlSCHBhc3N3b3JkIhUKE1NldFBhc3N3b3JkUmVzcG9uc2UiSQoVVmVyaWZ5UGFzc3dvcmRSZXF1ZXN0EhQKBWVtYWlsGAEgASgJUgVlbWFpbBIaCghwYXNzd29yZBgCIAEoCVIIcGFzc3dvcmQiYwoWVmVyaWZ5UGFzc3dvcmRSZXNwb25zZRIqCgR1c2VyGAEgASgLMhYubHVtYS5jcmVhdG9ycy52MS5Vc2VyUgR1c2VyEh0KCmNyZWF0b3JfaWQYAiABKANSCWNyZWF0b3JJZCJ4ChFDcmVhdGVVc2VyUmVxdWVzdBIUCgVlbWFpbBgBIAEoCVIFZW1haWwSIQoMZGlzcGxheV9uYW1lGAIgASgJUgtkaXNwbGF5TmFtZRIqCgRyb2xlGAMgASgOMhYubHVtYS5jcmVhdG9ycy52MS5Sb2xlUgRyb2xlIiAKDkdldFVzZXJSZXF1ZXN0Eg4KAmlkGAEgASgDUgJpZCJOChBMaXN0VXNlcnNSZXF1ZXN0EhsKCXBhZ2Vfc2l6ZRgBIAEoDVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgCIAEoCVIJcGFnZVRva2VuImkKEUxpc3RVc2Vyc1Jlc3BvbnNlEiwKBXVzZXJzGAEgAygLMhYubHVtYS5jcmVhdG9ycy52MS5Vc2VyUgV1c2VycxImCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAlSDW5leHRQYWdlVG9rZW4iIwoRRGVsZXRlVXNlclJlcXVlc3QSDgoCaWQYASABKANSAmlkIi4KEkRlbGV0ZVVzZXJSZXNwb25zZRIYCgdkZWxldGVkGAEgASgIUgdkZWxldGVkIvcCCgdDcmVhdG9yEg4KAmlkGAEgASgDUgJpZBIXCgd1c2VyX2lkGAIgASgDUgZ1c2VySWQSIQoMZGlzcGxheV9uYW1lGAMgASgJUgtkaXNwbGF5TmFtZRIcCglsYW5ndWFnZXMYBCADKAlSCWxhbmd1YWdlcxIpChBtb250aGx5X2NhcGFjaXR5GAUgASgNUg9tb250aGx5Q2FwYWNpdHkSGwoJY2FuX2JpYmxlGAYgASgIUghjYW5CaWJsZRIlCg5jYW5fcG9zaXRpdml0eRgHIAEoCFINY2FuUG9zaXRpdml0eRITCgVpc19haRgIIAEoCFIEaXNBaRIoChBoZXlnZW5fYXZhdGFyX2lkGAkgASgJUg5oZXlnZW5BdmF0YXJJZBIWCgZhY3RpdmUYCiABKAhSBmFjdGl2ZRIdCgpjcmVhdGVkX2F0GAsgASgJUgljcmVhdGVkQXQSHQoKdXBkYXRlZF9hdBgMIAEoCVIJdXBkYXRlZEF0IroCChRDcmVhdGVDcmVhdG9yUmVxdWVzdBIXCgd1c2VyX2lkGAEgASgDUgZ1c2VySWQSIQoMZGlzcGxheV9uYW1lGAIgASgJUgtkaXNwbGF5TmFtZRIcCglsYW5ndWFnZXMYAyADKAlSCWxhbmd1YWdlcxIpChBtb250aGx5X2NhcGFjaXR5GAQgASgDUg9tb250aGx5Q2FwYWNpdHkSGwoJY2FuX2JpYmxlGAUgASgIUghjYW5CaWJsZRIlCg5jYW5fcG9zaXRpdml0eRgGIAEoCFINY2FuUG9zaXRpdml0eRITCgVpc19haRgHIAEoCFIEaXNBaRIoChBoZXlnZW5fYXZhdGFyX2lkGAggASgJUg5oZXlnZW5BdmF0YXJJZBIaCghpbmFjdGl2ZRgJIAEoCFIIaW5hY3RpdmUiIwoRR2V0Q3JlYXRvclJlcXVlc3QSDgoCaWQYASABKANSAmlkIsUCChRVcGRhdGVDcmVhdG9yUmVxdWVzdBIOCgJpZBgBIAEoA1ICaWQSFgoGZmllbGRzGAIgAygJUgZmaWVsZHMSIQoMZGlzcGxheV9uYW1lGAMgASgJUgtkaXNwbGF5TmFtZRIcCglsYW5ndWFnZXMYBCADKAlSCWxhbmd1YWdlcxIpChBtb250aGx5X2NhcGFjaXR5GAUgASgDUg9tb250aGx5Q2FwYWNpdHkSGwoJY2FuX2JpYmxlGAYgASgIUghjYW5CaWJsZRIlCg5jYW5fcG9zaXRpdml0eRgHIAEoCFINY2FuUG9zaXRpdml0eRITCgVpc19haRgIIAEoCFIEaXNBaRIoChBoZXlnZW5fYXZhdGFyX2lkGAkgASgJUg5oZXlnZW5BdmF0YXJJZBIWCgZhY3RpdmUYCiABKAhSBmFjdGl2ZSLKAQoTTGlzdENyZWF0b3JzUmVxdWVzdBIWCgZhY3RpdmUYASABKA1SBmFjdGl2ZRIuCgRtb2RlGAIgASgOMhoubHVtYS5jcmVhdG9ycy52MS5GaWxtTW9kZVIEbW9kZRIaCghsYW5ndWFnZRgDIAEoCVIIbGFuZ3VhZ2USEwoFaXNfYWkYBCABKA1SBGlzQWkSGwoJcGFnZV9zaXplGAUgASgNUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAYgASgJUglwYWdlVG9rZW4idQoUTGlzdENyZWF0b3JzUmVzcG9uc2USNQoIY3JlYXRvcnMYASADKAsyGS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3JSCGNyZWF0b3JzEiYKD25leHRfcGFnZV90b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbiIqChhEZWFjdGl2YXRlQ3JlYXRvclJlcXVlc3QSDgoCaWQYASABKANSAmlkIiYKFERlbGV0ZUNyZWF0b3JSZXF1ZXN0Eg4KAmlkGAEgASgDUgJpZCIxChVEZWxldGVDcmVhdG9yUmVzcG9uc2USGAoHZGVsZXRlZBgBIAEoCFIHZGVsZXRlZCJhChNGaW5kRWxpZ2libGVSZXF1ZXN0Ei4KBG1vZGUYASABKA4yGi5sdW1hLmNyZWF0b3JzLnYxLkZpbG1Nb2RlUgRtb2RlEhoKCGxhbmd1YWdlGAIgASgJUghsYW5ndWFnZSIlChNDaGVja0NyZWF0b3JSZXF1ZXN0Eg4KAmlkGAEgASgDUgJpZCJjChRDaGVja0NyZWF0b3JSZXNwb25zZRIWCgZleGlzdHMYASABKAhSBmV4aXN0cxIzCgdjcmVhdG9yGAIgASgLMhkubHVtYS5jcmVhdG9ycy52MS5DcmVhdG9yUgdjcmVhdG9yIhkKF0NyZWF0b3JJbnRlZ3JpdHlSZXF1ZXN0IngKGENyZWF0b3JJbnRlZ3JpdHlSZXNwb25zZRI7ChpjcmVhdG9yc193aXRoX21pc3NpbmdfdXNlchgBIAMoA1IXY3JlYXRvcnNXaXRoTWlzc2luZ1VzZXISHwoLY3JlYXRvcl9pZHMYAiADKANSCmNyZWF0b3JJZHMqPgoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDgoKUk9MRV9BRE1JThABEhAKDFJPTEVfQ1JFQVRPUhACKlQKCEZpbG1Nb2RlEhkKFUZJTE1fTU9ERV9VTlNQRUNJRklFRBAAEhMKD0ZJTE1fTU9ERV9CSUJMRRABEhgKFEZJTE1fTU9ERV9QT1NJVElWSVRZEAIyhwsKD0NyZWF0b3JSZWdpc3RyeRJJCgpDcmVhdGVVc2VyEiMubHVtYS5jcmVhdG9ycy52MS5DcmVhdGVVc2VyUmVxdWVzdBoWLmx1bWEuY3JlYXRvcnMudjEuVXNlchJICgdHZXRVc2VyEiAubHVtYS5jcmVhdG9ycy52MS5HZXRVc2VyUmVxdWVzdBoWLmx1bWEuY3JlYXRvcnMudjEuVXNlciIDkAIBElkKCUxpc3RVc2VycxIiLmx1bWEuY3JlYXRvcnMudjEuTGlzdFVzZXJzUmVxdWVzdBojLmx1bWEuY3JlYXRvcnMudjEuTGlzdFVzZXJzUmVzcG9uc2UiA5ACARJcCgpEZWxldGVVc2VyEiMubHVtYS5jcmVhdG9ycy52MS5EZWxldGVVc2VyUmVxdWVzdBokLmx1bWEuY3JlYXRvcnMudjEuRGVsZXRlVXNlclJlc3BvbnNlIgOQAgISXwoLU2V0UGFzc3dvcmQSJC5sdW1hLmNyZWF0b3JzLnYxLlNldFBhc3N3b3JkUmVxdWVzdBolLmx1bWEuY3JlYXRvcnMudjEuU2V0UGFzc3dvcmRSZXNwb25zZSIDkAICEmMKDlZlcmlmeVBhc3N3b3JkEicubHVtYS5jcmVhdG9ycy52MS5WZXJpZnlQYXNzd29yZFJlcXVlc3QaKC5sdW1hLmNyZWF0b3JzLnYxLlZlcmlmeVBhc3N3b3JkUmVzcG9uc2USUgoNQ3JlYXRlQ3JlYXRvchImLmx1bWEuY3JlYXRvcnMudjEuQ3JlYXRlQ3JlYXRvclJlcXVlc3QaGS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3ISUQoKR2V0Q3JlYXRvchIjLmx1bWEuY3JlYXRvcnMudjEuR2V0Q3JlYXRvclJlcXVlc3QaGS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3IiA5ACARJXCg1VcGRhdGVDcmVhdG9yEiYubHVtYS5jcmVhdG9ycy52MS5VcGRhdGVDcmVhdG9yUmVxdWVzdBoZLmx1bWEuY3JlYXRvcnMudjEuQ3JlYXRvciIDkAICEmIKDExpc3RDcmVhdG9ycxIlLmx1bWEuY3JlYXRvcnMudjEuTGlzdENyZWF0b3JzUmVxdWVzdBomLmx1bWEuY3JlYXRvcnMudjEuTGlzdENyZWF0b3JzUmVzcG9uc2UiA5ACARJfChFEZWFjdGl2YXRlQ3JlYXRvchIqLmx1bWEuY3JlYXRvcnMudjEuRGVhY3RpdmF0ZUNyZWF0b3JSZXF1ZXN0GhkubHVtYS5jcmVhdG9ycy52MS5DcmVhdG9yIgOQAgISZQoNRGVsZXRlQ3JlYXRvchImLmx1bWEuY3JlYXRvcnMudjEuRGVsZXRlQ3JlYXRvclJlcXVlc3QaJy5sdW1hLmNyZWF0b3JzLnYxLkRlbGV0ZUNyZWF0b3JSZXNwb25zZSIDkAICEmIKDEZpbmRFbGlnaWJsZRIlLmx1bWEuY3JlYXRvcnMudjEuRmluZEVsaWdpYmxlUmVxdWVzdBomLmx1bWEuY3JlYXRvcnMudjEuTGlzdENyZWF0b3JzUmVzcG9uc2UiA5ACARJiCgxDaGVja0NyZWF0b3ISJS5sdW1hLmNyZWF0b3JzLnYxLkNoZWNrQ3JlYXRvclJlcXVlc3QaJi5sdW1hLmNyZWF0b3JzLnYxLkNoZWNrQ3JlYXRvclJlc3BvbnNlIgOQAgESbAoOQ2hlY2tJbnRlZ3JpdHkSKS5sdW1hLmNyZWF0b3JzLnYxLkNyZWF0b3JJbnRlZ3JpdHlSZXF1ZXN0GioubHVtYS5jcmVhdG9ycy52MS5DcmVhdG9ySW50ZWdyaXR5UmVzcG9uc2UiA5ACAWIGcHJvdG8z",
         ]
     )
 
@@ -87,21 +97,27 @@ public enum Luma_Creators_V1_CreatorRegistryService {
         public static let getUser = RPCMethod<Luma_Creators_V1_GetUserRequest, Luma_Creators_V1_User>(descriptor: descriptor.methods[1])
         public static let listUsers = RPCMethod<Luma_Creators_V1_ListUsersRequest, Luma_Creators_V1_ListUsersResponse>(descriptor: descriptor.methods[2])
         public static let deleteUser = RPCMethod<Luma_Creators_V1_DeleteUserRequest, Luma_Creators_V1_DeleteUserResponse>(descriptor: descriptor.methods[3])
-        public static let createCreator = RPCMethod<Luma_Creators_V1_CreateCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[4])
-        public static let getCreator = RPCMethod<Luma_Creators_V1_GetCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[5])
-        public static let updateCreator = RPCMethod<Luma_Creators_V1_UpdateCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[6])
-        public static let listCreators = RPCMethod<Luma_Creators_V1_ListCreatorsRequest, Luma_Creators_V1_ListCreatorsResponse>(descriptor: descriptor.methods[7])
-        public static let deactivateCreator = RPCMethod<Luma_Creators_V1_DeactivateCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[8])
-        public static let deleteCreator = RPCMethod<Luma_Creators_V1_DeleteCreatorRequest, Luma_Creators_V1_DeleteCreatorResponse>(descriptor: descriptor.methods[9])
-        public static let findEligible = RPCMethod<Luma_Creators_V1_FindEligibleRequest, Luma_Creators_V1_ListCreatorsResponse>(descriptor: descriptor.methods[10])
-        public static let checkCreator = RPCMethod<Luma_Creators_V1_CheckCreatorRequest, Luma_Creators_V1_CheckCreatorResponse>(descriptor: descriptor.methods[11])
-        public static let checkIntegrity = RPCMethod<Luma_Creators_V1_CreatorIntegrityRequest, Luma_Creators_V1_CreatorIntegrityResponse>(descriptor: descriptor.methods[12])
+        public static let setPassword = RPCMethod<Luma_Creators_V1_SetPasswordRequest, Luma_Creators_V1_SetPasswordResponse>(descriptor: descriptor.methods[4])
+        public static let verifyPassword = RPCMethod<Luma_Creators_V1_VerifyPasswordRequest, Luma_Creators_V1_VerifyPasswordResponse>(descriptor: descriptor.methods[5])
+        public static let createCreator = RPCMethod<Luma_Creators_V1_CreateCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[6])
+        public static let getCreator = RPCMethod<Luma_Creators_V1_GetCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[7])
+        public static let updateCreator = RPCMethod<Luma_Creators_V1_UpdateCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[8])
+        public static let listCreators = RPCMethod<Luma_Creators_V1_ListCreatorsRequest, Luma_Creators_V1_ListCreatorsResponse>(descriptor: descriptor.methods[9])
+        public static let deactivateCreator = RPCMethod<Luma_Creators_V1_DeactivateCreatorRequest, Luma_Creators_V1_Creator>(descriptor: descriptor.methods[10])
+        public static let deleteCreator = RPCMethod<Luma_Creators_V1_DeleteCreatorRequest, Luma_Creators_V1_DeleteCreatorResponse>(descriptor: descriptor.methods[11])
+        public static let findEligible = RPCMethod<Luma_Creators_V1_FindEligibleRequest, Luma_Creators_V1_ListCreatorsResponse>(descriptor: descriptor.methods[12])
+        public static let checkCreator = RPCMethod<Luma_Creators_V1_CheckCreatorRequest, Luma_Creators_V1_CheckCreatorResponse>(descriptor: descriptor.methods[13])
+        public static let checkIntegrity = RPCMethod<Luma_Creators_V1_CreatorIntegrityRequest, Luma_Creators_V1_CreatorIntegrityResponse>(descriptor: descriptor.methods[14])
     }
 
     /// Every message type defined in luma/creators/v1/creators.proto, so generic tools (lumactl) can
     /// encode and decode them by full name.
     public static let messageTypes: [any SwiftProtobuf.Message.Type] = [
             Luma_Creators_V1_User.self,
+            Luma_Creators_V1_SetPasswordRequest.self,
+            Luma_Creators_V1_SetPasswordResponse.self,
+            Luma_Creators_V1_VerifyPasswordRequest.self,
+            Luma_Creators_V1_VerifyPasswordResponse.self,
             Luma_Creators_V1_CreateUserRequest.self,
             Luma_Creators_V1_GetUserRequest.self,
             Luma_Creators_V1_ListUsersRequest.self,
@@ -131,6 +147,8 @@ public protocol Luma_Creators_V1_CreatorRegistryProvider: RPCServiceProvider {
     func getUser(_ request: Luma_Creators_V1_GetUserRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_User
     func listUsers(_ request: Luma_Creators_V1_ListUsersRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_ListUsersResponse
     func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_DeleteUserResponse
+    func setPassword(_ request: Luma_Creators_V1_SetPasswordRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_SetPasswordResponse
+    func verifyPassword(_ request: Luma_Creators_V1_VerifyPasswordRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_VerifyPasswordResponse
     func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_Creator
     func getCreator(_ request: Luma_Creators_V1_GetCreatorRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_Creator
     func updateCreator(_ request: Luma_Creators_V1_UpdateCreatorRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_Creator
@@ -157,6 +175,12 @@ extension Luma_Creators_V1_CreatorRegistryProvider {
         }
         registrar.register(Luma_Creators_V1_CreatorRegistryService.Method.deleteUser) { request, context in
             try await self.deleteUser(request, context: context)
+        }
+        registrar.register(Luma_Creators_V1_CreatorRegistryService.Method.setPassword) { request, context in
+            try await self.setPassword(request, context: context)
+        }
+        registrar.register(Luma_Creators_V1_CreatorRegistryService.Method.verifyPassword) { request, context in
+            try await self.verifyPassword(request, context: context)
         }
         registrar.register(Luma_Creators_V1_CreatorRegistryService.Method.createCreator) { request, context in
             try await self.createCreator(request, context: context)
@@ -195,6 +219,8 @@ public protocol Luma_Creators_V1_CreatorRegistryClientProtocol: Sendable {
     func getUser(_ request: Luma_Creators_V1_GetUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_User
     func listUsers(_ request: Luma_Creators_V1_ListUsersRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_ListUsersResponse
     func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_DeleteUserResponse
+    func setPassword(_ request: Luma_Creators_V1_SetPasswordRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_SetPasswordResponse
+    func verifyPassword(_ request: Luma_Creators_V1_VerifyPasswordRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_VerifyPasswordResponse
     func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
     func getCreator(_ request: Luma_Creators_V1_GetCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
     func updateCreator(_ request: Luma_Creators_V1_UpdateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator
@@ -221,6 +247,14 @@ extension Luma_Creators_V1_CreatorRegistryClientProtocol {
 
     public func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest) async throws -> Luma_Creators_V1_DeleteUserResponse {
         try await deleteUser(request, options: RPCCallOptions())
+    }
+
+    public func setPassword(_ request: Luma_Creators_V1_SetPasswordRequest) async throws -> Luma_Creators_V1_SetPasswordResponse {
+        try await setPassword(request, options: RPCCallOptions())
+    }
+
+    public func verifyPassword(_ request: Luma_Creators_V1_VerifyPasswordRequest) async throws -> Luma_Creators_V1_VerifyPasswordResponse {
+        try await verifyPassword(request, options: RPCCallOptions())
     }
 
     public func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest) async throws -> Luma_Creators_V1_Creator {
@@ -282,6 +316,14 @@ public struct Luma_Creators_V1_CreatorRegistryClient: Luma_Creators_V1_CreatorRe
 
     public func deleteUser(_ request: Luma_Creators_V1_DeleteUserRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_DeleteUserResponse {
         try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.deleteUser, request, options: options)
+    }
+
+    public func setPassword(_ request: Luma_Creators_V1_SetPasswordRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_SetPasswordResponse {
+        try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.setPassword, request, options: options)
+    }
+
+    public func verifyPassword(_ request: Luma_Creators_V1_VerifyPasswordRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_VerifyPasswordResponse {
+        try await client.call(Luma_Creators_V1_CreatorRegistryService.Method.verifyPassword, request, options: options)
     }
 
     public func createCreator(_ request: Luma_Creators_V1_CreateCreatorRequest, options: RPCCallOptions) async throws -> Luma_Creators_V1_Creator {

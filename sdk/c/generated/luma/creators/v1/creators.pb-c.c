@@ -52,6 +52,186 @@ void   luma__creators__v1__user__free_unpacked
   assert(message->base.descriptor == &luma__creators__v1__user__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__creators__v1__set_password_request__init
+                     (Luma__Creators__V1__SetPasswordRequest         *message)
+{
+  static const Luma__Creators__V1__SetPasswordRequest init_value = LUMA__CREATORS__V1__SET_PASSWORD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__creators__v1__set_password_request__get_packed_size
+                     (const Luma__Creators__V1__SetPasswordRequest *message)
+{
+  assert(message->base.descriptor == &luma__creators__v1__set_password_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__creators__v1__set_password_request__pack
+                     (const Luma__Creators__V1__SetPasswordRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__creators__v1__set_password_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__creators__v1__set_password_request__pack_to_buffer
+                     (const Luma__Creators__V1__SetPasswordRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__creators__v1__set_password_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Creators__V1__SetPasswordRequest *
+       luma__creators__v1__set_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Creators__V1__SetPasswordRequest *)
+     protobuf_c_message_unpack (&luma__creators__v1__set_password_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__creators__v1__set_password_request__free_unpacked
+                     (Luma__Creators__V1__SetPasswordRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__creators__v1__set_password_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__creators__v1__set_password_response__init
+                     (Luma__Creators__V1__SetPasswordResponse         *message)
+{
+  static const Luma__Creators__V1__SetPasswordResponse init_value = LUMA__CREATORS__V1__SET_PASSWORD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__creators__v1__set_password_response__get_packed_size
+                     (const Luma__Creators__V1__SetPasswordResponse *message)
+{
+  assert(message->base.descriptor == &luma__creators__v1__set_password_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__creators__v1__set_password_response__pack
+                     (const Luma__Creators__V1__SetPasswordResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__creators__v1__set_password_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__creators__v1__set_password_response__pack_to_buffer
+                     (const Luma__Creators__V1__SetPasswordResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__creators__v1__set_password_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Creators__V1__SetPasswordResponse *
+       luma__creators__v1__set_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Creators__V1__SetPasswordResponse *)
+     protobuf_c_message_unpack (&luma__creators__v1__set_password_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__creators__v1__set_password_response__free_unpacked
+                     (Luma__Creators__V1__SetPasswordResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__creators__v1__set_password_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__creators__v1__verify_password_request__init
+                     (Luma__Creators__V1__VerifyPasswordRequest         *message)
+{
+  static const Luma__Creators__V1__VerifyPasswordRequest init_value = LUMA__CREATORS__V1__VERIFY_PASSWORD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__creators__v1__verify_password_request__get_packed_size
+                     (const Luma__Creators__V1__VerifyPasswordRequest *message)
+{
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__creators__v1__verify_password_request__pack
+                     (const Luma__Creators__V1__VerifyPasswordRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__creators__v1__verify_password_request__pack_to_buffer
+                     (const Luma__Creators__V1__VerifyPasswordRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Creators__V1__VerifyPasswordRequest *
+       luma__creators__v1__verify_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Creators__V1__VerifyPasswordRequest *)
+     protobuf_c_message_unpack (&luma__creators__v1__verify_password_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__creators__v1__verify_password_request__free_unpacked
+                     (Luma__Creators__V1__VerifyPasswordRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__creators__v1__verify_password_response__init
+                     (Luma__Creators__V1__VerifyPasswordResponse         *message)
+{
+  static const Luma__Creators__V1__VerifyPasswordResponse init_value = LUMA__CREATORS__V1__VERIFY_PASSWORD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__creators__v1__verify_password_response__get_packed_size
+                     (const Luma__Creators__V1__VerifyPasswordResponse *message)
+{
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__creators__v1__verify_password_response__pack
+                     (const Luma__Creators__V1__VerifyPasswordResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__creators__v1__verify_password_response__pack_to_buffer
+                     (const Luma__Creators__V1__VerifyPasswordResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Creators__V1__VerifyPasswordResponse *
+       luma__creators__v1__verify_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Creators__V1__VerifyPasswordResponse *)
+     protobuf_c_message_unpack (&luma__creators__v1__verify_password_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__creators__v1__verify_password_response__free_unpacked
+                     (Luma__Creators__V1__VerifyPasswordResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__creators__v1__verify_password_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__creators__v1__create_user_request__init
                      (Luma__Creators__V1__CreateUserRequest         *message)
 {
@@ -952,7 +1132,7 @@ void   luma__creators__v1__creator_integrity_response__free_unpacked
   assert(message->base.descriptor == &luma__creators__v1__creator_integrity_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__creators__v1__user__field_descriptors[5] =
+static const ProtobufCFieldDescriptor luma__creators__v1__user__field_descriptors[6] =
 {
   {
     "id",
@@ -1014,18 +1194,31 @@ static const ProtobufCFieldDescriptor luma__creators__v1__user__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "password_set",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__User, password_set),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__creators__v1__user__field_indices_by_name[] = {
   4,   /* field[4] = created_at */
   2,   /* field[2] = display_name */
   1,   /* field[1] = email */
   0,   /* field[0] = id */
+  5,   /* field[5] = password_set */
   3,   /* field[3] = role */
 };
 static const ProtobufCIntRange luma__creators__v1__user__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor luma__creators__v1__user__descriptor =
 {
@@ -1035,11 +1228,182 @@ const ProtobufCMessageDescriptor luma__creators__v1__user__descriptor =
   "Luma__Creators__V1__User",
   "luma.creators.v1",
   sizeof(Luma__Creators__V1__User),
-  5,
+  6,
   luma__creators__v1__user__field_descriptors,
   luma__creators__v1__user__field_indices_by_name,
   1,  luma__creators__v1__user__number_ranges,
   (ProtobufCMessageInit) luma__creators__v1__user__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__creators__v1__set_password_request__field_descriptors[2] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__SetPasswordRequest, user_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__SetPasswordRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__creators__v1__set_password_request__field_indices_by_name[] = {
+  1,   /* field[1] = password */
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange luma__creators__v1__set_password_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__creators__v1__set_password_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.creators.v1.SetPasswordRequest",
+  "SetPasswordRequest",
+  "Luma__Creators__V1__SetPasswordRequest",
+  "luma.creators.v1",
+  sizeof(Luma__Creators__V1__SetPasswordRequest),
+  2,
+  luma__creators__v1__set_password_request__field_descriptors,
+  luma__creators__v1__set_password_request__field_indices_by_name,
+  1,  luma__creators__v1__set_password_request__number_ranges,
+  (ProtobufCMessageInit) luma__creators__v1__set_password_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define luma__creators__v1__set_password_response__field_descriptors NULL
+#define luma__creators__v1__set_password_response__field_indices_by_name NULL
+#define luma__creators__v1__set_password_response__number_ranges NULL
+const ProtobufCMessageDescriptor luma__creators__v1__set_password_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.creators.v1.SetPasswordResponse",
+  "SetPasswordResponse",
+  "Luma__Creators__V1__SetPasswordResponse",
+  "luma.creators.v1",
+  sizeof(Luma__Creators__V1__SetPasswordResponse),
+  0,
+  luma__creators__v1__set_password_response__field_descriptors,
+  luma__creators__v1__set_password_response__field_indices_by_name,
+  0,  luma__creators__v1__set_password_response__number_ranges,
+  (ProtobufCMessageInit) luma__creators__v1__set_password_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__creators__v1__verify_password_request__field_descriptors[2] =
+{
+  {
+    "email",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__VerifyPasswordRequest, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__VerifyPasswordRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__creators__v1__verify_password_request__field_indices_by_name[] = {
+  0,   /* field[0] = email */
+  1,   /* field[1] = password */
+};
+static const ProtobufCIntRange luma__creators__v1__verify_password_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__creators__v1__verify_password_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.creators.v1.VerifyPasswordRequest",
+  "VerifyPasswordRequest",
+  "Luma__Creators__V1__VerifyPasswordRequest",
+  "luma.creators.v1",
+  sizeof(Luma__Creators__V1__VerifyPasswordRequest),
+  2,
+  luma__creators__v1__verify_password_request__field_descriptors,
+  luma__creators__v1__verify_password_request__field_indices_by_name,
+  1,  luma__creators__v1__verify_password_request__number_ranges,
+  (ProtobufCMessageInit) luma__creators__v1__verify_password_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__creators__v1__verify_password_response__field_descriptors[2] =
+{
+  {
+    "user",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__VerifyPasswordResponse, user),
+    &luma__creators__v1__user__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "creator_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__VerifyPasswordResponse, creator_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__creators__v1__verify_password_response__field_indices_by_name[] = {
+  1,   /* field[1] = creator_id */
+  0,   /* field[0] = user */
+};
+static const ProtobufCIntRange luma__creators__v1__verify_password_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__creators__v1__verify_password_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.creators.v1.VerifyPasswordResponse",
+  "VerifyPasswordResponse",
+  "Luma__Creators__V1__VerifyPasswordResponse",
+  "luma.creators.v1",
+  sizeof(Luma__Creators__V1__VerifyPasswordResponse),
+  2,
+  luma__creators__v1__verify_password_response__field_descriptors,
+  luma__creators__v1__verify_password_response__field_indices_by_name,
+  1,  luma__creators__v1__verify_password_response__number_ranges,
+  (ProtobufCMessageInit) luma__creators__v1__verify_password_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__creators__v1__create_user_request__field_descriptors[3] =
@@ -2375,12 +2739,14 @@ const ProtobufCEnumDescriptor luma__creators__v1__film_mode__descriptor =
   luma__creators__v1__film_mode__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor luma__creators__v1__creator_registry__method_descriptors[13] =
+static const ProtobufCMethodDescriptor luma__creators__v1__creator_registry__method_descriptors[15] =
 {
   { "CreateUser", &luma__creators__v1__create_user_request__descriptor, &luma__creators__v1__user__descriptor },
   { "GetUser", &luma__creators__v1__get_user_request__descriptor, &luma__creators__v1__user__descriptor },
   { "ListUsers", &luma__creators__v1__list_users_request__descriptor, &luma__creators__v1__list_users_response__descriptor },
   { "DeleteUser", &luma__creators__v1__delete_user_request__descriptor, &luma__creators__v1__delete_user_response__descriptor },
+  { "SetPassword", &luma__creators__v1__set_password_request__descriptor, &luma__creators__v1__set_password_response__descriptor },
+  { "VerifyPassword", &luma__creators__v1__verify_password_request__descriptor, &luma__creators__v1__verify_password_response__descriptor },
   { "CreateCreator", &luma__creators__v1__create_creator_request__descriptor, &luma__creators__v1__creator__descriptor },
   { "GetCreator", &luma__creators__v1__get_creator_request__descriptor, &luma__creators__v1__creator__descriptor },
   { "UpdateCreator", &luma__creators__v1__update_creator_request__descriptor, &luma__creators__v1__creator__descriptor },
@@ -2392,19 +2758,21 @@ static const ProtobufCMethodDescriptor luma__creators__v1__creator_registry__met
   { "CheckIntegrity", &luma__creators__v1__creator_integrity_request__descriptor, &luma__creators__v1__creator_integrity_response__descriptor },
 };
 const unsigned luma__creators__v1__creator_registry__method_indices_by_name[] = {
-  11,        /* CheckCreator */
-  12,        /* CheckIntegrity */
-  4,        /* CreateCreator */
+  13,        /* CheckCreator */
+  14,        /* CheckIntegrity */
+  6,        /* CreateCreator */
   0,        /* CreateUser */
-  8,        /* DeactivateCreator */
-  9,        /* DeleteCreator */
+  10,        /* DeactivateCreator */
+  11,        /* DeleteCreator */
   3,        /* DeleteUser */
-  10,        /* FindEligible */
-  5,        /* GetCreator */
+  12,        /* FindEligible */
+  7,        /* GetCreator */
   1,        /* GetUser */
-  7,        /* ListCreators */
+  9,        /* ListCreators */
   2,        /* ListUsers */
-  6         /* UpdateCreator */
+  4,        /* SetPassword */
+  8,        /* UpdateCreator */
+  5         /* VerifyPassword */
 };
 const ProtobufCServiceDescriptor luma__creators__v1__creator_registry__descriptor =
 {
@@ -2413,7 +2781,7 @@ const ProtobufCServiceDescriptor luma__creators__v1__creator_registry__descripto
   "CreatorRegistry",
   "Luma__Creators__V1__CreatorRegistry",
   "luma.creators.v1",
-  13,
+  15,
   luma__creators__v1__creator_registry__method_descriptors,
   luma__creators__v1__creator_registry__method_indices_by_name
 };
@@ -2449,13 +2817,29 @@ void luma__creators__v1__creator_registry__delete_user(ProtobufCService *service
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void luma__creators__v1__creator_registry__set_password(ProtobufCService *service,
+                                                        const Luma__Creators__V1__SetPasswordRequest *input,
+                                                        Luma__Creators__V1__SetPasswordResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__creators__v1__creator_registry__verify_password(ProtobufCService *service,
+                                                           const Luma__Creators__V1__VerifyPasswordRequest *input,
+                                                           Luma__Creators__V1__VerifyPasswordResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void luma__creators__v1__creator_registry__create_creator(ProtobufCService *service,
                                                           const Luma__Creators__V1__CreateCreatorRequest *input,
                                                           Luma__Creators__V1__Creator_Closure closure,
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__get_creator(ProtobufCService *service,
                                                        const Luma__Creators__V1__GetCreatorRequest *input,
@@ -2463,7 +2847,7 @@ void luma__creators__v1__creator_registry__get_creator(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__update_creator(ProtobufCService *service,
                                                           const Luma__Creators__V1__UpdateCreatorRequest *input,
@@ -2471,7 +2855,7 @@ void luma__creators__v1__creator_registry__update_creator(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__list_creators(ProtobufCService *service,
                                                          const Luma__Creators__V1__ListCreatorsRequest *input,
@@ -2479,7 +2863,7 @@ void luma__creators__v1__creator_registry__list_creators(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__deactivate_creator(ProtobufCService *service,
                                                               const Luma__Creators__V1__DeactivateCreatorRequest *input,
@@ -2487,7 +2871,7 @@ void luma__creators__v1__creator_registry__deactivate_creator(ProtobufCService *
                                                               void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__delete_creator(ProtobufCService *service,
                                                           const Luma__Creators__V1__DeleteCreatorRequest *input,
@@ -2495,7 +2879,7 @@ void luma__creators__v1__creator_registry__delete_creator(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__find_eligible(ProtobufCService *service,
                                                          const Luma__Creators__V1__FindEligibleRequest *input,
@@ -2503,7 +2887,7 @@ void luma__creators__v1__creator_registry__find_eligible(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__check_creator(ProtobufCService *service,
                                                          const Luma__Creators__V1__CheckCreatorRequest *input,
@@ -2511,7 +2895,7 @@ void luma__creators__v1__creator_registry__check_creator(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__check_integrity(ProtobufCService *service,
                                                            const Luma__Creators__V1__CreatorIntegrityRequest *input,
@@ -2519,7 +2903,7 @@ void luma__creators__v1__creator_registry__check_integrity(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &luma__creators__v1__creator_registry__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__creators__v1__creator_registry__init (Luma__Creators__V1__CreatorRegistry_Service *service,
                                                  Luma__Creators__V1__CreatorRegistry_ServiceDestroy destroy)

@@ -16,6 +16,10 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Luma__Creators__V1__User Luma__Creators__V1__User;
+typedef struct Luma__Creators__V1__SetPasswordRequest Luma__Creators__V1__SetPasswordRequest;
+typedef struct Luma__Creators__V1__SetPasswordResponse Luma__Creators__V1__SetPasswordResponse;
+typedef struct Luma__Creators__V1__VerifyPasswordRequest Luma__Creators__V1__VerifyPasswordRequest;
+typedef struct Luma__Creators__V1__VerifyPasswordResponse Luma__Creators__V1__VerifyPasswordResponse;
 typedef struct Luma__Creators__V1__CreateUserRequest Luma__Creators__V1__CreateUserRequest;
 typedef struct Luma__Creators__V1__GetUserRequest Luma__Creators__V1__GetUserRequest;
 typedef struct Luma__Creators__V1__ListUsersRequest Luma__Creators__V1__ListUsersRequest;
@@ -66,10 +70,59 @@ struct  Luma__Creators__V1__User
   char *display_name;
   Luma__Creators__V1__Role role;
   char *created_at;
+  /*
+   * output only; the hash never leaves creator-registry
+   */
+  protobuf_c_boolean password_set;
 };
 #define LUMA__CREATORS__V1__USER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__user__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LUMA__CREATORS__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LUMA__CREATORS__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Luma__Creators__V1__SetPasswordRequest
+{
+  ProtobufCMessage base;
+  int64_t user_id;
+  char *password;
+};
+#define LUMA__CREATORS__V1__SET_PASSWORD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__set_password_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Creators__V1__SetPasswordResponse
+{
+  ProtobufCMessage base;
+};
+#define LUMA__CREATORS__V1__SET_PASSWORD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__set_password_response__descriptor) \
+     }
+
+
+struct  Luma__Creators__V1__VerifyPasswordRequest
+{
+  ProtobufCMessage base;
+  char *email;
+  char *password;
+};
+#define LUMA__CREATORS__V1__VERIFY_PASSWORD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__verify_password_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Creators__V1__VerifyPasswordResponse
+{
+  ProtobufCMessage base;
+  Luma__Creators__V1__User *user;
+  /*
+   * the user's creator profile; 0 = none
+   */
+  int64_t creator_id;
+};
+#define LUMA__CREATORS__V1__VERIFY_PASSWORD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__verify_password_response__descriptor) \
+    , NULL, 0 }
 
 
 struct  Luma__Creators__V1__CreateUserRequest
@@ -368,6 +421,82 @@ Luma__Creators__V1__User *
                       const uint8_t       *data);
 void   luma__creators__v1__user__free_unpacked
                      (Luma__Creators__V1__User *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Creators__V1__SetPasswordRequest methods */
+void   luma__creators__v1__set_password_request__init
+                     (Luma__Creators__V1__SetPasswordRequest         *message);
+size_t luma__creators__v1__set_password_request__get_packed_size
+                     (const Luma__Creators__V1__SetPasswordRequest   *message);
+size_t luma__creators__v1__set_password_request__pack
+                     (const Luma__Creators__V1__SetPasswordRequest   *message,
+                      uint8_t             *out);
+size_t luma__creators__v1__set_password_request__pack_to_buffer
+                     (const Luma__Creators__V1__SetPasswordRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Creators__V1__SetPasswordRequest *
+       luma__creators__v1__set_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__creators__v1__set_password_request__free_unpacked
+                     (Luma__Creators__V1__SetPasswordRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Creators__V1__SetPasswordResponse methods */
+void   luma__creators__v1__set_password_response__init
+                     (Luma__Creators__V1__SetPasswordResponse         *message);
+size_t luma__creators__v1__set_password_response__get_packed_size
+                     (const Luma__Creators__V1__SetPasswordResponse   *message);
+size_t luma__creators__v1__set_password_response__pack
+                     (const Luma__Creators__V1__SetPasswordResponse   *message,
+                      uint8_t             *out);
+size_t luma__creators__v1__set_password_response__pack_to_buffer
+                     (const Luma__Creators__V1__SetPasswordResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Creators__V1__SetPasswordResponse *
+       luma__creators__v1__set_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__creators__v1__set_password_response__free_unpacked
+                     (Luma__Creators__V1__SetPasswordResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Creators__V1__VerifyPasswordRequest methods */
+void   luma__creators__v1__verify_password_request__init
+                     (Luma__Creators__V1__VerifyPasswordRequest         *message);
+size_t luma__creators__v1__verify_password_request__get_packed_size
+                     (const Luma__Creators__V1__VerifyPasswordRequest   *message);
+size_t luma__creators__v1__verify_password_request__pack
+                     (const Luma__Creators__V1__VerifyPasswordRequest   *message,
+                      uint8_t             *out);
+size_t luma__creators__v1__verify_password_request__pack_to_buffer
+                     (const Luma__Creators__V1__VerifyPasswordRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Creators__V1__VerifyPasswordRequest *
+       luma__creators__v1__verify_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__creators__v1__verify_password_request__free_unpacked
+                     (Luma__Creators__V1__VerifyPasswordRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Creators__V1__VerifyPasswordResponse methods */
+void   luma__creators__v1__verify_password_response__init
+                     (Luma__Creators__V1__VerifyPasswordResponse         *message);
+size_t luma__creators__v1__verify_password_response__get_packed_size
+                     (const Luma__Creators__V1__VerifyPasswordResponse   *message);
+size_t luma__creators__v1__verify_password_response__pack
+                     (const Luma__Creators__V1__VerifyPasswordResponse   *message,
+                      uint8_t             *out);
+size_t luma__creators__v1__verify_password_response__pack_to_buffer
+                     (const Luma__Creators__V1__VerifyPasswordResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Creators__V1__VerifyPasswordResponse *
+       luma__creators__v1__verify_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__creators__v1__verify_password_response__free_unpacked
+                     (Luma__Creators__V1__VerifyPasswordResponse *message,
                       ProtobufCAllocator *allocator);
 /* Luma__Creators__V1__CreateUserRequest methods */
 void   luma__creators__v1__create_user_request__init
@@ -754,6 +883,18 @@ void   luma__creators__v1__creator_integrity_response__free_unpacked
 typedef void (*Luma__Creators__V1__User_Closure)
                  (const Luma__Creators__V1__User *message,
                   void *closure_data);
+typedef void (*Luma__Creators__V1__SetPasswordRequest_Closure)
+                 (const Luma__Creators__V1__SetPasswordRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Creators__V1__SetPasswordResponse_Closure)
+                 (const Luma__Creators__V1__SetPasswordResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Creators__V1__VerifyPasswordRequest_Closure)
+                 (const Luma__Creators__V1__VerifyPasswordRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Creators__V1__VerifyPasswordResponse_Closure)
+                 (const Luma__Creators__V1__VerifyPasswordResponse *message,
+                  void *closure_data);
 typedef void (*Luma__Creators__V1__CreateUserRequest_Closure)
                  (const Luma__Creators__V1__CreateUserRequest *message,
                   void *closure_data);
@@ -837,6 +978,14 @@ struct Luma__Creators__V1__CreatorRegistry_Service
                       const Luma__Creators__V1__DeleteUserRequest *input,
                       Luma__Creators__V1__DeleteUserResponse_Closure closure,
                       void *closure_data);
+  void (*set_password)(Luma__Creators__V1__CreatorRegistry_Service *service,
+                       const Luma__Creators__V1__SetPasswordRequest *input,
+                       Luma__Creators__V1__SetPasswordResponse_Closure closure,
+                       void *closure_data);
+  void (*verify_password)(Luma__Creators__V1__CreatorRegistry_Service *service,
+                          const Luma__Creators__V1__VerifyPasswordRequest *input,
+                          Luma__Creators__V1__VerifyPasswordResponse_Closure closure,
+                          void *closure_data);
   void (*create_creator)(Luma__Creators__V1__CreatorRegistry_Service *service,
                          const Luma__Creators__V1__CreateCreatorRequest *input,
                          Luma__Creators__V1__Creator_Closure closure,
@@ -885,6 +1034,8 @@ void luma__creators__v1__creator_registry__init (Luma__Creators__V1__CreatorRegi
       function_prefix__ ## get_user,\
       function_prefix__ ## list_users,\
       function_prefix__ ## delete_user,\
+      function_prefix__ ## set_password,\
+      function_prefix__ ## verify_password,\
       function_prefix__ ## create_creator,\
       function_prefix__ ## get_creator,\
       function_prefix__ ## update_creator,\
@@ -910,6 +1061,14 @@ void luma__creators__v1__creator_registry__delete_user(ProtobufCService *service
                                                        const Luma__Creators__V1__DeleteUserRequest *input,
                                                        Luma__Creators__V1__DeleteUserResponse_Closure closure,
                                                        void *closure_data);
+void luma__creators__v1__creator_registry__set_password(ProtobufCService *service,
+                                                        const Luma__Creators__V1__SetPasswordRequest *input,
+                                                        Luma__Creators__V1__SetPasswordResponse_Closure closure,
+                                                        void *closure_data);
+void luma__creators__v1__creator_registry__verify_password(ProtobufCService *service,
+                                                           const Luma__Creators__V1__VerifyPasswordRequest *input,
+                                                           Luma__Creators__V1__VerifyPasswordResponse_Closure closure,
+                                                           void *closure_data);
 void luma__creators__v1__creator_registry__create_creator(ProtobufCService *service,
                                                           const Luma__Creators__V1__CreateCreatorRequest *input,
                                                           Luma__Creators__V1__Creator_Closure closure,
@@ -952,6 +1111,10 @@ void luma__creators__v1__creator_registry__check_integrity(ProtobufCService *ser
 extern const ProtobufCEnumDescriptor    luma__creators__v1__role__descriptor;
 extern const ProtobufCEnumDescriptor    luma__creators__v1__film_mode__descriptor;
 extern const ProtobufCMessageDescriptor luma__creators__v1__user__descriptor;
+extern const ProtobufCMessageDescriptor luma__creators__v1__set_password_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__creators__v1__set_password_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__creators__v1__verify_password_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__creators__v1__verify_password_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__creators__v1__create_user_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__creators__v1__get_user_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__creators__v1__list_users_request__descriptor;

@@ -1,0 +1,79 @@
+import ContentAPI
+import CreatorsAPI
+import Foundation
+import LumaAuth
+import LumaRPC
+import LumaRPCNIO
+import NIOCore
+import OpsAPI
+import VersesAPI
+
+/// The three services, as the studio calls them. Every call carries a short-lived Luma token
+/// minted for the person the request is for (`ActingAs.principal`): an admin token, or a creator
+/// token limited to their creator id, so the services enforce what each may see. Sign-in checks
+/// go out with the studio's own service token.
+public struct StudioBackend: Sendable {
+    public let verses: Luma_Verses_V1_VerseRegistryClient
+    public let creators: Luma_Creators_V1_CreatorRegistryClient
+    public let content: Luma_Content_V1_ContentPipelineClient
+    public let contentOperations: Luma_Ops_V1_OperationsClient
+    public let creatorOperations: Luma_Ops_V1_OperationsClient
+
+    public init(verses: RPCClient, creators: RPCClient, content: RPCClient) {
+        self.verses = .init(verses)
+        self.creators = .init(creators)
+        self.content = .init(content)
+        contentOperations = .init(content)
+        creatorOperations = .init(creators)
+    }
+
+    /// A client for `endpoints` that signs each call for the acting person (nil signer: the
+    /// services run with --insecure-dev and no token is sent).
+    public static func client(_ endpoints: [RPCEndpoint], signer: TokenSigner?, timeout: TimeAmount = .seconds(10),
+                              service: String) -> RPCClient {
+        var configuration = RPCClient.Configuration()
+        configuration.defaultTimeout = timeout
+        configuration.interceptors = [NamedServiceInterceptor(service: service)]
+            + (signer.map { [ActingAsInterceptor(signer: $0)] } ?? [])
+        return RPCClient(endpoints: endpoints, configuration: configuration)
+    }
+}
+
+/// Who the studio is acting for in this task.
+public enum ActingAs {
+    @TaskLocal public static var principal: Principal?
+    static let studio = Principal(subject: "luma-studio", role: .service)
+}
+
+/// Mints a 2-minute token for `ActingAs.principal` (or the studio itself) on every call.
+struct ActingAsInterceptor: RPCClientInterceptor {
+    let signer: TokenSigner
+
+    func intercept(request: RPCClientRequest, next: @Sendable (RPCClientRequest) async throws -> Data) async throws -> Data {
+        var request = request
+        request.metadata[RPCMetadataKey.authorization] = "Bearer " + signer.mint(ActingAs.principal ?? ActingAs.studio, ttl: 120)
+        return try await next(request)
+    }
+}
+
+/// A service that cannot be reached or answered too late becomes `StudioError.serviceDown`
+/// naming it, so the page says which service is down instead of showing an error code.
+struct NamedServiceInterceptor: RPCClientInterceptor {
+    let service: String
+
+    func intercept(request: RPCClientRequest, next: @Sendable (RPCClientRequest) async throws -> Data) async throws -> Data {
+        do {
+            return try await next(request)
+        } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
+            throw StudioError.serviceDown(service: service, detail: error.message)
+        }
+    }
+}
+
+/// What a page cannot get past.
+public enum StudioError: Error, Sendable {
+    case serviceDown(service: String, detail: String)
+    case notFound(String)
+    case forbidden(String)
+    case badRequest(String)
+}

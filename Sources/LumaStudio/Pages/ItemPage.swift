@@ -1,0 +1,114 @@
+import ContentAPI
+import CreatorsAPI
+
+/// One item: its verse and scripts, the video, its history, and what the person may do next.
+enum ItemPage {
+    struct Eligible {
+        let creator: Luma_Creators_V1_Creator
+        let remaining: Int
+    }
+
+    static func render(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?,
+                       eligible: [Eligible] = [], creatorName: String? = nil) -> HTML {
+        let facts: [(String, String)] = [
+            ("Date", item.postDate), ("Mode", item.mode.label), ("Language", item.language), ("Status", item.status.label),
+            ("Topic", item.topicLabel.isEmpty ? item.category : item.topicLabel),
+            ("Creator", item.creatorID == 0 ? "none" : creatorName.map { "\($0) (\(item.creatorID))" } ?? "\(item.creatorID)"),
+        ]
+        let factsHTML: [HTML] = facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }
+        var sections: [HTML] = []
+        if item.status == .rejected && !item.rejectionNote.isEmpty {
+            sections.append("<section class=\"card rejection\" aria-labelledby=\"note-heading\"><h2 id=\"note-heading\">Rejection note</h2><p id=\"rejection-note\">\(item.rejectionNote)</p></section>")
+        }
+        if !item.verseReference.isEmpty {
+            let note: HTML = item.verseNote.isEmpty ? "" : "<p class=\"notice\">\(item.verseNote)</p>"
+            sections.append("""
+                <section class="card" aria-labelledby="verse-heading"><h2 id="verse-heading">Verse: \(item.verseReference)</h2>
+                <blockquote>\(item.verseText)</blockquote>\(note)</section>
+                """)
+        }
+        let scripts: [(String, String)] = [
+            ("Camera script", item.cameraScript), ("Devotional reflection", item.devotionalReflection),
+            ("Meditation script", item.meditationScript), ("Background prompt", item.backgroundPrompt),
+        ]
+        if scripts.contains(where: { !$0.1.isEmpty }) {
+            sections.append("<section class=\"card\" aria-labelledby=\"scripts-heading\"><h2 id=\"scripts-heading\">Scripts</h2>\(scripts.filter { !$0.1.isEmpty }.map { "<h3>\($0.0)</h3><p>\($0.1)</p>" as HTML })</section>")
+        }
+        if !item.creatorVideoURL.isEmpty {
+            sections.append("""
+                <section class="card" aria-labelledby="video-heading"><h2 id="video-heading">Video</h2>
+                <video controls preload="none" src="\(item.creatorVideoURL)" poster="\(item.creatorVideoThumbnail)" width="270"></video>
+                <p><a href="\(item.creatorVideoURL)">\(item.creatorVideoURL)</a></p></section>
+                """)
+        }
+        sections.append(actions(item, session: session, flash: flash, eligible: eligible))
+        if !item.history.isEmpty {
+            let events: [HTML] = item.history.map { event in
+                let who: HTML = event.creatorID == 0 ? "" : " by creator \(event.creatorID)"
+                let note: HTML = event.note.isEmpty ? "" : ": \(event.note)"
+                return "<li><time datetime=\"\(event.at)\">\(event.at)</time> \(event.action)\(who)\(note)</li>"
+            }
+            sections.append("<section class=\"card\" aria-labelledby=\"history-heading\"><h2 id=\"history-heading\">History</h2><ol class=\"history\">\(events)</ol></section>")
+        }
+        let back: HTML = session.role == .admin
+            ? "<p><a href=\"/calendar?month=\(String(item.postDate.prefix(7)))\">Back to the calendar</a></p>"
+            : "<p><a href=\"/assignments\">Back to my assignments</a></p>"
+        return Layout.page("Item \(item.id): \(item.postDate) \(item.kind)", session: session, flash: flash, """
+            \(back)
+            <dl class="facts status-\(item.status.label)">\(factsHTML)</dl>
+            \(sections)
+            """)
+    }
+
+    static func actions(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?, eligible: [Eligible]) -> HTML {
+        let csrf = Layout.csrf(session)
+        var forms: [HTML] = []
+        let path = "/items/\(item.id)"
+        if session.role == .creator {
+            if item.status == .assigned || item.status == .rejected {
+                forms.append("""
+                    <form method="post" action="\(path)/submit">\(csrf)
+                    \(Layout.field("Video URL (https)", name: "video_url", type: "url", value: item.creatorVideoURL, required: true, flash: flash))
+                    \(Layout.field("Thumbnail URL (https)", name: "thumbnail_url", type: "url", value: item.creatorVideoThumbnail, required: true, flash: flash))
+                    <p><button type="submit">\(item.status == .rejected ? "Resubmit video" : "Submit video")</button></p></form>
+                    """)
+            }
+        } else {
+            switch item.status {
+            case .empty:
+                forms.append("<form method=\"post\" action=\"\(path)/generate\">\(csrf)<button type=\"submit\">Generate</button></form>")
+            case .generated:
+                let options: [HTML] = eligible.map { entry in
+                    let name = entry.creator.displayName + (entry.creator.isAi ? " (AI)" : "")
+                    return "<option value=\"\(entry.creator.id)\"\(HTML(raw: entry.remaining <= 0 ? " disabled" : ""))>\(name): \(entry.remaining) left this month</option>"
+                }
+                let assign: HTML = eligible.isEmpty
+                    ? "<p>No active creator can film \(item.kind).</p>"
+                    : """
+                        <form method="post" action="\(path)/assign">\(csrf)
+                        <p class="field"><label for="field-creator_id">Creator</label>
+                        <select id="field-creator_id" name="creator_id">\(options)</select>
+                        \(Layout.fieldError("creator_id", flash: flash))</p>
+                        <p><button type="submit">Assign</button></p></form>
+                        """
+                forms.append(assign)
+                forms.append("<form method=\"post\" action=\"\(path)/regenerate\">\(csrf)<button type=\"submit\" class=\"secondary\">Regenerate</button></form>")
+            case .assigned:
+                forms.append("<form method=\"post\" action=\"\(path)/unassign\">\(csrf)<button type=\"submit\" class=\"secondary\">Unassign</button></form>")
+            case .submitted:
+                forms.append("<form method=\"post\" action=\"\(path)/approve\">\(csrf)<button type=\"submit\">Approve</button></form>")
+                forms.append("""
+                    <form method="post" action="\(path)/reject">\(csrf)
+                    <p class="field"><label for="field-note">Rejection note (what to change)</label>
+                    <textarea id="field-note" name="note" rows="3" required></textarea>
+                    \(Layout.fieldError("note", flash: flash))</p>
+                    <p><button type="submit" class="danger">Reject</button></p></form>
+                    """)
+            default:
+                break
+            }
+        }
+        guard !forms.isEmpty else { return "" }
+        return "<section class=\"card actions\" aria-labelledby=\"actions-heading\"><h2 id=\"actions-heading\">Next step</h2>\(forms)</section>"
+    }
+}

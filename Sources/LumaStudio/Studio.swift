@@ -1,0 +1,188 @@
+import Foundation
+import Hummingbird
+import LumaAuth
+import LumaRPC
+import Logging
+
+/// luma-studio: the web app admins and creators work in. Server-rendered HTML over the three
+/// services' RPC APIs; no state of its own but sessions.
+public struct Studio: Sendable {
+    public let backend: StudioBackend
+    public let sessions: SessionStore
+    /// Marks the session cookie Secure (behind HTTPS).
+    public let secureCookies: Bool
+    let logger: Logger
+
+    public init(backend: StudioBackend, sessions: SessionStore = SessionStore(), secureCookies: Bool = false,
+                logger: Logger = Logger(label: "luma-studio")) {
+        self.backend = backend
+        self.sessions = sessions
+        self.secureCookies = secureCookies
+        self.logger = logger
+    }
+
+    public typealias Context = BasicRequestContext
+
+    /// Every route.
+    public func router() -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.get("/studio.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: StudioStyle.css)))
+        }
+        router.get("/health") { _, _ in "ok" }
+        addAuthRoutes(router)
+        addAdminRoutes(router)
+        addCreatorRoutes(router)
+        addPeopleRoutes(router)
+        addOperationsRoutes(router)
+        router.get("/") { request, _ in
+            try await page(request, title: "Luma Studio") { session in
+                throw Redirect(to: session.role == .admin ? "/calendar" : "/assignments")
+            }
+        }
+        return router
+    }
+
+    // MARK: Page and action plumbing
+
+    static let cookieName = "luma_session"
+
+    /// Thrown to answer with a 303 to `to`.
+    struct Redirect: Error {
+        let to: String
+    }
+
+    func sessionID(_ request: Request) -> String? {
+        request.cookies[Self.cookieName]?.value
+    }
+
+    /// Renders a page for a signed-in person (of `role`, if given), acting as them toward the
+    /// services. No session: to sign-in; a service down: 503 naming it; not found or not
+    /// theirs: 404.
+    func page(_ request: Request, title: String, role: StudioSession.Role? = nil,
+              _ body: @Sendable (StudioSession) async throws -> HTML) async throws -> Response {
+        let session: StudioSession
+        switch sessions.lookup(sessionID(request)) {
+        case .active(let active): session = active
+        case .expired: return Self.redirect("/sign-in?expired=1", clearSession: true)
+        case .none: return Self.redirect("/sign-in")
+        }
+        if let role, session.role != role {
+            return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
+                                              message: "This page is for \(role.rawValue)s.", session: session), status: .forbidden)
+        }
+        do {
+            let html = try await ActingAs.$principal.withValue(Self.principal(session)) { try await body(session) }
+            return Self.html(html)
+        } catch let redirect as Redirect {
+            return Self.redirect(redirect.to)
+        } catch {
+            return errorResponse(error, session: session)
+        }
+    }
+
+    /// Handles a form POST: checks the session and the form's CSRF token, runs `body` as the
+    /// person, then redirects: to `body`'s answer, or back to `back` with the refusal shown next
+    /// to the field the status names.
+    func action(_ request: Request, back: String, role: StudioSession.Role? = nil,
+                _ body: @Sendable (StudioSession, Form) async throws -> (message: String, redirect: String?)) async throws -> Response {
+        let form = try await Form.read(request)
+        let session: StudioSession
+        switch sessions.lookup(sessionID(request)) {
+        case .active(let active): session = active
+        case .expired: return Self.redirect("/sign-in?expired=1", clearSession: true)
+        case .none: return Self.redirect("/sign-in")
+        }
+        guard let token = form["_csrf"], SessionStore.constantTimeEqual(token, session.csrfToken) else {
+            logger.notice("form refused: missing or wrong CSRF token", metadata: ["path": "\(request.uri.path)"])
+            return Self.html(ErrorPage.render(status: 403, title: "Form refused",
+                message: "This form is out of date or did not come from the studio. Go back, reload the page and try again.",
+                session: session), status: .forbidden)
+        }
+        if let role, session.role != role {
+            return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
+                                              message: "Only \(role.rawValue)s can do this.", session: session), status: .forbidden)
+        }
+        do {
+            let outcome = try await ActingAs.$principal.withValue(Self.principal(session)) { try await body(session, form) }
+            sessions.setFlash(session.id, .init(message: outcome.message, field: "", success: true))
+            return Self.redirect(outcome.redirect ?? back)
+        } catch let redirect as Redirect {
+            return Self.redirect(redirect.to)
+        } catch let error as RPCError where error.code != .notFound && error.code != .permissionDenied {
+            sessions.setFlash(session.id, .init(message: Self.words(error), field: error.field, success: false))
+            return Self.redirect(back)
+        } catch let error as StudioError {
+            if case .badRequest(let message) = error {
+                sessions.setFlash(session.id, .init(message: message, field: "", success: false))
+                return Self.redirect(back)
+            }
+            return errorResponse(error, session: session)
+        } catch {
+            return errorResponse(error, session: session)
+        }
+    }
+
+    func errorResponse(_ error: any Error, session: StudioSession?) -> Response {
+        switch error {
+        case StudioError.serviceDown(let service, let detail):
+            logger.warning("service down", metadata: ["service": "\(service)", "detail": "\(detail)"])
+            return Self.html(ErrorPage.render(status: 503, title: "\(service) is not answering",
+                message: "The studio could not reach \(service), so this page cannot be shown right now. "
+                    + "Nothing was changed. Try again in a moment; if it persists, an operator should check \(service).",
+                detail: detail, session: session), status: .serviceUnavailable)
+        case StudioError.notFound(let what), StudioError.forbidden(let what):
+            return Self.html(ErrorPage.render(status: 404, title: "Not found", message: what, session: session), status: .notFound)
+        case let error as RPCError where error.code == .notFound || error.code == .permissionDenied:
+            return Self.html(ErrorPage.render(status: 404, title: "Not found",
+                message: "There is no such page, or it is not yours to see.", session: session), status: .notFound)
+        case let error as RPCError:
+            return Self.html(ErrorPage.render(status: 400, title: "That did not work", message: Self.words(error), session: session),
+                             status: .badRequest)
+        default:
+            logger.error("page failed", metadata: ["error": "\(error)"])
+            return Self.html(ErrorPage.render(status: 500, title: "Something went wrong",
+                message: "The studio hit an unexpected error. It has been logged.", session: session), status: .internalServerError)
+        }
+    }
+
+    /// A status in words for people: the message, without the code.
+    static func words(_ error: RPCError) -> String {
+        let message = error.message.prefix(1).uppercased() + error.message.dropFirst()
+        return message.hasSuffix(".") ? message : message + "."
+    }
+
+    static func principal(_ session: StudioSession) -> Principal {
+        Principal(subject: "user:\(session.userID)", role: session.role == .admin ? .admin : .creator, creatorID: session.creatorID)
+    }
+
+    static func html(_ html: HTML, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: html.markup)))
+    }
+
+    static func redirect(_ location: String, clearSession: Bool = false) -> Response {
+        var headers: HTTPFields = [.location: location]
+        if clearSession { headers[.setCookie] = "\(cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func sessionCookie(_ session: StudioSession) -> String {
+        "\(Self.cookieName)=\(session.id); Path=/; HttpOnly; SameSite=Strict\(secureCookies ? "; Secure" : "")"
+    }
+}
+
+/// Headers on every answer: no framing, no sniffing, scripts and styles only from the studio.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = Studio.Context
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; frame-ancestors 'none'; form-action 'self'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        return response
+    }
+}

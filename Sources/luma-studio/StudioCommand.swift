@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import LumaAuth
+import LumaDefaults
+import LumaRPC
+import LumaServiceKit
+import LumaStudio
+
+/// `luma-studio`: serves the web app on --listen; a client of the three services like any other.
+@main
+struct StudioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "luma-studio",
+        abstract: "Serve Luma Studio, the web app admins and creators work in (http://127.0.0.1:7180 by default).")
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port and prints it).")
+    var listen = LumaDefaults.studio
+
+    @Option(help: "verse-registry instances, HOST:PORT[,HOST:PORT].")
+    var verses = LumaDefaults.verses
+
+    @Option(help: "creator-registry instances, HOST:PORT[,HOST:PORT].")
+    var creators = LumaDefaults.creators
+
+    @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT].")
+    var content = LumaDefaults.content
+
+    @Option(help: "File with the key the services share for signing tokens (env LUMA_AUTH_KEY_FILE).")
+    var authKey: String?
+
+    @Flag(help: "Call services that run with --insecure-dev (no tokens). Development only.")
+    var insecureDev = false
+
+    @Option(help: "Sign a person out after this many seconds without a request.")
+    var sessionIdle = 7200
+
+    @Flag(help: "Mark the session cookie Secure (when served behind HTTPS).")
+    var secureCookies = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(help: "Log format: text, or json.")
+    var logFormat = "text"
+
+    func validate() throws {
+        guard (1...604_800).contains(sessionIdle) else { throw ValidationError("--session-idle must be 1-604800 seconds") }
+    }
+
+    func run() async throws {
+        ServiceRunner.bootstrapLogging(level: logLevel, format: logFormat)
+        let logger = Logger(label: "luma-studio")
+        let listenAt: RPCEndpoint
+        do { listenAt = try RPCEndpoint.parse(listen, allowingPortZero: true) } catch let error as RPCError {
+            throw ValidationError("--listen: \(error.message)")
+        }
+        let signer = try loadSigner()
+        func client(_ text: String, flag: String, service: String) throws -> RPCClient {
+            do {
+                return StudioBackend.client(try RPCEndpoint.parseList(text), signer: signer, service: service)
+            } catch let error as RPCError {
+                throw ValidationError("--\(flag): \(error.message)")
+            }
+        }
+        let studio = Studio(
+            backend: StudioBackend(verses: try client(verses, flag: "verses", service: "verse-registry"),
+                                   creators: try client(creators, flag: "creators", service: "creator-registry"),
+                                   content: try client(content, flag: "content", service: "content-pipeline")),
+            sessions: SessionStore(idleTimeout: TimeInterval(sessionIdle)), secureCookies: secureCookies, logger: logger)
+        let app = Application(
+            router: studio.router(),
+            configuration: .init(address: .hostname(listenAt.host, port: listenAt.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listenAt.port
+                // lumactl up and the tests read this line.
+                FileHandle.standardOutput.write(Data("luma-studio listening on http://\(listenAt.host):\(port)\n".utf8))
+            },
+            logger: logger)
+        try await app.runService()
+    }
+
+    func loadSigner() throws -> TokenSigner? {
+        if insecureDev { return nil }
+        guard let path = authKey ?? ProcessInfo.processInfo.environment["LUMA_AUTH_KEY_FILE"] else {
+            throw ValidationError("no auth key: pass --auth-key PATH (or set LUMA_AUTH_KEY_FILE) to the key the services share, or --insecure-dev")
+        }
+        do {
+            return try TokenSigner(key: try AuthKeyFile.read(path))
+        } catch let error as AuthError {
+            throw ValidationError("--auth-key: \(error)")
+        }
+    }
+}

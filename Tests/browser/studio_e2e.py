@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Luma Studio end to end, in a real headless browser (Debian's chromium and chromedriver,
+driven by Selenium), against a fresh stack started by `lumactl up --base-port 0`.
+
+The admin signs in, plans and generates a week, assigns an item; the creator signs in, sees only
+that item, submits a video; the admin rejects it with a note; the creator sees the note and
+resubmits; the admin approves; the calendar shows it. Then the security rules: another
+creator's item is a 404, a form without its CSRF token is refused, a sixth wrong password is
+slowed down, an expired session goes back to sign-in. Also: keyboard focus, a phone's width.
+
+Usage: python3 Tests/browser/studio_e2e.py [--bin .build/debug] [--screenshot docs/images/studio-calendar.png]
+"""
+import argparse, os, re, signal, subprocess, sys, tempfile, time, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ADMIN = ("admin@luma.example", "luma-admin-demo")
+GRACE = ("grace@luma.example", "luma-creator-demo")
+MATEO = ("mateo@luma.example", "luma-creator-demo")
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    checks += 1
+    if not condition:
+        raise AssertionError(what)
+    print(f"  ok  {what}")
+
+
+class Stack:
+    """`lumactl up` on free ports in its own data directory."""
+
+    def __init__(self, bin_dir):
+        self.bin = os.path.abspath(bin_dir)
+        self.data = tempfile.mkdtemp(prefix="luma-studio-e2e-")
+        self.log = open(os.path.join(self.data, "up.log"), "w+")
+        self.process = subprocess.Popen([os.path.join(self.bin, "lumactl"), "up", "--base-port", "0", "--data-dir", self.data],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            text = open(self.log.name).read()
+            if "\nready" in text or text.startswith("ready"):
+                break
+            if self.process.poll() is not None:
+                raise RuntimeError("lumactl up exited:\n" + text)
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("lumactl up did not get ready:\n" + open(self.log.name).read())
+        exports = re.search(r"^export (.*)$", open(self.log.name).read(), re.M).group(1)
+        self.env = dict(pair.split("=", 1) for pair in exports.split())
+        self.url = self.env["LUMA_STUDIO"]
+
+    def extra_studio(self, *args):
+        """A second studio on the same services (for a short session timeout)."""
+        process = subprocess.Popen([os.path.join(self.bin, "luma-studio"), "--listen", "127.0.0.1:0",
+                                    "--auth-key", os.path.join(self.data, "auth.key"),
+                                    "--verses", self.env["LUMA_VERSES"], "--creators", self.env["LUMA_CREATORS"],
+                                    "--content", self.env["LUMA_CONTENT"], *args],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in process.stdout:
+            found = re.search(r"listening on (http://\S+)", line)
+            if found:
+                return process, found.group(1)
+        raise RuntimeError("luma-studio did not start")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def browser():
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"]:
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def submit(driver, element):
+    """Clicks a button that posts a form, and waits for the next page to replace this one."""
+    driver.execute_script("window.__lumaOldPage = true")
+    element.click()
+
+    def replaced(driver):
+        try:
+            return driver.execute_script("return !window.__lumaOldPage && document.readyState === 'complete'")
+        except Exception:
+            return False   # between documents
+    WebDriverWait(driver, 30).until(replaced)
+
+
+def sign_in(driver, base, who):
+    driver.get(base + "/sign-in")
+    driver.find_element(By.ID, "field-email").send_keys(who[0])
+    driver.find_element(By.ID, "field-password").send_keys(who[1])
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button"))
+
+
+def sign_out(driver):
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-out button"))
+
+
+def flash(driver):
+    found = driver.find_elements(By.ID, "flash")
+    return found[0].text if found else ""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=".build/debug")
+    parser.add_argument("--screenshot", default="")
+    args = parser.parse_args()
+    stack = Stack(args.bin)
+    driver = browser()
+    extra = None
+    try:
+        base = stack.url
+        print(f"studio at {base}")
+
+        # The admin plans and generates a week.
+        sign_in(driver, base, ADMIN)
+        check(driver.current_url.startswith(base + "/calendar"), "the admin lands on the calendar")
+        driver.get(base + "/calendar?month=2027-03")
+        date_from = driver.find_element(By.ID, "field-from_date")
+        driver.execute_script("arguments[0].value = '2027-03-01'", date_from)
+        driver.execute_script("arguments[0].value = '2027-03-07'", driver.find_element(By.ID, "field-to_date"))
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/plan'] button"))
+        check("Planned 14 new items" in flash(driver) and "generated 14" in flash(driver), f"a week is planned and generated ({flash(driver)})")
+        cells = driver.find_elements(By.CSS_SELECTOR, "table.calendar a.item")
+        check(len(cells) == 14, f"the calendar shows the 14 items ({len(cells)})")
+        first_bible = [a for a in cells if a.text.startswith("bible/en")][0]
+        item_url = first_bible.get_attribute("href")
+        item_id = int(item_url.rsplit("/", 1)[1])
+
+        # ...and assigns the first bible item to Grace.
+        driver.get(item_url)
+        check("Verse:" in driver.page_source and "Camera script" in driver.page_source, "the item page shows the verse and scripts")
+        options = Select(driver.find_element(By.ID, "field-creator_id"))
+        grace = [o for o in options.options if o.text.startswith("Grace Lee")][0]
+        check("left this month" in grace.text, f"eligible creators show their remaining capacity ({grace.text})")
+        options.select_by_value(grace.get_attribute("value"))
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
+        check("Assigned to creator" in flash(driver), f"the item is assigned ({flash(driver)})")
+        sign_out(driver)
+        check(driver.current_url.startswith(base + "/sign-in"), "signing out goes back to sign-in")
+
+        # Grace sees only that item, and submits a video.
+        sign_in(driver, base, GRACE)
+        check(driver.current_url.startswith(base + "/assignments"), "the creator lands on their assignments")
+        rows = driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+        check(len(rows) == 1 and f"/items/{item_id}" in rows[0].get_attribute("innerHTML"), "the creator sees only the item assigned to them")
+        driver.get(base + f"/items/{item_id + 1}")
+        check("Not found" in driver.find_element(By.TAG_NAME, "h1").text, "another creator's item is a 404 for her")
+        driver.get(item_url)
+        driver.find_element(By.ID, "field-video_url").send_keys("https://cdn.luma.example/v/first.mp4")
+        driver.find_element(By.ID, "field-thumbnail_url").send_keys("https://cdn.luma.example/t/first.jpg")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button"))
+        check("Submitted" in flash(driver), "the creator submits a video")
+        sign_out(driver)
+
+        # The admin watches it and rejects it with a note.
+        sign_in(driver, base, ADMIN)
+        driver.get(item_url)
+        video = driver.find_element(By.TAG_NAME, "video")
+        check(video.get_attribute("src").endswith("/v/first.mp4") and video.get_attribute("poster").endswith("/t/first.jpg"),
+              "the admin sees the submitted video with its thumbnail")
+        driver.find_element(By.ID, "field-note").send_keys("Audio is too quiet; please re-record")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/reject'] button"))
+        check("Rejected" in flash(driver), "the admin rejects with a note")
+        sign_out(driver)
+
+        # Grace sees the note, and resubmits.
+        sign_in(driver, base, GRACE)
+        driver.get(item_url)
+        check(driver.find_element(By.ID, "rejection-note").text == "Audio is too quiet; please re-record", "the creator sees the rejection note")
+        check("rejected" in driver.find_element(By.CSS_SELECTOR, "ol.history").text, "and the history")
+        url = driver.find_element(By.ID, "field-video_url")
+        url.clear()
+        url.send_keys("https://cdn.luma.example/v/second.mp4")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button"))
+        check("Submitted" in flash(driver), "the creator resubmits")
+        sign_out(driver)
+
+        # The admin approves; the calendar shows it.
+        sign_in(driver, base, ADMIN)
+        driver.get(item_url)
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button"))
+        check("Approved" in flash(driver), "the admin approves")
+        driver.get(base + "/calendar?month=2027-03")
+        approved = driver.find_element(By.CSS_SELECTOR, f"a.item[href='/items/{item_id}']")
+        check("approved" in approved.text and "status-approved" in approved.get_attribute("class"), "the calendar shows the item approved")
+        if args.screenshot:
+            driver.save_screenshot(args.screenshot)
+            print(f"  screenshot: {args.screenshot}")
+
+        # A refusal is shown next to the field it names: removing a user who still has a
+        # creator profile (RESTRICT).
+        driver.get(base + "/users")
+        form = driver.find_element(By.CSS_SELECTOR, "form[action='/users/2/delete']")
+        submit(driver, form.find_element(By.TAG_NAME, "button"))
+        error = driver.find_element(By.ID, "field-user-2-error").text
+        check("still has a creator profile" in error, f"the RESTRICT refusal is shown readably next to the user ({error})")
+
+        # A form posted without its CSRF token is refused.
+        driver.get(item_url)
+        driver.get(base + "/operations")
+        driver.execute_script("document.querySelector(\"form[action='/operations/integrity'] input[name=_csrf]\").remove()")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/operations/integrity'] button"))
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Form refused", "a form without its CSRF token is refused")
+        driver.get(base + "/operations")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/operations/integrity'] button"))
+        check("nothing dangling" in flash(driver), f"the integrity check runs from the operations page ({flash(driver)})")
+
+        # Keyboard: the first Tab reaches the skip link, and focus is visible.
+        driver.get(base + "/calendar?month=2027-03")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        active = driver.switch_to.active_element
+        check(active.text == "Skip to content", "the first Tab focuses the skip link")
+        outline = driver.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
+        check(outline not in ("", "none"), f"focus is visible ({outline})")
+
+        # A phone's width: nothing overflows sideways on the item page.
+        driver.set_window_size(390, 844)
+        driver.get(item_url)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        check(overflow <= 0, f"the item page fits a phone's width (overflow {overflow}px)")
+        driver.set_window_size(1280, 1000)
+        sign_out(driver)
+
+        # A wrong password five times: the sixth attempt is slowed down, even with the right one.
+        for attempt in range(5):
+            sign_in(driver, base, (MATEO[0], "wrong-password"))
+        check("too many failed sign-ins" in driver.page_source.lower(), "the fifth wrong password locks the email for a while")
+        sign_in(driver, base, MATEO)
+        check("too many failed sign-ins" in driver.page_source.lower() and driver.current_url.startswith(base + "/sign-in"),
+              "even the right password waits until the lock ends")
+
+        # An expired session goes back to sign-in (a studio signing out after 1 s idle).
+        extra, short = stack.extra_studio("--session-idle", "1")
+        sign_in(driver, short, ADMIN)
+        check(driver.current_url.startswith(short + "/calendar"), "signed in on the short-session studio")
+        time.sleep(2)   # the rule itself is tested on a simulated clock (StudioTests); this checks the page
+        driver.get(short + "/calendar")
+        check(driver.current_url.startswith(short + "/sign-in") and "session expired" in driver.page_source.lower(),
+              "an expired session goes back to sign-in, saying why")
+
+        # Render times, for docs/benchmarks.md (not a pass/fail rule).
+        sign_in(driver, base, ADMIN)
+        for path in ["/calendar?month=2027-03", item_url.replace(base, ""), "/creators", "/users", "/operations"]:
+            driver.get(base + path)
+            ms = driver.execute_script("const t = performance.getEntriesByType('navigation')[0]; return t.responseEnd - t.requestStart")
+            print(f"  time  {path}: {ms:.1f} ms to the last byte")
+        print(f"studio end to end: {checks} checks passed")
+    except Exception:
+        print("--- page at failure:", driver.current_url)
+        print(driver.page_source[:3000])
+        raise
+    finally:
+        driver.quit()
+        if extra:
+            extra.terminate()
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
