@@ -307,7 +307,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StudioTests",
-            dependencies: ["LumaStudio", "LumaAuth", "LumaRPC", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
+            dependencies: ["LumaStudio", "LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/StudioTests"

@@ -8,3 +8,5 @@ swift build --build-tests
 # two-core machine running them side by side turns their timing checks into a lottery.
 # (They bind port 0 and use their own temporary databases, so they *can* run side by side.)
 swift test --skip-build --no-parallel
+# Luma Studio in a real headless browser, against a stack of the binaries just built.
+python3 Tests/browser/studio_e2e.py --bin .build/debug
