@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Luma as system services:
-#   binaries (verse-registry, creator-registry, content-pipeline, lumactl) and their resources
+#   binaries (verse-registry, creator-registry, content-pipeline, luma-studio, lumactl) and their resources
 #   into PREFIX/bin; shell completions for lumactl (bash, zsh, fish); docs; systemd template
 #   units (deploy/systemd: one instance per port, e.g. verse-registry@7101.service) into
 #   /etc/systemd/system; and, unless --no-system: a `luma` system user, /etc/luma/luma.env and a
@@ -40,7 +40,7 @@ services=(verse-registry creator-registry content-pipeline)
 
 install -d "$prefix/bin" "$prefix/share/doc/luma" "$unit_dir" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
-for program in "${services[@]}" lumactl; do
+for program in "${services[@]}" lumactl luma-studio; do
   install -m 0755 "$bin_dir/$program" "$prefix/bin/$program"
 done
 # Resource bundles (the KJV, Nave's topics) are found next to the executables.
@@ -57,6 +57,8 @@ for service in "${services[@]}"; do
   sed "s|@PREFIX@|$prefix|g" "deploy/systemd/$service@.service" > "$unit_dir/$service@.service"
   chmod 0644 "$unit_dir/$service@.service"
 done
+sed "s|@PREFIX@|$prefix|g" deploy/systemd/luma-studio.service > "$unit_dir/luma-studio.service"
+chmod 0644 "$unit_dir/luma-studio.service"
 
 if [ "$system" -eq 1 ]; then
   id -u luma >/dev/null 2>&1 || useradd --system --home-dir /var/lib/luma --shell /usr/sbin/nologin luma
@@ -70,5 +72,5 @@ if [ "$system" -eq 1 ]; then
   if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 fi
 echo "installed into $prefix; units in $unit_dir"
-echo "start: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103"
+echo "start: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 luma-studio"
 echo "admin token: LUMA_DATA_DIR=/etc/luma $prefix/bin/lumactl ... (reads /etc/luma/auth.key)"

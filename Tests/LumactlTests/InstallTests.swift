@@ -25,7 +25,7 @@ struct InstallTests {
         let binDir = ServiceProcess.binary("lumactl").deletingLastPathComponent().path
         let install = try await shell("'\(Self.repository)/scripts/install.sh' --bin-dir '\(binDir)' --unit-dir '\(root)/units' --no-system '\(root)/prefix'")
         #expect(install.status == 0, "\(install.stderr)")
-        for program in ["verse-registry", "creator-registry", "content-pipeline", "lumactl"] {
+        for program in ["verse-registry", "creator-registry", "content-pipeline", "luma-studio", "lumactl"] {
             #expect(FileManager.default.isExecutableFile(atPath: "\(root)/prefix/bin/\(program)"), "\(program)")
         }
         // The installed verse-registry finds its bundled Bible text.
@@ -42,6 +42,11 @@ struct InstallTests {
             let verify = try await shell("systemd-analyze verify '\(root)/units/\(service)@.service'")
             #expect(verify.status == 0, "\(service): \(verify.stdout)\(verify.stderr)")
         }
+        let studio = try String(contentsOfFile: "\(root)/units/luma-studio.service", encoding: .utf8)
+        #expect(studio.contains("ExecStart=\(root)/prefix/bin/luma-studio --listen ${LUMA_STUDIO_LISTEN}"))
+        #expect(studio.contains("NoNewPrivileges=yes") && studio.contains("ProtectSystem=strict"))
+        let verify = try await shell("systemd-analyze verify '\(root)/units/luma-studio.service'")
+        #expect(verify.status == 0, "luma-studio: \(verify.stdout)\(verify.stderr)")
     }
 }
 

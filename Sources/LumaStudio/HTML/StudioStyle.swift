@@ -23,6 +23,7 @@ enum StudioStyle {
         button { padding: .45rem .9rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
         button.secondary { background: #5f6368; } button.danger { background: #b3261e; }
         form.inline { display: inline-flex; gap: .4rem; align-items: center; flex-wrap: wrap; margin: .2rem 0; }
+        form.inline label { display: inline; font-weight: 600; } form.inline select, form.inline input { width: auto; }
         .error { color: #b3261e; font-weight: 600; } .notice { color: #1e6b34; font-weight: 600; }
         .error-summary { border: 3px solid #b3261e; padding: .5rem 1rem; background: #fff; }
         .table-scroll { overflow-x: auto; }
