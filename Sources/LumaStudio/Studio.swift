@@ -150,7 +150,12 @@ public struct Studio: Sendable {
 
     /// A status in words for people: the message, without the code.
     static func words(_ error: RPCError) -> String {
-        let message = error.message.prefix(1).uppercased() + error.message.dropFirst()
+        // Field names read as words: "monthly_capacity must be ..." -> "Monthly capacity must be ...".
+        var text = error.message
+        if !error.field.isEmpty, let name = error.field.split(separator: ".").last, name.contains("_") {
+            text = text.replacingOccurrences(of: String(name), with: name.replacingOccurrences(of: "_", with: " "))
+        }
+        let message = text.prefix(1).uppercased() + text.dropFirst()
         return message.hasSuffix(".") ? message : message + "."
     }
 

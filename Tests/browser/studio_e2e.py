@@ -210,6 +210,20 @@ def main():
         error = driver.find_element(By.ID, "field-user-2-error").text
         check("still has a creator profile" in error, f"the RESTRICT refusal is shown readably next to the user ({error})")
 
+        # Editing a creator: a bad value is refused next to its field, a good one is saved.
+        driver.get(base + "/creators")
+        driver.find_element(By.LINK_TEXT, "Grace Lee").click()
+        capacity = driver.find_element(By.ID, "field-monthly_capacity")
+        driver.execute_script("arguments[0].value = '5000'", capacity)   # the browser refuses -1 itself (min=0)
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button"))
+        error = driver.find_elements(By.ID, "field-monthly_capacity-error")
+        check(bool(error) and "capacity" in error[0].text.lower(), f"a bad capacity is refused next to its field ({error[0].text if error else flash(driver)})")
+        capacity = driver.find_element(By.ID, "field-monthly_capacity")
+        capacity.clear()
+        capacity.send_keys("9")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button"))
+        check("Saved Grace Lee" in flash(driver) and ">9<" in driver.page_source.replace(" ", ""), "a creator's capacity is edited")
+
         # A form posted without its CSRF token is refused.
         driver.get(item_url)
         driver.get(base + "/operations")

@@ -11,7 +11,7 @@ enum PeoplePages {
                 ? "<form method=\"post\" action=\"/creators/\(creator.id)/deactivate\" class=\"inline\">\(csrf)<button type=\"submit\" class=\"secondary\">Deactivate</button></form>"
                 : ""
             return """
-                <tr><td>\(creator.id)</td><td>\(creator.displayName)\(creator.isAi ? " (AI: \(creator.heygenAvatarID))" : "")</td>
+                <tr><td>\(creator.id)</td><td><a href="/creators/\(creator.id)">\(creator.displayName)</a>\(creator.isAi ? " (AI: \(creator.heygenAvatarID))" : "")</td>
                 <td>\(creator.userID)</td><td>\(creator.languages.joined(separator: ", "))</td><td>\(creator.monthlyCapacity)</td>
                 <td>\(modes)</td><td>\(creator.active ? "active" : "inactive")</td>
                 <td>\(deactivate)<form method="post" action="/creators/\(creator.id)/delete" class="inline">\(csrf)<button type="submit" class="danger">Remove</button></form></td></tr>
@@ -68,6 +68,27 @@ enum PeoplePages {
             <option value="creator">creator</option><option value="admin">admin</option></select>\(Layout.fieldError("role", flash: flash))</p>
             \(Layout.field("Password (8-72 characters; optional)", name: "password", type: "password", flash: flash, extra: "autocomplete=\"new-password\""))
             <p><button type="submit">Create user</button></p></form></section>
+            """)
+    }
+}
+
+extension PeoplePages {
+    /// One creator's profile, editable.
+    static func editCreator(_ creator: Luma_Creators_V1_Creator, session: StudioSession, flash: StudioSession.Flash?) -> HTML {
+        func checked(_ on: Bool) -> HTML { on ? " checked" : "" }
+        return Layout.page("Creator \(creator.id): \(creator.displayName)", session: session, flash: flash, """
+            <p><a href="/creators">Back to the creators</a></p>
+            <form method="post" action="/creators/\(creator.id)" class="card">\(Layout.csrf(session))
+            \(Layout.field("Display name", name: "display_name", value: creator.displayName, required: true, flash: flash))
+            \(Layout.field("Languages (comma-separated)", name: "languages", value: creator.languages.joined(separator: ","), flash: flash))
+            \(Layout.field("Monthly capacity", name: "monthly_capacity", type: "number", value: "\(creator.monthlyCapacity)", flash: flash, extra: "min=\"0\""))
+            <fieldset><legend>Can film</legend>
+            <label><input type="checkbox" name="can_bible"\(checked(creator.canBible))> bible</label>
+            <label><input type="checkbox" name="can_positivity"\(checked(creator.canPositivity))> positivity</label>
+            \(Layout.fieldError("can_bible", flash: flash))</fieldset>
+            \(Layout.field("AI avatar id (AI creators only)", name: "heygen_avatar_id", value: creator.heygenAvatarID, flash: flash))
+            <p><label><input type="checkbox" name="active"\(checked(creator.active))> active (can be assigned)</label></p>
+            <p><button type="submit">Save</button></p></form>
             """)
     }
 }

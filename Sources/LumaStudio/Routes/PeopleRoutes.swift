@@ -30,6 +30,34 @@ extension Studio {
                 return ("Created creator \(creator.id), \(creator.displayName).", nil)
             }
         }
+        router.get("/creators/:id") { request, context in
+            try await page(request, title: "Creator", role: .admin) { session in
+                let creator = try await backend.creators.getCreator(.with { $0.id = (try? Self.id(context)) ?? 0 })
+                return PeoplePages.editCreator(creator, session: session, flash: sessions.takeFlash(session.id))
+            }
+        }
+        router.post("/creators/:id") { request, context in
+            let id = (try? Self.id(context)) ?? 0
+            return try await action(request, back: "/creators/\(id)", role: .admin) { _, form in
+                guard let capacity = Int64(form.text("monthly_capacity")) else {
+                    throw RPCError.invalidArgument("monthly capacity must be a whole number", field: "monthly_capacity")
+                }
+                let avatar = form.text("heygen_avatar_id")
+                let creator = try await backend.creators.updateCreator(.with {
+                    $0.id = id
+                    $0.fields = ["display_name", "languages", "monthly_capacity", "can_bible", "can_positivity", "is_ai", "heygen_avatar_id", "active"]
+                    $0.displayName = form.text("display_name")
+                    $0.languages = form.text("languages").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    $0.monthlyCapacity = capacity
+                    $0.canBible = form["can_bible"] != nil
+                    $0.canPositivity = form["can_positivity"] != nil
+                    $0.isAi = !avatar.isEmpty
+                    $0.heygenAvatarID = avatar
+                    $0.active = form["active"] != nil
+                })
+                return ("Saved \(creator.displayName).", "/creators")
+            }
+        }
         router.post("/creators/:id/deactivate") { request, context in
             try await action(request, back: "/creators", role: .admin) { _, _ in
                 let creator = try await backend.creators.deactivateCreator(.with { $0.id = (try? Self.id(context)) ?? 0 })
