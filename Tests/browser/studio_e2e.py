@@ -247,6 +247,9 @@ def main():
         driver.get(item_url)
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         check(overflow <= 0, f"the item page fits a phone's width (overflow {overflow}px)")
+        driver.get(base + "/calendar?month=2027-03")
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        check(overflow <= 0, f"the calendar fits a phone's width, a day per row (overflow {overflow}px)")
         driver.set_window_size(1280, 1000)
         sign_out(driver)
 
