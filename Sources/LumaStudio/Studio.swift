@@ -112,7 +112,9 @@ public struct Studio: Sendable {
         } catch let redirect as Redirect {
             return Self.redirect(redirect.to)
         } catch let error as RPCError where error.code != .notFound && error.code != .permissionDenied {
-            sessions.setFlash(session.id, .init(message: Self.words(error), field: error.field, success: false))
+            var kept: [String: String] = [:]
+            for (name, value) in form.values where name != "_csrf" && !name.contains("password") { kept[name] = value }
+            sessions.setFlash(session.id, .init(message: Self.words(error), field: error.field, success: false, values: kept))
             return Self.redirect(back)
         } catch let error as StudioError {
             if case .badRequest(let message) = error {

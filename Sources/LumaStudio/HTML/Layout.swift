@@ -51,6 +51,7 @@ enum Layout {
     static func field(_ label: String, name: String, type: String = "text", value: String = "", required: Bool = false,
                       flash: StudioSession.Flash?, extra: String = "") -> HTML {
         let error = flash.flatMap { $0.field == name && !$0.success ? $0.message : nil }
+        let value = flash?.values[name] ?? value
         let id = "field-\(name)"
         let describedBy: HTML = error == nil ? "" : " aria-describedby=\"\(id)-error\" aria-invalid=\"true\""
         let errorHTML: HTML = error.map { "<p class=\"error\" id=\"\(id)-error\" role=\"alert\">\($0)</p>" } ?? ""

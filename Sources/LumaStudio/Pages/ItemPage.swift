@@ -100,7 +100,7 @@ enum ItemPage {
                 forms.append("""
                     <form method="post" action="\(path)/reject">\(csrf)
                     <p class="field"><label for="field-note">Rejection note (what to change)</label>
-                    <textarea id="field-note" name="note" rows="3" required></textarea>
+                    <textarea id="field-note" name="note" rows="3" required>\(flash?.values["note"] ?? "")</textarea>
                     \(Layout.fieldError("note", flash: flash))</p>
                     <p><button type="submit" class="danger">Reject</button></p></form>
                     """)

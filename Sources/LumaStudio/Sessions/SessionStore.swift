@@ -22,6 +22,8 @@ public struct StudioSession: Sendable, Equatable {
         public let message: String
         public let field: String
         public let success: Bool
+        /// What the refused form held, so the page shows it again (never passwords).
+        public var values: [String: String] = [:]
     }
 }
 
