@@ -186,7 +186,14 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = Studio.Context
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // An address the studio does not have: a page that says so, with the way back.
+            response = Studio.html(ErrorPage.render(status: 404, title: "Not found",
+                message: "There is no such page in the studio.", session: nil), status: .notFound)
+        }
         response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; frame-ancestors 'none'; form-action 'self'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("Referrer-Policy")!] = "same-origin"

@@ -50,6 +50,9 @@ struct StudioTests {
                 #expect(response.status == .seeOther && response.headers[.location] == "/sign-in?expired=1")
                 #expect(response.headers[.setCookie]?.contains("Max-Age=0") == true)
             }
+            try await client.execute(uri: "/no/such/page", method: .get) { response in
+                #expect(response.status == .notFound && String(buffer: response.body).contains("There is no such page in the studio."))
+            }
             try await client.execute(uri: "/sign-in?expired=1", method: .get) { response in
                 #expect(String(buffer: response.body).contains("Your session expired. Sign in again."))
                 let cookie = response.headers[.setCookie] ?? ""

@@ -81,7 +81,7 @@ struct VersesCommand: AsyncParsableCommand {
                 let client = Luma_Verses_V1_VerseRegistryClient(try endpoints.versesClient())
                 let passage = try await client.getPassage(.with { $0.reference = reference; $0.translation = translation })
                 if endpoints.json { return try Output.json(passage) }
-                print("\(passage.reference) (\(passage.translation.uppercased()))")
+                print("\(passage.displayReference.isEmpty ? passage.reference : passage.displayReference) (\(passage.translation.uppercased()))")
                 for verse in passage.verses {
                     print("  \(verse.chapter):\(verse.verse)  \(verse.missing ? "[no text in this translation]" : verse.text)")
                 }
