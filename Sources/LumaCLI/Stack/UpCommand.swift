@@ -12,16 +12,18 @@ import LumaRPCNIO
 import LumaSupervisor
 import UnixSignals
 
-/// `lumactl up`: the three services as separate processes, on their default ports, with their
-/// databases in a data directory; demo data on first start; Ctrl-C or SIGTERM stops them all.
+/// `lumactl up`: the three services and the studio as separate processes, on their default
+/// ports, with their databases in a data directory; demo data (with sign-ins) on first start;
+/// Ctrl-C or SIGTERM stops them all.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run verse-registry, creator-registry and content-pipeline locally until Ctrl-C.",
+        abstract: "Run verse-registry, creator-registry, content-pipeline and the studio locally until Ctrl-C.",
         discussion: """
             Ports: verse-registry BASE, creator-registry BASE+1, content-pipeline BASE+2; instance i of \
             each (with --instances) adds 10*i; each serves Prometheus metrics on its port + 2000 \
-            (http://127.0.0.1:9101/metrics for the defaults). With --base-port 0 every port is picked free and printed. \
+            (http://127.0.0.1:9101/metrics for the defaults); the studio (luma-studio) BASE+79 \
+            (http://127.0.0.1:7180). With --base-port 0 every port is picked free and printed. \
             Every instance of a service shares its database file, and each service is given every \
             instance of its peers, so calls balance across them. Logs: DATA_DIR/logs/.
             Environment: LUMA_DATA_DIR for --data-dir.
