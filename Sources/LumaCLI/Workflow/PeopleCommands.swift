@@ -64,7 +64,7 @@ struct UsersCommand: AsyncParsableCommand {
                     return (page.users, page.nextPageToken)
                 }
                 if endpoints.json { return try Output.json(Luma_Creators_V1_ListUsersResponse.with { $0.users = users }) }
-                Output.table(["ID", "NAME", "EMAIL", "ROLE"], users.map { ["\($0.id)", $0.displayName, $0.email, $0.role == .admin ? "admin" : "creator"] })
+                Output.table(["ID", "NAME", "EMAIL", "ROLE", "PASSWORD"], users.map { ["\($0.id)", $0.displayName, $0.email, $0.role == .admin ? "admin" : "creator", $0.passwordSet ? "set" : "none"] })
             }
         }
     }
