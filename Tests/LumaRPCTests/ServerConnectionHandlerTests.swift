@@ -273,3 +273,52 @@ struct ServerConnectionHandlerTests {
         #expect(over.status.message == "the response frame would be 1001 bytes, over the maximum frame size of 1000 bytes")
     }
 }
+
+/// Handlers registered as synchronous (they never suspend) run inside the read, without a
+/// task; an interceptor, being async, sends them the usual way.
+@Suite("Synchronous handlers")
+struct SynchronousHandlerTests {
+    @Test func aSynchronousHandlerIsAnsweredWithinTheReadThatDeliveredIt() async throws {
+        let harness = ServerConnectionHandlerTests()
+        let connection = try await harness.connection()
+        try await connection.sendPreface()
+        try await connection.send(try harness.request(1, Luma_Examples_V1_EchoService.Method.echo, "in place"))
+        // No time advanced: the response is already written. (That it took no task is what the
+        // benchmark shows; here the answers of the synchronous path are checked.)
+        let frames = try await connection.written()
+        let response = try #require(frames.compactMap(harness.response).first)
+        #expect(response.callID == 1 && response.status.code == .ok)
+        #expect(try Luma_Examples_V1_EchoResponse(serializedBytes: response.payload).text == "in place")
+        // A bad payload is still INVALID_ARGUMENT naming it.
+        var bad = try harness.request(2, Luma_Examples_V1_EchoService.Method.echo)
+        bad.request.payload = Data([0xFF, 0xFF])
+        try await connection.send(bad)
+        let refused = try #require(try await connection.written().compactMap(harness.response).first)
+        #expect(refused.callID == 2 && refused.status.code == .invalidArgument && refused.status.message.contains("payload"))
+    }
+
+    struct CountingInterceptor: RPCServerInterceptor {
+        let count = NIOLockedValueBox(0)
+        func intercept(request: Data, context: RPCServerContext,
+                       next: @Sendable (Data, RPCServerContext) async throws -> Data) async throws -> Data {
+            count.withLockedValue { $0 += 1 }
+            return try await next(request, context)
+        }
+    }
+
+    @Test func interceptorsStillSeeASynchronousHandlersCalls() async throws {
+        let counter = CountingInterceptor()
+        let plain = RPCRouter(providers: [EchoService()], interceptors: [])
+        let intercepted = RPCRouter(providers: [EchoService()], interceptors: [counter])
+        let echo = try #require(plain.handlers[Luma_Examples_V1_EchoService.Method.echo.descriptor.fullName])
+        #expect(plain.synchronousBody(echo) != nil)
+        #expect(intercepted.synchronousBody(echo) == nil)
+        let append = try #require(plain.handlers[Luma_Examples_V1_EchoService.Method.append.descriptor.fullName])
+        #expect(plain.synchronousBody(append) == nil)
+        let context = RPCServerContext(method: echo.descriptor, callID: 1, metadata: [:], deadline: nil, peer: "test", logger: testLogger)
+        let answer = try await intercepted.invoke(echo, payload: try Luma_Examples_V1_EchoRequest.with { $0.text = "x" }.serializedData(),
+                                                  context: context)
+        #expect(try Luma_Examples_V1_EchoResponse(serializedBytes: answer).text == "x")
+        #expect(counter.count.withLockedValue { $0 } == 1)
+    }
+}

@@ -16,6 +16,12 @@ public struct RPCRouter: Sendable {
         self.interceptors = interceptors
     }
 
+    /// The handler as a plain function when it never suspends and no interceptor wraps it (an
+    /// interceptor is async); nil otherwise, and the call runs through `invoke`.
+    public func synchronousBody(_ handler: RPCRawHandler) -> (@Sendable (Data, RPCServerContext) throws -> Data)? {
+        interceptors.isEmpty ? handler.synchronousBody : nil
+    }
+
     /// Runs the call through the interceptors and the handler.
     public func invoke(_ handler: RPCRawHandler, payload: Data, context: RPCServerContext) async throws -> Data {
         try await Self.run(interceptors[...], handler: handler, payload: payload, context: context)

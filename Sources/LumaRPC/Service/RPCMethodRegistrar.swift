@@ -6,10 +6,21 @@ import SwiftProtobuf
 public struct RPCRawHandler: Sendable {
     public let descriptor: RPCMethodDescriptor
     let body: @Sendable (Data, RPCServerContext) async throws -> Data
+    /// The same handler as a plain function, for one that never suspends: a transport may run
+    /// it in place, without a task (see `RPCRouter.synchronousBody`).
+    let synchronousBody: (@Sendable (Data, RPCServerContext) throws -> Data)?
 
     public init(descriptor: RPCMethodDescriptor, body: @escaping @Sendable (Data, RPCServerContext) async throws -> Data) {
         self.descriptor = descriptor
         self.body = body
+        self.synchronousBody = nil
+    }
+
+    /// A handler that never suspends.
+    public init(descriptor: RPCMethodDescriptor, synchronousBody: @escaping @Sendable (Data, RPCServerContext) throws -> Data) {
+        self.descriptor = descriptor
+        self.body = { bytes, context in try synchronousBody(bytes, context) }
+        self.synchronousBody = synchronousBody
     }
 }
 
@@ -37,6 +48,28 @@ public struct RPCMethodRegistrar: Sendable {
             }
             let response = try await handler(request, context)
             return try response.serializedData()
+        })
+    }
+
+    /// A handler that never suspends (no I/O, no calls, no awaits: an echo, a health check, a
+    /// lookup in memory). Without server interceptors the NIO transport runs it inside the read
+    /// that delivered the request, with no task per call; with interceptors, or on another
+    /// transport, it runs like any handler.
+    @inlinable
+    public mutating func registerSynchronous<Request, Response>(
+        _ method: RPCMethod<Request, Response>,
+        handler: @escaping @Sendable (Request, RPCServerContext) throws -> Response
+    ) {
+        let descriptor = method.descriptor
+        add(RPCRawHandler(descriptor: descriptor) { (bytes: Data, context: RPCServerContext) throws -> Data in
+            let request: Request
+            do {
+                request = try Request(serializedBytes: bytes)
+            } catch {
+                throw RPCError.invalidArgument(
+                    "request payload is not a valid \(descriptor.inputType): \(error)", field: "payload")
+            }
+            return try handler(request, context).serializedData()
         })
     }
 

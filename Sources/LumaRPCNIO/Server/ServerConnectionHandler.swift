@@ -181,6 +181,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let serverContext = RPCServerContext(
             method: handler.descriptor, callID: callID, metadata: request.metadata,
             deadline: deadline, peer: peer, logger: logger)
+        if let body = router.synchronousBody(handler) {
+            // Never suspends: run it here, in the read, with no task; the response goes out
+            // with the read's flush. (Deadlines cannot fire in between: the loop is busy.)
+            let outcome: Result<Data, any Error>
+            do {
+                outcome = .success(try body(request.payload, serverContext))
+            } catch {
+                if !(error is RPCError) {
+                    serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                outcome = .failure(error)
+            }
+            finish(callID, outcome, context: context)
+            return
+        }
         let scope = RPCCallScope(deadline: deadline, traceID: serverContext.traceID)
         let router = self.router
         let payload = request.payload
