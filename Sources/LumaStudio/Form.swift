@@ -9,7 +9,7 @@ struct Form: Sendable {
 
     func all(_ name: String) -> [String] { values.filter { $0.0 == name }.map(\.1) }
 
-    /// The trimmed value; `StudioError.badRequest` naming the field's label when required and empty.
+    /// The value without surrounding white space; empty when absent.
     func text(_ name: String) -> String { (self[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
 
     static func read(_ request: Request) async throws -> Form {

@@ -64,10 +64,9 @@ public struct Studio: Sendable {
     func page(_ request: Request, title: String, role: StudioSession.Role? = nil,
               _ body: @Sendable (StudioSession) async throws -> HTML) async throws -> Response {
         let session: StudioSession
-        switch sessions.lookup(sessionID(request)) {
-        case .active(let active): session = active
-        case .expired: return Self.redirect("/sign-in?expired=1", clearSession: true)
-        case .none: return Self.redirect("/sign-in")
+        switch signedIn(request) {
+        case .signedIn(let active): session = active
+        case .answer(let response): return response
         }
         if let role, session.role != role {
             return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
@@ -90,17 +89,11 @@ public struct Studio: Sendable {
                 _ body: @Sendable (StudioSession, Form) async throws -> (message: String, redirect: String?)) async throws -> Response {
         let form = try await Form.read(request)
         let session: StudioSession
-        switch sessions.lookup(sessionID(request)) {
-        case .active(let active): session = active
-        case .expired: return Self.redirect("/sign-in?expired=1", clearSession: true)
-        case .none: return Self.redirect("/sign-in")
+        switch signedIn(request) {
+        case .signedIn(let active): session = active
+        case .answer(let response): return response
         }
-        guard let token = form["_csrf"], SessionStore.constantTimeEqual(token, session.csrfToken) else {
-            logger.notice("form refused: missing or wrong CSRF token", metadata: ["path": "\(request.uri.path)"])
-            return Self.html(ErrorPage.render(status: 403, title: "Form refused",
-                message: "This form is out of date or did not come from the studio. Go back, reload the page and try again.",
-                session: session), status: .forbidden)
-        }
+        guard carriesToken(form, of: session) else { return formRefused(request, session: session) }
         if let role, session.role != role {
             return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
                                               message: "Only \(role.rawValue)s can do this.", session: session), status: .forbidden)
@@ -116,15 +109,36 @@ public struct Studio: Sendable {
             for (name, value) in form.values where name != "_csrf" && !name.contains("password") { kept[name] = value }
             sessions.setFlash(session.id, .init(message: Self.words(error), field: error.field, success: false, values: kept))
             return Self.redirect(back)
-        } catch let error as StudioError {
-            if case .badRequest(let message) = error {
-                sessions.setFlash(session.id, .init(message: message, field: "", success: false))
-                return Self.redirect(back)
-            }
-            return errorResponse(error, session: session)
         } catch {
             return errorResponse(error, session: session)
         }
+    }
+
+    enum SessionCheck {
+        case signedIn(StudioSession)
+        /// No session, or an expired one: the redirect to sign-in that answers instead.
+        case answer(Response)
+    }
+
+    /// The request's session (looking it up keeps it alive).
+    func signedIn(_ request: Request) -> SessionCheck {
+        switch sessions.lookup(sessionID(request)) {
+        case .active(let session): .signedIn(session)
+        case .expired: .answer(Self.redirect("/sign-in?expired=1", clearSession: true))
+        case .none: .answer(Self.redirect("/sign-in"))
+        }
+    }
+
+    func carriesToken(_ form: Form, of session: StudioSession) -> Bool {
+        guard let token = form["_csrf"] else { return false }
+        return SessionStore.constantTimeEqual(token, session.csrfToken)
+    }
+
+    func formRefused(_ request: Request, session: StudioSession) -> Response {
+        logger.notice("form refused: missing or wrong CSRF token", metadata: ["path": "\(request.uri.path)"])
+        return Self.html(ErrorPage.render(status: 403, title: "Form refused",
+            message: "This form is out of date or did not come from the studio. Go back, reload the page and try again.",
+            session: session), status: .forbidden)
     }
 
     func errorResponse(_ error: any Error, session: StudioSession?) -> Response {
@@ -135,7 +149,7 @@ public struct Studio: Sendable {
                 message: "The studio could not reach \(service), so this page cannot be shown right now. "
                     + "Nothing was changed. Try again in a moment; if it persists, an operator should check \(service).",
                 detail: detail, session: session), status: .serviceUnavailable)
-        case StudioError.notFound(let what), StudioError.forbidden(let what):
+        case StudioError.notFound(let what):
             return Self.html(ErrorPage.render(status: 404, title: "Not found", message: what, session: session), status: .notFound)
         case let error as RPCError where error.code == .notFound || error.code == .permissionDenied:
             return Self.html(ErrorPage.render(status: 404, title: "Not found",

@@ -112,9 +112,8 @@ struct UpCommand: AsyncParsableCommand {
         adminClient.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "lumactl-up", role: .admin))]
         let creators = Luma_Creators_V1_CreatorRegistryClient(
             RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient))
-        var seeded = false
         if !noSeed {
-            seeded = try await DemoData.seedIfEmpty(creators)
+            let seeded = try await DemoData.seedIfEmpty(creators)
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
         }
         let studio = Child(name: "luma-studio", port: studioPort, metricsPort: 0, log: "\(directory)/logs/luma-studio.log",
@@ -134,7 +133,7 @@ struct UpCommand: AsyncParsableCommand {
             Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid)); metrics http://127.0.0.1:\(child.metricsPort)/metrics")
         }
         Output.say("studio: http://127.0.0.1:\(studioPort) (pid \(studio.pid))")
-        if seeded || !noSeed {
+        if !noSeed {
             Output.say("  sign in as \(DemoData.adminEmail) / \(DemoData.adminPassword) (admin), or \(DemoData.creatorEmail) / \(DemoData.creatorPassword) (creator)")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")

@@ -5,24 +5,6 @@ import LumaRPC
 import LumaValues
 import OpsAPI
 
-extension Luma_Content_V1_Status {
-    var name: String {
-        switch self {
-        case .empty: "empty"
-        case .generated: "generated"
-        case .assigned: "assigned"
-        case .submitted: "submitted"
-        case .approved: "approved"
-        case .rejected: "rejected"
-        default: "?"
-        }
-    }
-}
-
-extension Luma_Content_V1_Mode {
-    var name: String { self == .bible ? "bible" : self == .positivity ? "positivity" : "?" }
-}
-
 struct ContentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "content", abstract: "Daily content: plan, generate, assign, submit, review, delete.",
@@ -45,7 +27,7 @@ struct ContentCommand: AsyncParsableCommand {
 
     static func show(_ items: [Luma_Content_V1_ContentItem]) {
         Output.table(["ID", "DATE", "MODE", "LANG", "STATUS", "CREATOR", "TOPIC", "VERSE"], items.map {
-            ["\($0.id)", $0.postDate, $0.mode.name, $0.language, $0.status.name, $0.creatorID == 0 ? "-" : "\($0.creatorID)",
+            ["\($0.id)", $0.postDate, $0.mode.label, $0.language, $0.status.label, $0.creatorID == 0 ? "-" : "\($0.creatorID)",
              $0.category.isEmpty ? "-" : $0.category, $0.verseReference.isEmpty ? "-" : $0.verseReference]
         })
     }
@@ -245,7 +227,7 @@ struct ContentCommand: AsyncParsableCommand {
                 let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
                 let item = try await client.get(.with { $0.id = id })
                 if endpoints.json { return try Output.json(item) }
-                print("item \(item.id): \(item.postDate) \(item.mode.name)/\(item.language), \(item.status.name)")
+                print("item \(item.id): \(item.postDate) \(item.mode.label)/\(item.language), \(item.status.label)")
                 let fields: [(String, String)] = [
                     ("creator", item.creatorID == 0 ? "" : "\(item.creatorID)"), ("topic", item.topicLabel.isEmpty || item.topicLabel == item.category ? item.category : "\(item.category) (\(item.topicLabel))"),
                     ("verse", item.verseReference), ("verse note", item.verseNote), ("text", item.verseText), ("camera script", item.cameraScript),
@@ -300,9 +282,9 @@ struct BoardCommand: AsyncParsableCommand {
             let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
             let board = try await client.board(.with { $0.fromDate = start.description; $0.toDate = end.description })
             if endpoints.json { return try Output.json(board) }
-            let columns = Array(Set(board.items.map { "\($0.mode.name)/\($0.language)" })).sorted()
+            let columns = Array(Set(board.items.map { "\($0.mode.label)/\($0.language)" })).sorted()
             var cells: [String: String] = [:]
-            for item in board.items { cells["\(item.postDate)|\(item.mode.name)/\(item.language)"] = item.status.name }
+            for item in board.items { cells["\(item.postDate)|\(item.mode.label)/\(item.language)"] = item.status.label }
             let color = Output.stdoutIsTerminal
             let rows = (0..<days).map { offset -> [String] in
                 let day = start.adding(days: offset).description
@@ -312,7 +294,7 @@ struct BoardCommand: AsyncParsableCommand {
                 }
             }
             Output.table(["DATE"] + columns, rows)
-            let totals = Dictionary(grouping: board.counts, by: { $0.status.name }).mapValues { $0.map(\.count).reduce(0, +) }
+            let totals = Dictionary(grouping: board.counts, by: { $0.status.label }).mapValues { $0.map(\.count).reduce(0, +) }
             print(totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
     }

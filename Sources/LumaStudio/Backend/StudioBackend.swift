@@ -74,6 +74,4 @@ struct NamedServiceInterceptor: RPCClientInterceptor {
 public enum StudioError: Error, Sendable {
     case serviceDown(service: String, detail: String)
     case notFound(String)
-    case forbidden(String)
-    case badRequest(String)
 }

@@ -58,12 +58,8 @@ extension Studio {
         }
         router.post("/sign-out") { request, _ in
             let form = try await Form.read(request)
-            if case .active(let session) = sessions.lookup(sessionID(request)) {
-                guard let token = form["_csrf"], SessionStore.constantTimeEqual(token, session.csrfToken) else {
-                    return Self.html(ErrorPage.render(status: 403, title: "Form refused",
-                        message: "This form is out of date or did not come from the studio. Reload the page and try again.",
-                        session: session), status: .forbidden)
-                }
+            if case .signedIn(let session) = signedIn(request) {
+                guard carriesToken(form, of: session) else { return formRefused(request, session: session) }
                 sessions.end(session.id)
                 logger.info("signed out", metadata: ["user_id": "\(session.userID)"])
             }

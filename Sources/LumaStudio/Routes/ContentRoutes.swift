@@ -10,7 +10,7 @@ extension Studio {
     func addAdminRoutes(_ router: Router<Context>) {
         router.get("/calendar") { request, _ in
             try await page(request, title: "Calendar", role: .admin) { session in
-                let month = request.uri.queryParameters.get("month").flatMap { CalendarDate($0 + "-01") } ?? Self.today()
+                let month = request.uri.queryParameters.get("month").flatMap { CalendarDate($0 + "-01") } ?? CalendarDate.today
                 let first = CalendarDate(year: month.year, month: month.month, day: 1)
                 let last = first.adding(days: CalendarDate.daysIn(month: first.month, year: first.year) - 1)
                 let language = request.uri.queryParameters.get("language").map { String($0.prefix(8)) } ?? ""
@@ -122,7 +122,7 @@ extension Studio {
             $0.mode = item.mode == .bible ? .bible : .positivity
             $0.language = item.language
         }).creators
-        let month = CalendarDate(item.postDate).map { CalendarDate(year: $0.year, month: $0.month, day: 1) } ?? Self.today()
+        let month = CalendarDate(item.postDate).map { CalendarDate(year: $0.year, month: $0.month, day: 1) } ?? CalendarDate.today
         let monthItems = try await backend.content.list(.with {
             $0.fromDate = month.description
             $0.toDate = month.adding(days: CalendarDate.daysIn(month: month.month, year: month.year) - 1).description
@@ -138,10 +138,5 @@ extension Studio {
             throw StudioError.notFound("There is no such item.")
         }
         return id
-    }
-
-    static func today() -> CalendarDate {
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
-        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)
     }
 }

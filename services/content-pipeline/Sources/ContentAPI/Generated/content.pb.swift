@@ -348,7 +348,7 @@ public nonisolated struct Luma_Content_V1_GenerateRequest: Sendable {
   /// bible: verse category; empty = rotate through categories
   public var category: String = String()
 
-  /// default by language: en -> kjv, es -> rv1909 when imported
+  /// default: the item language pack's (en -> kjv, es -> rv1909, both built in)
   public var translation: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

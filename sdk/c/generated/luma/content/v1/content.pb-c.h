@@ -210,7 +210,7 @@ struct  Luma__Content__V1__GenerateRequest
    */
   char *category;
   /*
-   * default by language: en -> kjv, es -> rv1909 when imported
+   * default: the item language pack's (en -> kjv, es -> rv1909, both built in)
    */
   char *translation;
   Luma__Content__V1__GenerateRequest__TargetCase target_case;
