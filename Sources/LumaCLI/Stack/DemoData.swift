@@ -12,16 +12,18 @@ enum DemoData {
     /// Seeds only when creator-registry has no users, so a second `up` keeps what is there.
     static func seedIfEmpty(_ creators: Luma_Creators_V1_CreatorRegistryClient) async throws -> Bool {
         guard try await creators.listUsers(.with { $0.pageSize = 1 }).users.isEmpty else { return false }
-        let admin = try await creators.createUser(.with { $0.email = adminEmail; $0.displayName = "Luma Admin"; $0.role = .admin })
-        _ = try await creators.setPassword(.with { $0.userID = admin.id; $0.password = adminPassword })
+        _ = try await creators.createUser(.with {
+            $0.email = adminEmail; $0.displayName = "Luma Admin"; $0.role = .admin; $0.password = adminPassword
+        })
         let people: [(email: String, name: String, languages: [String], capacity: Int64, bible: Bool, positivity: Bool, avatar: String?)] = [
             ("grace@luma.example", "Grace Lee", ["en"], 8, true, true, nil),
             ("mateo@luma.example", "Mateo Ruiz", ["es", "en"], 6, false, true, nil),
             ("studio@luma.example", "Ava (AI)", ["en", "es"], 31, true, true, "ava-heygen-01"),
         ]
         for person in people {
-            let user = try await creators.createUser(.with { $0.email = person.email; $0.displayName = person.name; $0.role = .creator })
-            _ = try await creators.setPassword(.with { $0.userID = user.id; $0.password = creatorPassword })
+            let user = try await creators.createUser(.with {
+                $0.email = person.email; $0.displayName = person.name; $0.role = .creator; $0.password = creatorPassword
+            })
             _ = try await creators.createCreator(.with {
                 $0.userID = user.id
                 $0.displayName = person.name

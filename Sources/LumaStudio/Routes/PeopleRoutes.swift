@@ -80,14 +80,11 @@ extension Studio {
         router.post("/users") { request, _ in
             try await action(request, back: "/users", role: .admin) { _, form in
                 let role: Luma_Creators_V1_Role = form.text("role") == "admin" ? .admin : .creator
-                let password = form["password"] ?? ""
-                if !password.isEmpty { _ = try CreatorsPassword.check(password) }
+                // One call: a refused password leaves no user behind.
                 let user = try await backend.creators.createUser(.with {
                     $0.email = form.text("email"); $0.displayName = form.text("display_name"); $0.role = role
+                    $0.password = form["password"] ?? ""
                 })
-                if !password.isEmpty {
-                    _ = try await backend.creators.setPassword(.with { $0.userID = user.id; $0.password = password })
-                }
                 return ("Created user \(user.id), \(user.email).", nil)
             }
         }
@@ -114,17 +111,5 @@ extension Studio {
                 return ("Set the password of user \(id).", nil)
             }
         }
-    }
-}
-
-/// The studio checks a new password's length before creating the user, so a bad password
-/// does not leave a user behind without one.
-enum CreatorsPassword {
-    static func check(_ password: String) throws -> String {
-        let bytes = password.utf8.count
-        guard (8...72).contains(bytes) else {
-            throw RPCError.invalidArgument(bytes < 8 ? "a password needs at least 8 characters" : "a password is at most 72 bytes", field: "password")
-        }
-        return password
     }
 }

@@ -63,6 +63,23 @@ struct PasswordTests {
         #expect(fresh == 0)
     }
 
+    /// A user created with a password can sign in at once; a refused password creates nobody.
+    @Test func aUserCreatedWithAPasswordIsAllOrNothing() async throws {
+        let (service, pool) = try makeRegistry()
+        let refused = await #expect(throws: RPCError.self) {
+            try await service.createUser(.with { $0.email = "new@example.com"; $0.displayName = "New"; $0.role = .admin; $0.password = "short" },
+                                         context: context())
+        }
+        #expect(refused?.code == .invalidArgument && refused?.field == "password")
+        #expect(try count(pool, "users") == 0)
+        let user = try await service.createUser(.with {
+            $0.email = "new@example.com"; $0.displayName = "New"; $0.role = .admin; $0.password = "long enough"
+        }, context: context())
+        #expect(user.passwordSet)
+        let signedIn = try await service.verifyPassword(.with { $0.email = "new@example.com"; $0.password = "long enough" }, context: context())
+        #expect(signedIn.user.id == user.id && signedIn.creatorID == 0)
+    }
+
     @Test(arguments: [("short", "at least 8 characters"), (String(repeating: "é", count: 37), "at most 72 bytes")])
     func badPasswordsAreRefusedNamingTheField(password: String, message: String) async throws {
         let (service, _) = try makeRegistry()

@@ -15,8 +15,7 @@ extension CreatorRegistryService {
 
     public func setPassword(_ request: Luma_Creators_V1_SetPasswordRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_SetPasswordResponse {
         let id = try Validate.id(request.userID, field: "user_id")
-        let password = try Self.password(request.password)
-        let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: Self.bcryptCost) }
+        let hash = try await Self.hash(try Self.password(request.password))
         guard try await database.measured.write({ try PasswordStore.setHash($0, user: id, hash: hash) }) else {
             throw RPCError.notFound("user \(id) does not exist", field: "user_id")
         }
@@ -49,6 +48,11 @@ extension CreatorRegistryService {
             $0.user = Self.message(credentials.user)
             $0.creatorID = credentials.creatorID ?? 0
         }
+    }
+
+    /// A bcrypt hash, computed on NIO's thread pool.
+    static func hash(_ password: String) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: bcryptCost) }
     }
 
     static func tooMany(_ seconds: TimeInterval) -> RPCError {

@@ -23,7 +23,13 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         let email = try CreatorValidation.email(request.email)
         let name = try CreatorValidation.displayName(request.displayName)
         let role = try Self.role(request.role)
-        let user = try await database.measured.write { try CreatorStore.insertUser($0, email: email, displayName: name, role: role) }
+        let hash = request.password.isEmpty ? nil : try await Self.hash(try Self.password(request.password))
+        let user = try await database.measured.write { db in
+            let user = try CreatorStore.insertUser(db, email: email, displayName: name, role: role)
+            guard let hash else { return user }
+            _ = try PasswordStore.setHash(db, user: user.id, hash: hash)
+            return try CreatorStore.user(db, id: user.id)!
+        }
         return Self.message(user)
     }
 

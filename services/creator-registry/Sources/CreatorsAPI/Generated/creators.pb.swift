@@ -195,6 +195,10 @@ public nonisolated struct Luma_Creators_V1_CreateUserRequest: Sendable {
 
   public var role: Luma_Creators_V1_Role = .unspecified
 
+  /// Optional: the user's password (as SetPassword), set in the same transaction, so a refused
+  /// password leaves no user behind. Empty: no password yet.
+  public var password: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -720,7 +724,7 @@ nonisolated extension Luma_Creators_V1_VerifyPasswordResponse: SwiftProtobuf.Mes
 
 nonisolated extension Luma_Creators_V1_CreateUserRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateUserRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}email\0\u{3}display_name\0\u{1}role\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}email\0\u{3}display_name\0\u{1}role\0\u{1}password\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -731,6 +735,7 @@ nonisolated extension Luma_Creators_V1_CreateUserRequest: SwiftProtobuf.Message,
       case 1: try { try decoder.decodeSingularStringField(value: &self.email) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.displayName) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.role) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.password) }()
       default: break
       }
     }
@@ -746,6 +751,9 @@ nonisolated extension Luma_Creators_V1_CreateUserRequest: SwiftProtobuf.Message,
     if self.role != .unspecified {
       try visitor.visitSingularEnumField(value: self.role, fieldNumber: 3)
     }
+    if !self.password.isEmpty {
+      try visitor.visitSingularStringField(value: self.password, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -753,6 +761,7 @@ nonisolated extension Luma_Creators_V1_CreateUserRequest: SwiftProtobuf.Message,
     if lhs.email != rhs.email {return false}
     if lhs.displayName != rhs.displayName {return false}
     if lhs.role != rhs.role {return false}
+    if lhs.password != rhs.password {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1406,7 +1406,7 @@ const ProtobufCMessageDescriptor luma__creators__v1__verify_password_response__d
   (ProtobufCMessageInit) luma__creators__v1__verify_password_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__creators__v1__create_user_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor luma__creators__v1__create_user_request__field_descriptors[4] =
 {
   {
     "email",
@@ -1444,16 +1444,29 @@ static const ProtobufCFieldDescriptor luma__creators__v1__create_user_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "password",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__CreateUserRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__creators__v1__create_user_request__field_indices_by_name[] = {
   1,   /* field[1] = display_name */
   0,   /* field[0] = email */
+  3,   /* field[3] = password */
   2,   /* field[2] = role */
 };
 static const ProtobufCIntRange luma__creators__v1__create_user_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor luma__creators__v1__create_user_request__descriptor =
 {
@@ -1463,7 +1476,7 @@ const ProtobufCMessageDescriptor luma__creators__v1__create_user_request__descri
   "Luma__Creators__V1__CreateUserRequest",
   "luma.creators.v1",
   sizeof(Luma__Creators__V1__CreateUserRequest),
-  3,
+  4,
   luma__creators__v1__create_user_request__field_descriptors,
   luma__creators__v1__create_user_request__field_indices_by_name,
   1,  luma__creators__v1__create_user_request__number_ranges,

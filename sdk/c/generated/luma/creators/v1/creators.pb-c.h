@@ -131,10 +131,15 @@ struct  Luma__Creators__V1__CreateUserRequest
   char *email;
   char *display_name;
   Luma__Creators__V1__Role role;
+  /*
+   * Optional: the user's password (as SetPassword), set in the same transaction, so a refused
+   * password leaves no user behind. Empty: no password yet.
+   */
+  char *password;
 };
 #define LUMA__CREATORS__V1__CREATE_USER_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__create_user_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LUMA__CREATORS__V1__ROLE__ROLE_UNSPECIFIED }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LUMA__CREATORS__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Creators__V1__GetUserRequest
