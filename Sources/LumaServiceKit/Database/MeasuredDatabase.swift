@@ -38,18 +38,19 @@ extension DatabasePool {
     public var measured: MeasuredDatabase { MeasuredDatabase(pool: self) }
 }
 
-/// The wait timers of each pool opened with metrics, by pool.
+/// The wait timers of each database opened with metrics, by file (a pool's identity could be
+/// reused by a later pool; its path names the same database, and the same label).
 enum PoolWaitTimers {
-    private static let timers = NIOLockedValueBox<[ObjectIdentifier: (writer: CoreMetrics.Timer, reader: CoreMetrics.Timer)]>([:])
+    private static let timers = NIOLockedValueBox<[String: (writer: CoreMetrics.Timer, reader: CoreMetrics.Timer)]>([:])
 
     static func register(_ pool: DatabasePool, path: String, metrics: LumaMetrics) {
         let database = URL(fileURLWithPath: path).lastPathComponent
         let pair = (metrics.timer("luma_sqlite_pool_wait_seconds", [("database", database), ("connection", "writer")]),
                     metrics.timer("luma_sqlite_pool_wait_seconds", [("database", database), ("connection", "reader")]))
-        timers.withLockedValue { $0[ObjectIdentifier(pool)] = pair }
+        timers.withLockedValue { $0[pool.path] = pair }
     }
 
     static func timer(_ pool: DatabasePool, connection: String) -> CoreMetrics.Timer? {
-        timers.withLockedValue { $0[ObjectIdentifier(pool)] }.map { connection == "writer" ? $0.writer : $0.reader }
+        timers.withLockedValue { $0[pool.path] }.map { connection == "writer" ? $0.writer : $0.reader }
     }
 }
