@@ -322,3 +322,79 @@ struct SynchronousHandlerTests {
         #expect(counter.count.withLockedValue { $0 } == 1)
     }
 }
+
+/// The responses a read produces leave as one write (one buffer, one syscall), in order, and
+/// nothing overtakes them: a large response or a GoAway goes out after what was batched.
+@Suite("Response batching")
+struct ResponseBatchingTests {
+    let harness = ServerConnectionHandlerTests()
+
+    /// Every buffer the server wrote after its preface, each split into its frames.
+    func writes(_ connection: ServerConnectionHandlerTests.Connection) async throws -> [[Luma_Rpc_V1_Frame]] {
+        var writes: [[Luma_Rpc_V1_Frame]] = []
+        while var buffer = try await connection.channel.readOutbound(as: ByteBuffer.self) {
+            if buffer.getBytes(at: buffer.readerIndex, length: 4) == ConnectionPreface.magic { continue }
+            var frames: [Luma_Rpc_V1_Frame] = []
+            while let length = buffer.readInteger(as: UInt32.self) {
+                frames.append(try FrameEncoder.decode(buffer.readSlice(length: Int(length))!))
+            }
+            writes.append(frames)
+        }
+        return writes
+    }
+
+    /// The frames, sent in one read.
+    func sendTogether(_ frames: [Luma_Rpc_V1_Frame], on connection: ServerConnectionHandlerTests.Connection) async throws {
+        var bytes = ByteBuffer()
+        for frame in frames { bytes.writeImmutableBuffer(try FrameEncoder.encode(frame)) }
+        try await connection.channel.writeInbound(bytes)
+    }
+
+    func ids(_ frames: [Luma_Rpc_V1_Frame]) -> [UInt64] {
+        frames.compactMap { harness.response($0)?.callID }
+    }
+
+    @Test func aReadsResponsesLeaveAsOneWriteInCallOrder() async throws {
+        let connection = try await harness.connection()
+        try await connection.sendPreface()
+        let echo = Luma_Examples_V1_EchoService.Method.echo
+        try await sendTogether(try (1...5).map { try harness.request($0, echo, "call \($0)") }, on: connection)
+        let first = try await writes(connection)
+        #expect(first.count == 1)
+        #expect(ids(first.flatMap { $0 }) == [1, 2, 3, 4, 5])
+        let texts = try first.flatMap { $0 }.compactMap(harness.response).map { try Luma_Examples_V1_EchoResponse(serializedBytes: $0.payload).text }
+        #expect(texts == (1...5).map { "call \($0)" })
+        // The next read reuses the buffer the channel has written out, and batches again.
+        try await sendTogether(try (6...7).map { try harness.request($0, echo) }, on: connection)
+        #expect(try await writes(connection).map(ids) == [[6, 7]])
+    }
+
+    @Test func aLargeResponseIsWrittenOnItsOwnAfterWhatWasBatched() async throws {
+        var limits = ServerConnectionHandlerTests.limits()
+        limits.maxFrameSize = 64 * 1024
+        let connection = try await harness.connection(limits: limits)
+        try await connection.sendPreface()
+        let echo = Luma_Examples_V1_EchoService.Method.echo
+        let large = ServerConnectionHandler.largestBatchedFrame + 1
+        try await sendTogether([
+            try harness.request(1, echo, "small"), try harness.request(2, GatedService.sized, "\(large)"),
+            try harness.request(3, echo, "small"),
+        ], on: connection)
+        let written = try await writes(connection)
+        #expect(written.map(ids) == [[1], [2], [3]])
+        let body = try #require(harness.response(written[1][0]))
+        #expect(try Luma_Examples_V1_EchoResponse(serializedBytes: body.payload).text.count == large)
+    }
+
+    @Test func aGoAwayFollowsTheResponsesOfItsRead() async throws {
+        let connection = try await harness.connection()
+        try await connection.sendPreface()
+        let echo = Luma_Examples_V1_EchoService.Method.echo
+        try await sendTogether([try harness.request(1, echo), try harness.request(2, echo), try harness.request(0, echo)], on: connection)
+        let frames = try await writes(connection).flatMap { $0 }
+        #expect(ids(frames) == [1, 2])
+        let away = try #require(harness.goAway(frames))
+        #expect(frames.last.flatMap { if case .goaway = $0.kind { true } else { nil } } == true)
+        #expect(away.lastCallID == 2 && away.status.message.contains("call_id 0 is reserved"))
+    }
+}

@@ -95,6 +95,23 @@ struct ServerConnectionStateMachineTests {
         #expect(machine.lastAcceptedCallID == 9)
     }
 
+    @Test func aSynchronousCallIsAcceptedButNeverEntersTheCallTable() {
+        var machine = open(maxCalls: 1)
+        let held = machine.request(id: 1, method: "m", knownMethod: true, timeoutMicros: 0, now: at(1))
+        // The cap is on calls in flight; a synchronous one is over before anything else runs.
+        let inPlace = machine.request(id: 2, method: "m", knownMethod: true, synchronous: true, timeoutMicros: 0, now: at(2))
+        let clash = machine.request(id: 1, method: "m", knownMethod: true, synchronous: true, timeoutMicros: 0, now: at(3))
+        #expect(held == .run(deadline: nil) && inPlace == .run(deadline: nil))
+        #expect(clash == .violation(.protocolViolation(detail: "call_id 1 is already in flight")))
+        #expect(Array(machine.calls.keys) == [1])
+        #expect(machine.lastAcceptedCallID == 2)
+
+        // It counts as activity for the idle rule, as a finished call does.
+        var quiet = open()
+        _ = quiet.request(id: 9, method: "m", knownMethod: true, synchronous: true, timeoutMicros: 0, now: at(100))
+        #expect(quiet.watchdog(now: at(350)) == .rearm(at(400)))
+    }
+
     @Test func eachCallExpiresAtItsOwnDeadline() {
         var machine = open()
         _ = machine.request(id: 1, method: "m", knownMethod: true, timeoutMicros: 5_000_000, now: at(0))

@@ -18,7 +18,7 @@ public struct RPCRouter: Sendable {
 
     /// The handler as a plain function when it never suspends and no interceptor wraps it (an
     /// interceptor is async); nil otherwise, and the call runs through `invoke`.
-    public func synchronousBody(_ handler: RPCRawHandler) -> (@Sendable (Data, RPCServerContext) throws -> Data)? {
+    public func synchronousBody(_ handler: RPCRawHandler) -> RPCRawHandler.SynchronousBody? {
         interceptors.isEmpty ? handler.synchronousBody : nil
     }
 

@@ -4,11 +4,16 @@ import SwiftProtobuf
 /// The untyped form of a handler: bytes in, bytes out. The server only sees this; typed
 /// decoding and encoding happen inside, so a bad payload becomes INVALID_ARGUMENT.
 public struct RPCRawHandler: Sendable {
+    /// A handler that never suspends, as a plain function: the request's bytes are valid only
+    /// during the call (a transport passes its receive buffer without copying), and the
+    /// response comes back as an array, which costs one allocation where `Data` costs two.
+    public typealias SynchronousBody = @Sendable (UnsafeRawBufferPointer, RPCServerContext) throws -> [UInt8]
+
     public let descriptor: RPCMethodDescriptor
     let body: @Sendable (Data, RPCServerContext) async throws -> Data
-    /// The same handler as a plain function, for one that never suspends: a transport may run
-    /// it in place, without a task (see `RPCRouter.synchronousBody`).
-    let synchronousBody: (@Sendable (Data, RPCServerContext) throws -> Data)?
+    /// Set for a handler that never suspends: a transport may run it in place, without a task
+    /// (see `RPCRouter.synchronousBody`).
+    let synchronousBody: SynchronousBody?
 
     public init(descriptor: RPCMethodDescriptor, body: @escaping @Sendable (Data, RPCServerContext) async throws -> Data) {
         self.descriptor = descriptor
@@ -16,10 +21,14 @@ public struct RPCRawHandler: Sendable {
         self.synchronousBody = nil
     }
 
-    /// A handler that never suspends.
-    public init(descriptor: RPCMethodDescriptor, synchronousBody: @escaping @Sendable (Data, RPCServerContext) throws -> Data) {
+    /// A handler that never suspends. Internal: only `registerSynchronous` makes one, so no
+    /// handler outside this module sees a borrowed pointer.
+    @usableFromInline
+    init(descriptor: RPCMethodDescriptor, synchronousBody: @escaping SynchronousBody) {
         self.descriptor = descriptor
-        self.body = { bytes, context in try synchronousBody(bytes, context) }
+        self.body = { bytes, context in
+            Data(try bytes.withUnsafeBytes { try synchronousBody($0, context) })
+        }
         self.synchronousBody = synchronousBody
     }
 }
@@ -61,16 +70,17 @@ public struct RPCMethodRegistrar: Sendable {
         handler: @escaping @Sendable (Request, RPCServerContext) throws -> Response
     ) {
         let descriptor = method.descriptor
-        add(RPCRawHandler(descriptor: descriptor) { (bytes: Data, context: RPCServerContext) throws -> Data in
+        add(RPCRawHandler(descriptor: descriptor, synchronousBody: { bytes, context in
             let request: Request
             do {
-                request = try Request(serializedBytes: bytes)
+                // Decoded straight from the borrowed bytes: SwiftProtobuf copies what it keeps.
+                request = try Request(serializedBytes: RawSpan(_unsafeBytes: bytes))
             } catch {
                 throw RPCError.invalidArgument(
                     "request payload is not a valid \(descriptor.inputType): \(error)", field: "payload")
             }
-            return try handler(request, context).serializedData()
-        })
+            return try handler(request, context).serializedBytes()
+        }))
     }
 
     /// A handler of raw bytes, for services without generated types (proxies, dynamic or test

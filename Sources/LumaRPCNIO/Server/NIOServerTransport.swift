@@ -38,6 +38,7 @@ public final class NIOServerTransport: RPCServerTransport {
         let onEventLoop = configuration.runHandlersOnEventLoop
         let connections = self.connections
         let observer = configuration.observer
+        let methods = ServerMethodTable(router: router)
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
@@ -60,7 +61,7 @@ public final class NIOServerTransport: RPCServerTransport {
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(
-                            router: router, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
+                            router: router, methods: methods, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)

@@ -12,12 +12,13 @@ import NIOCore
 /// Everything here runs on the channel's event loop. Handler tasks run on that loop too
 /// (`EventLoopTaskExecutor`), unless the server is configured to run them on Swift's global
 /// executor, in which case each finished call hops back with one `eventLoop.execute`.
-/// Responses finished in one loop tick share one flush.
+/// Responses are appended to one outbound buffer (`responses`), handed to the channel as one
+/// write at the end of the read or loop tick that produced them, and share one flush.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let router: RPCRouter
+    private let methods: ServerMethodTable
     private let limits: RPCConnectionLimits
     private let runHandlersOnEventLoop: Bool
     private var logger: Logger
@@ -34,14 +35,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var reading = false
     private var closed = false
     private var taskExecutor: EventLoopTaskExecutor?
+    /// Responses written but not yet handed to the channel (see `respond`).
+    private var responses = ByteBuffer()
 
     private let observer: (any RPCTransportObserver)?
 
-    init(router: RPCRouter, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool,
+    /// `methods` is the server's table, built once and shared by its connections; without one
+    /// the handler builds its own from `router`.
+    init(router: RPCRouter, methods: ServerMethodTable? = nil, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool,
          observer: (any RPCTransportObserver)? = nil, logger: Logger) {
         self.observer = observer
         self.runHandlersOnEventLoop = runHandlersOnEventLoop
-        self.router = router
+        self.methods = methods ?? ServerMethodTable(router: router)
         self.limits = limits
         self.logger = logger
         self.parser = FrameParser(maxFrameSize: limits.maxFrameSize)
@@ -78,6 +83,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         deadlineSweep = nil
         for task in tasks.values { task.cancel() }
         tasks.removeAll()
+        responses = ByteBuffer()
         context.fireChannelInactive()
     }
 
@@ -88,14 +94,23 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if phase == .closing { return }
         parser.append(unwrapInboundIn(data))
         let wasAwaitingPreface = parser.state == .awaitingPreface
+        let now = context.eventLoop.now
         reading = true
-        defer { reading = false }
+        defer {
+            reading = false
+            // The read's responses go to the channel as one write; channelReadComplete flushes.
+            emitResponses(context: context)
+        }
         var completed = false
         do {
             while let body = try parser.nextFrame() {
                 completed = true
-                let frame = try FrameEncoder.decode(body)
-                try handle(frame, context: context)
+                // Requests, nearly every frame, take the hand-written path; the rest SwiftProtobuf's.
+                if let request = CallFrameCodec.decodeRequestFrame(body) {
+                    try start(request, now: now, context: context)
+                } else {
+                    try handle(try FrameEncoder.decode(body), now: now, context: context)
+                }
                 if self.state?.phase == .closing { return }
             }
         } catch {
@@ -104,7 +119,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if wasAwaitingPreface && parser.state == .frames { completed = true }
         guard var state = self.state else { return }
         if parser.state == .frames { state.prefaceReceived() }
-        state.bytesRead(now: context.eventLoop.now, completedFrame: completed, partialRemains: parser.hasPartialInput)
+        state.bytesRead(now: now, completedFrame: completed, partialRemains: parser.hasPartialInput)
         self.state = state
         // A frame that began to arrive may need the watchdog sooner than it is armed for.
         if let armed = watchdog?.deadline, state.nextWatchdog < armed { runWatchdog(context: context) }
@@ -132,14 +147,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     // MARK: Frames
 
-    private func handle(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext) throws(RPCWireError) {
+    private func handle(_ frame: Luma_Rpc_V1_Frame, now: NIODeadline, context: ChannelHandlerContext) throws(RPCWireError) {
         switch frame.kind {
         case .request(let request):
-            try start(request, context: context)
+            try start(InboundRequest(request), now: now, context: context)
         case .cancel(let cancel):
             if state?.cancel(id: cancel.callID) == true {
                 tasks.removeValue(forKey: cancel.callID)?.cancel()
-                respond(cancel.callID, .failure(RPCError(.cancelled, "cancelled by the client")), context: context)
+                respond(cancel.callID, error: RPCError(.cancelled, "cancelled by the client"), context: context)
                 scheduleFlush(context: context)
                 finishDrainingIfDone(context: context)
             }
@@ -160,45 +175,50 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func start(_ request: Luma_Rpc_V1_Request, context: ChannelHandlerContext) throws(RPCWireError) {
+    private func start(_ request: InboundRequest, now: NIODeadline, context: ChannelHandlerContext) throws(RPCWireError) {
         let callID = request.callID
-        let handler = router.handlers[request.method]
-        let now = context.eventLoop.now
-        switch state!.request(id: callID, method: request.method, knownMethod: handler != nil,
-                              timeoutMicros: request.timeoutMicros, now: now) {
+        let method = methods.method(named: request.method)
+        let synchronousBody = method?.synchronousBody
+        switch state!.request(id: callID, method: request.methodName, knownMethod: method != nil,
+                              synchronous: synchronousBody != nil, timeoutMicros: request.timeoutMicros, now: now) {
         case .violation(let error):
             throw error
         case .refuse(let status):
-            respond(callID, .failure(status), context: context)
+            respond(callID, error: status, context: context)
         case .run(let deadline):
-            run(handler!, request, deadline: deadline, context: context)
+            let serverContext = RPCServerContext(
+                method: method!.handler.descriptor, callID: callID, metadata: request.metadata,
+                deadline: deadline, peer: peer, logger: logger)
+            if let synchronousBody {
+                runSynchronously(synchronousBody, request, serverContext, context: context)
+            } else {
+                run(method!.handler, request, serverContext, deadline: deadline, context: context)
+            }
         }
     }
 
-    private func run(_ handler: RPCRawHandler, _ request: Luma_Rpc_V1_Request, deadline: NIODeadline?,
-                     context: ChannelHandlerContext) {
-        let callID = request.callID
-        let serverContext = RPCServerContext(
-            method: handler.descriptor, callID: callID, metadata: request.metadata,
-            deadline: deadline, peer: peer, logger: logger)
-        if let body = router.synchronousBody(handler) {
-            // Never suspends: run it here, in the read, with no task; the response goes out
-            // with the read's flush. (Deadlines cannot fire in between: the loop is busy.)
-            let outcome: Result<Data, any Error>
-            do {
-                outcome = .success(try body(request.payload, serverContext))
-            } catch {
-                if !(error is RPCError) {
-                    serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                outcome = .failure(error)
+    /// A handler that never suspends runs here, in the read, with no task, on the receive
+    /// buffer's bytes; its response goes out with the read's. It never enters the call table:
+    /// nothing can overtake it.
+    private func runSynchronously(_ body: RPCRawHandler.SynchronousBody, _ request: InboundRequest,
+                                  _ serverContext: RPCServerContext, context: ChannelHandlerContext) {
+        do {
+            let payload = try request.payload.withUnsafeReadableBytes { try body($0, serverContext) }
+            respond(request.callID, payload: payload, context: context)
+        } catch {
+            if !(error is RPCError) {
+                serverContext.logger.error("handler failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            finish(callID, outcome, context: context)
-            return
+            respond(request.callID, error: error, context: context)
         }
+    }
+
+    private func run(_ handler: RPCRawHandler, _ request: InboundRequest, _ serverContext: RPCServerContext,
+                     deadline: NIODeadline?, context: ChannelHandlerContext) {
+        let callID = request.callID
+        let router = methods.router
+        let payload = request.payloadData
         let scope = RPCCallScope(deadline: deadline, traceID: serverContext.traceID)
-        let router = self.router
-        let payload = request.payload
         let eventLoop = context.eventLoop
         let this = NIOLoopBound(self, eventLoop: eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: eventLoop)
@@ -234,9 +254,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         tasks.removeValue(forKey: callID)
         // False when the deadline or a cancel frame already answered it.
         guard !closed, state?.callFinished(id: callID, now: context.eventLoop.now) == true else { return }
-        respond(callID, outcome, context: context)
+        switch outcome {
+        case .success(let payload): respond(callID, payload: payload, context: context)
+        case .failure(let error): respond(callID, error: error, context: context)
+        }
         scheduleFlush(context: context)
-        finishDrainingIfDone(context: context)
+        if state?.phase == .draining { finishDrainingIfDone(context: context) }
     }
 
     // MARK: Deadlines
@@ -262,7 +285,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.state = state
         for callID in expired {
             tasks.removeValue(forKey: callID)?.cancel()
-            respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded before the handler finished")), context: context)
+            respond(callID, error: RPCError(.deadlineExceeded, "deadline exceeded before the handler finished"), context: context)
         }
         if !expired.isEmpty {
             scheduleFlush(context: context)
@@ -282,33 +305,61 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.eventLoop.execute {
             this.value.flushScheduled = false
+            this.value.emitResponses(context: boundContext.value)
             boundContext.value.flush()
         }
     }
 
-    private func respond(_ callID: UInt64, _ outcome: Result<Data, any Error>, context: ChannelHandlerContext) {
-        var response = Luma_Rpc_V1_Response()
-        response.callID = callID
-        switch outcome {
-        case .success(let payload):
-            response.payload = payload
-        case .failure(let error):
-            response.status = status(for: error, callID: callID).wireStatus
-        }
-        var frame = Luma_Rpc_V1_Frame()
-        frame.kind = .response(response)
-        guard var buffer = encode(frame) else { return }
+    private func respond(_ callID: UInt64, payload: some ContiguousBytes, context: ChannelHandlerContext) {
+        payload.withUnsafeBytes { respond(callID, status: nil, payload: $0, context: context) }
+    }
+
+    private func respond(_ callID: UInt64, error: any Error, context: ChannelHandlerContext) {
+        respond(callID, status: status(for: error, callID: callID).wireStatus, payload: UnsafeRawBufferPointer(start: nil, count: 0),
+                context: context)
+    }
+
+    /// Appends the call's response to `responses`. Large frames are written on their own
+    /// (after what is batched), so the batch buffer stays small.
+    private func respond(_ callID: UInt64, status: Luma_Rpc_V1_Status?, payload: UnsafeRawBufferPointer,
+                         context: ChannelHandlerContext) {
+        var status = status
+        var payload = payload
+        var size = CallFrameCodec.responseFrameSize(callID: callID, status: status, payloadCount: payload.count)
         // The limit is on the frame as encoded, exactly: a response that fits is sent.
-        if buffer.readableBytes - 4 > limits.maxFrameSize {
-            let size = buffer.readableBytes - 4
-            response.payload = Data()
-            response.status = RPCError(.resourceExhausted,
+        if size > limits.maxFrameSize {
+            status = RPCError(.resourceExhausted,
                 "the response frame would be \(size) bytes, over the maximum frame size of \(limits.maxFrameSize) bytes").wireStatus
-            frame.kind = .response(response)
-            guard let refusal = encode(frame) else { return }
-            buffer = refusal
+            payload = UnsafeRawBufferPointer(start: nil, count: 0)
+            size = CallFrameCodec.responseFrameSize(callID: callID, status: status, payloadCount: 0)
         }
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        if size > Self.largestBatchedFrame {
+            emitResponses(context: context)
+            var buffer = context.channel.allocator.buffer(capacity: 4 + size)
+            CallFrameCodec.writeResponse(callID: callID, status: status, payload: payload, frameSize: size, into: &buffer)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        // Reuse the batch's memory once the channel has written it out (nothing else refers to
+        // it then); a buffer that grew large is let go.
+        if responses.readableBytes == 0 {
+            if responses.capacity > Self.batchLimit * 2 { responses = ByteBuffer() } else { responses.clear() }
+        }
+        CallFrameCodec.writeResponse(callID: callID, status: status, payload: payload, frameSize: size, into: &responses)
+        if responses.readableBytes >= Self.batchLimit { emitResponses(context: context) }
+    }
+
+    /// Frames up to this size are batched; larger ones get their own buffer.
+    static let largestBatchedFrame = 8 * 1024
+    /// A batch is handed to the channel once it holds this much, even mid-read.
+    static let batchLimit = 32 * 1024
+
+    /// Hands the batched responses to the channel as one write (not flushed). Called before
+    /// any other write, so frames leave in the order they were produced.
+    private func emitResponses(context: ChannelHandlerContext) {
+        guard responses.readableBytes > 0 else { return }
+        context.write(wrapOutboundOut(responses), promise: nil)
+        responses.moveReaderIndex(to: responses.writerIndex)
     }
 
     /// Maps a thrown error to what the caller sees, never leaking internals (the task logged
@@ -334,6 +385,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ frame: Luma_Rpc_V1_Frame, context: ChannelHandlerContext) {
+        emitResponses(context: context)
         if let buffer = encode(frame) { context.write(wrapOutboundOut(buffer), promise: nil) }
     }
 
@@ -353,6 +405,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var frame = Luma_Rpc_V1_Frame()
         frame.goaway.status = status.wireStatus
         frame.goaway.lastCallID = state?.lastAcceptedCallID ?? 0
+        emitResponses(context: context)
         if let buffer = encode(frame) { context.writeAndFlush(wrapOutboundOut(buffer), promise: nil) }
     }
 
@@ -363,6 +416,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var frame = Luma_Rpc_V1_Frame()
         frame.goaway.status = status.wireStatus
         frame.goaway.lastCallID = state?.lastAcceptedCallID ?? 0
+        emitResponses(context: context)
         guard let buffer = encode(frame) else { return context.close(promise: nil) }
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
@@ -373,6 +427,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func finishDrainingIfDone(context: ChannelHandlerContext) {
         guard !closed, state?.shouldFinishDraining(now: context.eventLoop.now) == true else { return }
         let channel = context.channel
+        emitResponses(context: context)
         context.flush()
         channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
         runWatchdog(context: context)

@@ -84,7 +84,10 @@ struct ServerConnectionStateMachine {
         if phase == .awaitingPreface { phase = .open }
     }
 
-    mutating func request(id: UInt64, method: String, knownMethod: Bool, timeoutMicros: UInt64, now: NIODeadline) -> RequestDecision {
+    /// A request arrived. A `synchronous` one (its handler answers before the event loop does
+    /// anything else) never enters the call table: no deadline or Cancel can overtake it.
+    mutating func request(id: UInt64, method: @autoclosure () -> String, knownMethod: Bool, synchronous: Bool = false,
+                          timeoutMicros: UInt64, now: NIODeadline) -> RequestDecision {
         guard id != 0 else { return .violation(.protocolViolation(detail: "call_id 0 is reserved")) }
         guard calls[id] == nil else { return .violation(.protocolViolation(detail: "call_id \(id) is already in flight")) }
         switch phase {
@@ -94,13 +97,17 @@ struct ServerConnectionStateMachine {
         case .awaitingPreface, .open:
             break
         }
-        guard calls.count < limits.maxConcurrentCalls else {
+        guard synchronous || calls.count < limits.maxConcurrentCalls else {
             return .refuse(RPCError(.resourceExhausted, "too many calls in flight on this connection (limit \(limits.maxConcurrentCalls))"))
         }
-        guard knownMethod else { return .refuse(RPCError(.unimplemented, "unknown method '\(method.prefix(200))'", field: "method")) }
+        guard knownMethod else { return .refuse(RPCError(.unimplemented, "unknown method '\(method().prefix(200))'", field: "method")) }
         let deadline: NIODeadline? = timeoutMicros > 0 ? now + .microseconds(Int64(clamping: timeoutMicros)) : nil
-        calls[id] = deadline
         lastAcceptedCallID = id
+        if synchronous {
+            lastActivity = now
+        } else {
+            calls[id] = deadline
+        }
         return .run(deadline: deadline)
     }
 

@@ -46,25 +46,59 @@ enum CallFrameCodec {
 
     static func encode(_ response: Luma_Rpc_V1_Response) -> ByteBuffer? {
         guard response.unknownFields.data.isEmpty, response.status.unknownFields.data.isEmpty else { return nil }
-        let status = response.status
-        let statusSize = ProtoSize.varintField(status.code.wireValue)
-            + ProtoSize.bytesField(status.message.utf8.count)
-            + ProtoSize.bytesField(status.field.utf8.count)
-        let size = ProtoSize.varintField(response.callID)
-            + (response.hasStatus ? ProtoSize.messageField(statusSize) : 0)
-            + ProtoSize.bytesField(response.payload.count)
-            + ProtoSize.mapField(response.metadata)
-        return framed(field: FrameField.response, size: size) { writer in
-            writer.varintField(1, response.callID)
-            if response.hasStatus {
-                writer.lengthPrefix(2, statusSize)
+        let status = response.hasStatus ? response.status : nil
+        let size = responseFrameSize(callID: response.callID, status: status, payloadCount: response.payload.count,
+                                     metadata: response.metadata)
+        var buffer = ByteBufferAllocator().buffer(capacity: 4 + size)
+        response.payload.withUnsafeBytes { payload in
+            writeResponse(callID: response.callID, status: status, payload: payload,
+                          metadata: response.metadata, frameSize: size, into: &buffer)
+        }
+        return buffer
+    }
+
+    /// The size of a response frame after its 4-byte length: what the frame limit applies to.
+    static func responseFrameSize(callID: UInt64, status: Luma_Rpc_V1_Status?, payloadCount: Int,
+                                  metadata: [String: String] = [:]) -> Int {
+        ProtoSize.messageField(responseSize(callID: callID, status: status, payloadCount: payloadCount, metadata: metadata))
+    }
+
+    /// Appends a response frame, length first, to `buffer`: the server batches a read's
+    /// responses this way into one buffer, one channel write. `frameSize` is
+    /// `responseFrameSize` of the same arguments.
+    static func writeResponse(callID: UInt64, status: Luma_Rpc_V1_Status?, payload: UnsafeRawBufferPointer,
+                              metadata: [String: String] = [:], frameSize: Int, into buffer: inout ByteBuffer) {
+        let size = responseSize(callID: callID, status: status, payloadCount: payload.count, metadata: metadata)
+        buffer.writeInteger(UInt32(frameSize))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameSize) { raw in
+            var writer = ProtoWriter(raw)
+            writer.lengthPrefix(FrameField.response, size)
+            writer.varintField(1, callID)
+            if let status {
+                writer.lengthPrefix(2, statusSize(status))
                 writer.varintField(1, status.code.wireValue)
                 writer.stringField(2, status.message)
                 writer.stringField(3, status.field)
             }
-            writer.bytesField(3, response.payload)
-            writer.mapField(4, response.metadata)
+            writer.bytesField(3, payload)
+            writer.mapField(4, metadata)
+            precondition(writer.offset == frameSize, "response frame size mismatch")
+            return frameSize
         }
+    }
+
+    private static func responseSize(callID: UInt64, status: Luma_Rpc_V1_Status?, payloadCount: Int,
+                                     metadata: [String: String]) -> Int {
+        ProtoSize.varintField(callID)
+            + (status.map { ProtoSize.messageField(statusSize($0)) } ?? 0)
+            + ProtoSize.bytesField(payloadCount)
+            + ProtoSize.mapField(metadata)
+    }
+
+    private static func statusSize(_ status: Luma_Rpc_V1_Status) -> Int {
+        ProtoSize.varintField(status.code.wireValue)
+            + ProtoSize.bytesField(status.message.utf8.count)
+            + ProtoSize.bytesField(status.field.utf8.count)
     }
 
     /// [u32 length][tag + length of the Frame's one field][the message's fields], in one
@@ -87,51 +121,62 @@ enum CallFrameCodec {
 
     /// The frame, or nil when it is not a plain request or response (use SwiftProtobuf).
     static func decode(_ body: ByteBuffer) -> Luma_Rpc_V1_Frame? {
-        body.withUnsafeReadableBytes { raw in
-            var reader = ProtoReader(raw)
-            guard let (field, wireType) = reader.tag(), wireType == .lengthDelimited,
-                  let content = reader.lengthDelimited(), reader.isAtEnd else { return nil }
+        if let request = decodeRequestFrame(body) {
             var frame = Luma_Rpc_V1_Frame()
-            switch field {
-            case FrameField.request:
-                guard let request = decodeRequest(content) else { return nil }
-                frame.kind = .request(request)
-            case FrameField.response:
-                guard let response = decodeResponse(content) else { return nil }
-                frame.kind = .response(response)
-            default:
-                return nil
-            }
+            frame.kind = .request(Luma_Rpc_V1_Request(request))
+            return frame
+        }
+        return body.withUnsafeReadableBytes { raw in
+            guard let content = soleField(FrameField.response, in: raw), let response = decodeResponse(content) else { return nil }
+            var frame = Luma_Rpc_V1_Frame()
+            frame.kind = .response(response)
             return frame
         }
     }
 
-    private static func decodeRequest(_ bytes: UnsafeRawBufferPointer) -> Luma_Rpc_V1_Request? {
-        var reader = ProtoReader(bytes)
-        var request = Luma_Rpc_V1_Request()
-        while !reader.isAtEnd {
-            guard let (field, wireType) = reader.tag() else { return nil }
-            switch (field, wireType) {
-            case (1, .varint):
-                guard let value = reader.varint() else { return nil }
-                request.callID = value
-            case (2, .lengthDelimited):
-                guard let value = reader.string() else { return nil }
-                request.method = value
-            case (3, .varint):
-                guard let value = reader.varint() else { return nil }
-                request.timeoutMicros = value
-            case (4, .lengthDelimited):
-                guard let entry = reader.lengthDelimited(), let (key, value) = decodeMapEntry(entry) else { return nil }
-                request.metadata[key] = value
-            case (5, .lengthDelimited):
-                guard let value = reader.lengthDelimited() else { return nil }
-                request.payload = Data(value)
-            default:
-                return nil
+    /// The server's path: a frame holding a plain request, its method and payload left as
+    /// slices of `body`; nil for anything else (use SwiftProtobuf).
+    static func decodeRequestFrame(_ body: ByteBuffer) -> InboundRequest? {
+        body.withUnsafeReadableBytes { raw in
+            guard let content = soleField(FrameField.request, in: raw) else { return nil }
+            /// The bytes `field` points at, as a slice of `body` (no copy).
+            func slice(_ field: UnsafeRawBufferPointer) -> ByteBuffer {
+                body.getSlice(at: body.readerIndex + (field.baseAddress! - raw.baseAddress!), length: field.count)!
             }
+            var reader = ProtoReader(content)
+            var request = InboundRequest()
+            while !reader.isAtEnd {
+                guard let (field, wireType) = reader.tag() else { return nil }
+                switch (field, wireType) {
+                case (1, .varint):
+                    guard let value = reader.varint() else { return nil }
+                    request.callID = value
+                case (2, .lengthDelimited):
+                    guard let value = reader.lengthDelimited(), ProtoReader.isUTF8(value) else { return nil }
+                    request.method = slice(value)
+                case (3, .varint):
+                    guard let value = reader.varint() else { return nil }
+                    request.timeoutMicros = value
+                case (4, .lengthDelimited):
+                    guard let entry = reader.lengthDelimited(), let (key, value) = decodeMapEntry(entry) else { return nil }
+                    request.metadata[key] = value
+                case (5, .lengthDelimited):
+                    guard let value = reader.lengthDelimited() else { return nil }
+                    request.payload = slice(value)
+                default:
+                    return nil
+                }
+            }
+            return request
         }
-        return request
+    }
+
+    /// The content of a frame whose one top-level field is `field`, length-delimited.
+    private static func soleField(_ field: UInt64, in raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        var reader = ProtoReader(raw)
+        guard let (found, wireType) = reader.tag(), found == field, wireType == .lengthDelimited,
+              let content = reader.lengthDelimited(), reader.isAtEnd else { return nil }
+        return content
     }
 
     private static func decodeResponse(_ bytes: UnsafeRawBufferPointer) -> Luma_Rpc_V1_Response? {

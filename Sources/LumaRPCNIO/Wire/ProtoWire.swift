@@ -91,9 +91,13 @@ struct ProtoWriter {
     }
 
     mutating func bytesField(_ field: UInt64, _ value: Data) {
+        value.withUnsafeBytes { bytesField(field, $0) }
+    }
+
+    mutating func bytesField(_ field: UInt64, _ value: UnsafeRawBufferPointer) {
         guard !value.isEmpty else { return }
         lengthPrefix(field, value.count)
-        value.withUnsafeBytes { raw($0) }
+        raw(value)
     }
 
     mutating func mapField(_ field: UInt64, _ map: [String: String]) {
@@ -151,6 +155,12 @@ struct ProtoReader {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + Int(length)])
         offset += Int(length)
         return slice
+    }
+
+    /// SwiftProtobuf's test for a string field, without making a String of an ASCII one.
+    static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return true }
+        return bytes.withMemoryRebound(to: UInt8.self) { String(validating: $0, as: UTF8.self) } != nil
     }
 
     /// A length-delimited field that must be valid UTF-8 (SwiftProtobuf rejects it otherwise).

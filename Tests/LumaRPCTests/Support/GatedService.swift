@@ -5,7 +5,8 @@ import NIOConcurrencyHelpers
 
 /// A service for virtual-time tests, whose handlers never touch a clock: `Hold` waits until the
 /// test releases it (so a call stays in flight exactly as long as the test wants) and `Sized`
-/// answers a text of the length asked for (to probe the frame limit to the byte).
+/// answers a text of the length asked for, synchronously, within the read (to probe the frame
+/// limit to the byte, and how responses are batched).
 final class GatedService: RPCServiceProvider, Sendable {
     typealias Request = Luma_Examples_V1_EchoRequest
     typealias Response = Luma_Examples_V1_EchoResponse
@@ -54,7 +55,7 @@ final class GatedService: RPCServiceProvider, Sendable {
             if Task.isCancelled { cancelled.withLockedValue { $0 += 1 } }
             return .with { $0.text = "released \(request.text)" }
         }
-        registrar.register(Self.sized) { request, _ in
+        registrar.registerSynchronous(Self.sized) { request, _ in
             .with { $0.text = String(repeating: "x", count: Int(request.text) ?? 0) }
         }
     }
