@@ -41,14 +41,17 @@ struct ClientKeepaliveTests {
     /// Registers a waiting call and returns the task awaiting its outcome.
     func waitingCall(_ harness: Harness, id: UInt64 = 1) async -> Task<Result<Data, any Error>, Never> {
         let pending = harness.pending
+        let (registered, signal) = AsyncStream<Void>.makeStream()
         let task = Task {
             await Result {
                 try await withUnsafeThrowingContinuation { continuation in
                     pending.register(id, method: "luma.test/Wait", deadline: nil, continuation)
+                    signal.yield()
                 }
             }
         }
-        while pending.count == 0 { await Task.yield() }
+        // Suspends (no spinning) until the call is registered.
+        for await _ in registered { break }
         return task
     }
 

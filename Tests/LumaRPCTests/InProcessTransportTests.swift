@@ -54,7 +54,7 @@ struct InProcessTransportTests {
             try await client.call(GatedService.hold, .init(), options: .init(timeout: .milliseconds(30)))
         }
         #expect(error?.code == .deadlineExceeded)
-        while gated.cancellations == 0 { await Task.yield() }
+        await gated.waitForCancellation()
         await server.shutdown()
     }
 
@@ -64,11 +64,11 @@ struct InProcessTransportTests {
         let server = try await server(network, at: endpoint, services: [gated])
         let client = RPCClient(endpoints: [endpoint], transport: network.client)
         let call = Task { try await client.call(GatedService.hold, .init()) }
-        while gated.holding == 0 { await Task.yield() }
+        await gated.waitUntilHolding(1)
         call.cancel()
         let outcome = await call.result
         #expect((try? outcome.get()) == nil)
-        while gated.cancellations == 0 { await Task.yield() }
+        await gated.waitForCancellation()
         await server.shutdown()
     }
 
@@ -100,7 +100,7 @@ struct InProcessTransportTests {
         configuration.startAtRandomEndpoint = false
         let client = RPCClient(endpoints: [endpoint, other], configuration: configuration, transport: network.client)
         let held = Task { try await client.call(GatedService.hold, .with { $0.text = "a" }) }
-        while gated.holding == 0 { await Task.yield() }
+        await gated.waitUntilHolding(1)
         let draining = Task { await first.shutdown() }
         for index in 0..<4 {
             let appended = try await client.call(Luma_Examples_V1_EchoService.Method.append, .with { $0.entry = "\(index)" })

@@ -112,7 +112,7 @@ struct ServerConnectionHandlerTests {
 
     /// Waits until the Hold handler holds `count` calls (it runs on another executor).
     func holding(_ connection: Connection, _ count: Int) async {
-        while connection.service.holding < count { await Task.yield() }
+        await connection.service.waitUntilHolding(count)
     }
 
     // MARK: Timing rules
@@ -182,7 +182,7 @@ struct ServerConnectionHandlerTests {
         await connection.advance(.milliseconds(1))
         let answer = try #require(response(try await connection.next()))
         #expect(answer.callID == 1 && answer.status.code == .deadlineExceeded)
-        while connection.service.cancellations == 0 { await Task.yield() }
+        await connection.service.waitForCancellation()
     }
 
     // MARK: Graceful drain
