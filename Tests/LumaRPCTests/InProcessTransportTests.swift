@@ -54,7 +54,12 @@ struct InProcessTransportTests {
             try await client.call(GatedService.hold, .init(), options: .init(timeout: .milliseconds(30)))
         }
         #expect(error?.code == .deadlineExceeded)
-        await gated.waitForCancellation()
+        if error?.message.contains("before the call was sent") == true {
+            // A loaded machine can use up 30 ms before the call is sent: then nothing ran.
+            #expect(gated.holding == 0 && gated.cancellations == 0)
+        } else {
+            await gated.waitForCancellation()
+        }
         await server.shutdown()
     }
 
