@@ -40,7 +40,12 @@ struct ServerBehaviourTests {
             }
             #expect(error?.code == .deadlineExceeded)
             #expect(ContinuousClock.now - started < .seconds(10))
-            #expect(await eventually { service.cancellations.withLockedValue { $0 } == 1 })
+            if error?.message.contains("before the call was sent") == true {
+                // A loaded machine can spend the second before the call is sent: nothing ran.
+                #expect(service.started.withLockedValue { $0 } == 0)
+            } else {
+                #expect(await eventually { service.cancellations.withLockedValue { $0 } == 1 })
+            }
         }
     }
 
@@ -81,11 +86,14 @@ struct ServerBehaviourTests {
         #expect(quickAnswer?.response.status.code == .ok)
         let early = try await raw.waitForFrame { $0.response.callID == 2 }
         #expect(early?.response.status.code == .deadlineExceeded)
-        let earlyAt = ContinuousClock.now - started
-        #expect(earlyAt < .milliseconds(1_200), "the 200 ms call waited for the 1.5 s timer: \(earlyAt)")
         let late = try await raw.waitForFrame { $0.response.callID == 1 }
         #expect(late?.response.status.code == .deadlineExceeded)
         #expect(ContinuousClock.now - started >= .milliseconds(1_500))
+        // The 200 ms call did not wait for the 1.5 s timer: its answer came first. (Order, not
+        // elapsed time, so a loaded machine cannot fail it; the exact times are checked on
+        // virtual time in ServerConnectionHandlerTests.)
+        let answered = try raw.frames().map(\.response.callID).filter { $0 != 0 }
+        #expect(answered == [3, 2, 1])
         #expect(await eventually { service.cancellations.withLockedValue { $0 } == 2 })
         await raw.close()
         await server.shutdown()
