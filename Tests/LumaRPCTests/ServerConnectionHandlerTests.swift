@@ -369,6 +369,23 @@ struct ResponseBatchingTests {
         #expect(try await writes(connection).map(ids) == [[6, 7]])
     }
 
+    @Test func whileThePeerHasNotReadABatchTheNextOneIsSizedToItsAnswers() async throws {
+        let connection = try await harness.connection()
+        try await connection.sendPreface()
+        let echo = Luma_Examples_V1_EchoService.Method.echo
+        let text = String(repeating: "t", count: 100)
+        try await sendTogether(try (1...40).map { try harness.request($0, echo, text) }, on: connection)
+        // The channel still holds that batch (nothing read it); one small answer follows.
+        try await connection.send(try harness.request(41, echo))
+        var buffers: [ByteBuffer] = []
+        while let buffer = try await connection.channel.readOutbound(as: ByteBuffer.self) {
+            if buffer.getBytes(at: buffer.readerIndex, length: 4) != ConnectionPreface.magic { buffers.append(buffer) }
+        }
+        #expect(buffers.count == 2)
+        #expect(buffers[0].capacity >= 4096)
+        #expect(buffers[1].capacity < 1024, "a small answer cost \(buffers[1].capacity) bytes of buffer")
+    }
+
     @Test func aLargeResponseIsWrittenOnItsOwnAfterWhatWasBatched() async throws {
         var limits = ServerConnectionHandlerTests.limits()
         limits.maxFrameSize = 64 * 1024

@@ -341,9 +341,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         // Reuse the batch's memory once the channel has written it out (nothing else refers to
-        // it then); a buffer that grew large is let go.
+        // it then). While the channel still holds it (a peer slow to read), start a new buffer
+        // sized to what is written, not a copy of the old capacity: a peer that reads nothing
+        // must not make each small answer cost a whole batch's memory.
         if responses.readableBytes == 0 {
-            if responses.capacity > Self.batchLimit * 2 { responses = ByteBuffer() } else { responses.clear() }
+            if responses.capacity > Self.batchLimit * 2 { responses = ByteBuffer() } else { responses.clear(minimumCapacity: 0) }
         }
         CallFrameCodec.writeResponse(callID: callID, status: status, payload: payload, frameSize: size, into: &responses)
         if responses.readableBytes >= Self.batchLimit { emitResponses(context: context) }
