@@ -14,12 +14,18 @@ import Testing
 @Suite("Server connection handler (virtual time)")
 struct ServerConnectionHandlerTests {
     /// Records close(mode:) so a half-close can be seen (the testing channel would close fully).
+    /// Also counts the reads that reach the channel (what back-pressure withholds).
     final class CloseRecorder: ChannelOutboundHandler, Sendable {
         typealias OutboundIn = NIOAny
         let modes = NIOLockedValueBox<[CloseMode]>([])
+        let reads = NIOLockedValueBox(0)
         func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
             modes.withLockedValue { $0.append(mode) }
             if mode == .output { promise?.succeed(()) } else { context.close(mode: mode, promise: promise) }
+        }
+        func read(context: ChannelHandlerContext) {
+            reads.withLockedValue { $0 += 1 }
+            context.read()
         }
     }
 
@@ -85,7 +91,8 @@ struct ServerConnectionHandlerTests {
         let router = RPCRouter(providers: [service, EchoService()], interceptors: [])
         try await loop.executeInContext {
             try channel.pipeline.syncOperations.addHandler(closes)
-            try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(
+            // The pipeline the TCP transport builds.
+            try NIOServerTransport.configureConnection(channel, handler: ServerConnectionHandler(
                 router: router, limits: limits, runHandlersOnEventLoop: false, logger: Logger(label: "test")))
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
@@ -247,6 +254,23 @@ struct ServerConnectionHandlerTests {
             #expect(away.lastCallID == 5, "\(name)")
             connection.service.releaseAll()
         }
+    }
+
+    // MARK: Back-pressure
+
+    @Test func aConnectionThatCannotWriteStopsReadingUntilItCan() async throws {
+        let connection = try await connection()
+        try await connection.sendPreface()
+        let readsBefore = connection.closes.reads.withLockedValue { $0 }
+        connection.channel.isWritable = false
+        connection.channel.pipeline.fireChannelWritabilityChanged()
+        connection.channel.read()
+        await connection.loop.run()
+        #expect(connection.closes.reads.withLockedValue { $0 } == readsBefore, "read while the output is full")
+        connection.channel.isWritable = true
+        connection.channel.pipeline.fireChannelWritabilityChanged()
+        await connection.loop.run()
+        #expect(connection.closes.reads.withLockedValue { $0 } == readsBefore + 1, "the withheld read goes out once it can write")
     }
 
     // MARK: The response limit, to the byte

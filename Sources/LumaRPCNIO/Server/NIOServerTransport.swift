@@ -60,7 +60,7 @@ public final class NIOServerTransport: RPCServerTransport {
                         channel.closeFuture.whenComplete { _ in observer.connectionClosed() }
                     }
                     return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(
+                        try Self.configureConnection(channel, handler: ServerConnectionHandler(
                             router: router, methods: methods, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
                     }
                 }
@@ -71,6 +71,14 @@ public final class NIOServerTransport: RPCServerTransport {
         }
         listener.withLockedValue { $0 = channel }
         return RPCListeningAddress(host: configuration.host, port: channel.localAddress?.port ?? configuration.port)
+    }
+
+    /// One connection's pipeline. NIO's `BackPressureHandler` stops reading while the channel
+    /// cannot write (its buffered output is above the high-water mark): a peer that sends
+    /// requests but does not read the answers is not answered into memory without bound.
+    static func configureConnection(_ channel: any Channel, handler: ServerConnectionHandler) throws {
+        try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
+        try channel.pipeline.syncOperations.addHandler(handler)
     }
 
     public func drain() async {
