@@ -4,7 +4,9 @@ import NIOCore
 
 /// A hand-written protobuf codec for the two frames every call sends: a `Frame` holding a
 /// `Request`, and a `Frame` holding a `Response`. Every other frame, and anything this codec
-/// does not fully understand, goes through SwiftProtobuf (`FrameEncoder`).
+/// does not fully understand, goes through SwiftProtobuf (`FrameEncoder`). The server's hot path
+/// skips the generated structs: `decodeRequestFrame` leaves the method and payload as slices of
+/// the receive buffer, and `writeResponse` appends to any buffer (how a read's responses share one).
 ///
 /// Why hand-write any of it: SwiftProtobuf's generic decoder and its size-then-encode visitors
 /// were a fifth of the RPC layer's CPU per call (docs/benchmarks.md). These two messages are
