@@ -92,8 +92,8 @@ struct ServerBehaviourTests {
         // The 200 ms call did not wait for the 1.5 s timer: its answer came first. (Order, not
         // elapsed time, so a loaded machine cannot fail it; the exact times are checked on
         // virtual time in ServerConnectionHandlerTests.)
-        let answered = try raw.frames().map(\.response.callID).filter { $0 != 0 }
-        #expect(answered == [3, 2, 1])
+        let answered = try raw.frames().map(\.response.callID).filter { $0 == 1 || $0 == 2 }
+        #expect(answered == [2, 1])
         #expect(await eventually { service.cancellations.withLockedValue { $0 } == 2 })
         await raw.close()
         await server.shutdown()
@@ -232,7 +232,9 @@ struct ServerBehaviourTests {
     @Test func idleConnectionsAreClosed() async throws {
         let (server, endpoint) = try await startServer(configure: { $0.limits.idleTimeout = .milliseconds(300) })
         let raw = try await RawConnection(to: endpoint)
-        try await raw.sendPreface()
+        // On a loaded machine the 300 ms may pass before the preface is sent: the connection is
+        // then closed as idle all the same.
+        try? await raw.sendPreface()
         #expect(await raw.waitForClose(timeout: .seconds(3)))
         #expect(try raw.frames().last?.goaway.status.message == "idle timeout")
         await server.shutdown()
@@ -241,8 +243,14 @@ struct ServerBehaviourTests {
     @Test func peerStalledMidFrameIsClosed() async throws {
         let (server, endpoint) = try await startServer(configure: { $0.limits.stallTimeout = .milliseconds(300) })
         let raw = try await RawConnection(to: endpoint)
-        try await raw.send(ConnectionPreface.bytes + [0, 0, 0, 100, 1, 2, 3])  // 3 of 100 bytes
+        // 3 of 100 bytes. (On a loaded machine the 300 ms may pass before they are sent: then the
+        // missing preface is what closes it.)
+        try? await raw.send(ConnectionPreface.bytes + [0, 0, 0, 100, 1, 2, 3])
         #expect(await raw.waitForClose(timeout: .seconds(3)))
+        let reason = try raw.frames().last?.goaway.status
+        #expect(reason?.code == .deadlineExceeded)
+        #expect(["in the middle of a frame", "no connection preface"].contains { reason?.message.contains($0) == true },
+                "\(String(describing: reason))")
         await server.shutdown()
     }
 
