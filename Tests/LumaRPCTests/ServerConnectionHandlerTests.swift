@@ -35,18 +35,30 @@ struct ServerConnectionHandlerTests {
         let service: GatedService
         let closes: CloseRecorder
 
-        /// Frames the server wrote, decoded (its preface skipped).
-        func written() async throws -> [Luma_Rpc_V1_Frame] {
-            var frames: [Luma_Rpc_V1_Frame] = []
-            while var buffer = try await channel.readOutbound(as: ByteBuffer.self) {
+        /// The buffers the server wrote, one per channel write (its preface skipped).
+        func writtenBuffers() async throws -> [ByteBuffer] {
+            var buffers: [ByteBuffer] = []
+            while let buffer = try await channel.readOutbound(as: ByteBuffer.self) {
                 if buffer.readableBytes == 0 { continue }
-                if buffer.readableBytes == ConnectionPreface.length, buffer.getBytes(at: 0, length: 4) == ConnectionPreface.magic { continue }
-                while buffer.readableBytes >= 4 {
-                    let length = Int(buffer.readInteger(as: UInt32.self)!)
-                    frames.append(try FrameEncoder.decode(buffer.readSlice(length: length)!))
-                }
+                if buffer.readableBytes == ConnectionPreface.length, buffer.getBytes(at: buffer.readerIndex, length: 4) == ConnectionPreface.magic { continue }
+                buffers.append(buffer)
+            }
+            return buffers
+        }
+
+        /// The frames of one written buffer, decoded.
+        static func frames(in buffer: ByteBuffer) throws -> [Luma_Rpc_V1_Frame] {
+            var buffer = buffer
+            var frames: [Luma_Rpc_V1_Frame] = []
+            while let length = buffer.readInteger(as: UInt32.self) {
+                frames.append(try FrameEncoder.decode(buffer.readSlice(length: Int(length))!))
             }
             return frames
+        }
+
+        /// Frames the server wrote, decoded (its preface skipped).
+        func written() async throws -> [Luma_Rpc_V1_Frame] {
+            try await writtenBuffers().flatMap(Self.frames)
         }
 
         /// Waits for the server's next frame (the handler may answer from another task).
@@ -93,7 +105,7 @@ struct ServerConnectionHandlerTests {
             try channel.pipeline.syncOperations.addHandler(closes)
             // The pipeline the TCP transport builds.
             try NIOServerTransport.configureConnection(channel, handler: ServerConnectionHandler(
-                router: router, limits: limits, runHandlersOnEventLoop: false, logger: Logger(label: "test")))
+                methods: ServerMethodTable(router: router), limits: limits, runHandlersOnEventLoop: false, logger: Logger(label: "test")))
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000))
         return Connection(loop: loop, channel: channel, service: service, closes: closes)
@@ -355,16 +367,7 @@ struct ResponseBatchingTests {
 
     /// Every buffer the server wrote after its preface, each split into its frames.
     func writes(_ connection: ServerConnectionHandlerTests.Connection) async throws -> [[Luma_Rpc_V1_Frame]] {
-        var writes: [[Luma_Rpc_V1_Frame]] = []
-        while var buffer = try await connection.channel.readOutbound(as: ByteBuffer.self) {
-            if buffer.getBytes(at: buffer.readerIndex, length: 4) == ConnectionPreface.magic { continue }
-            var frames: [Luma_Rpc_V1_Frame] = []
-            while let length = buffer.readInteger(as: UInt32.self) {
-                frames.append(try FrameEncoder.decode(buffer.readSlice(length: Int(length))!))
-            }
-            writes.append(frames)
-        }
-        return writes
+        try await connection.writtenBuffers().map(ServerConnectionHandlerTests.Connection.frames)
     }
 
     /// The frames, sent in one read.
@@ -401,10 +404,7 @@ struct ResponseBatchingTests {
         try await sendTogether(try (1...40).map { try harness.request($0, echo, text) }, on: connection)
         // The channel still holds that batch (nothing read it); one small answer follows.
         try await connection.send(try harness.request(41, echo))
-        var buffers: [ByteBuffer] = []
-        while let buffer = try await connection.channel.readOutbound(as: ByteBuffer.self) {
-            if buffer.getBytes(at: buffer.readerIndex, length: 4) != ConnectionPreface.magic { buffers.append(buffer) }
-        }
+        let buffers = try await connection.writtenBuffers()
         #expect(buffers.count == 2)
         #expect(buffers[0].capacity >= 4096)
         #expect(buffers[1].capacity < 1024, "a small answer cost \(buffers[1].capacity) bytes of buffer")

@@ -61,7 +61,7 @@ public final class NIOServerTransport: RPCServerTransport {
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         try Self.configureConnection(channel, handler: ServerConnectionHandler(
-                            router: router, methods: methods, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
+                            methods: methods, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)

@@ -40,13 +40,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private let observer: (any RPCTransportObserver)?
 
-    /// `methods` is the server's table, built once and shared by its connections; without one
-    /// the handler builds its own from `router`.
-    init(router: RPCRouter, methods: ServerMethodTable? = nil, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool,
+    /// `methods` is the server's table, built once from its router and shared by its connections.
+    init(methods: ServerMethodTable, limits: RPCConnectionLimits, runHandlersOnEventLoop: Bool,
          observer: (any RPCTransportObserver)? = nil, logger: Logger) {
         self.observer = observer
         self.runHandlersOnEventLoop = runHandlersOnEventLoop
-        self.methods = methods ?? ServerMethodTable(router: router)
+        self.methods = methods
         self.limits = limits
         self.logger = logger
         self.parser = FrameParser(maxFrameSize: limits.maxFrameSize)
