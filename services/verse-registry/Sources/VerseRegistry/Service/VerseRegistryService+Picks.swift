@@ -85,7 +85,7 @@ extension VerseRegistryService {
     func pickTexts(_ db: Database, _ picks: ArraySlice<PickStore.ListedPick>) throws -> [Int: String] {
         var texts: [Int: String] = [:]
         for pick in picks {
-            texts.merge(try TranslationStore.texts(db, translation: "kjv", first: pick.first, last: pick.last)) { a, _ in a }
+            texts.merge(try TranslationStore.texts(db, translation: TranslationStore.canonTranslation, first: pick.first, last: pick.last)) { a, _ in a }
         }
         return texts
     }

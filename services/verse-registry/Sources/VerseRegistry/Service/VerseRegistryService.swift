@@ -136,7 +136,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func deleteTranslation(_ request: Luma_Verses_V1_DeleteTranslationRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_DeleteTranslationResponse {
         let id = try Self.translationID(request.id, field: "id")
-        guard id != "kjv" else {
+        guard id != TranslationStore.canonTranslation else {
             throw RPCError.failedPrecondition("kjv is the canon's own text (references and claims use it); it cannot be deleted", field: "id")
         }
         let deleted = try await database.measured.write { try TranslationStore.delete($0, translation: id) }
@@ -144,7 +144,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     }
 
     static func translationID(_ text: String, field: String = "translation") throws -> String {
-        if text.isEmpty && field == "translation" { return "kjv" }
+        if text.isEmpty && field == "translation" { return TranslationStore.canonTranslation }
         let id = text.lowercased()
         guard (2...16).contains(id.count), id.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }) else {
             throw RPCError.invalidArgument("\(field) '\(text.prefix(20))' must be 2-16 letters, digits or '-'", field: field)

@@ -4,6 +4,10 @@ import LumaServiceKit
 
 /// Translations and verse text.
 enum TranslationStore {
+    /// The canon's own text: references are validated against it, picks are shown in it, and
+    /// it is what a request naming no translation gets. It cannot be deleted.
+    static let canonTranslation = "kjv"
+
     static func upsertTranslation(_ db: Database, id: String, name: String, language: String) throws {
         try db.execute(sql: """
             INSERT INTO translations (id, name, language, created_at) VALUES (?, ?, ?, ?)
