@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "verse-registry", targets: ["verse-registry"]),
         .executable(name: "creator-registry", targets: ["creator-registry"]),
         .executable(name: "content-pipeline", targets: ["content-pipeline"]),
+        .executable(name: "media-store", targets: ["media-store"]),
         .executable(name: "lumactl", targets: ["lumactl"]),
         .executable(name: "luma-pipeline-bench", targets: ["luma-pipeline-bench"]),
         .executable(name: "luma-integrity-stress", targets: ["luma-integrity-stress"]),
@@ -194,6 +195,41 @@ let package = Package(
             dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "services/content-pipeline/Sources/ContentAPI"
         ),
+        .target(
+            name: "MediaAPI",
+            dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "services/media-store/Sources/MediaAPI"
+        ),
+
+        // media-store: videos and thumbnails, checked with ffprobe/ffmpeg, stored by sha256.
+        .target(
+            name: "MediaStore",
+            dependencies: [
+                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "MediaAPI", "ContentAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "services/media-store/Sources/MediaStore"
+        ),
+        .executableTarget(
+            name: "media-store",
+            dependencies: [
+                "MediaStore", "LumaServiceKit", "LumaDefaults", "LumaRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "services/media-store/Sources/media-store"
+        ),
+        .testTarget(
+            name: "MediaStoreTests",
+            dependencies: ["MediaStore", "MediaAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "services/media-store/Tests/MediaStoreTests"
+        ),
 
         // verse-registry
         .target(
@@ -255,7 +291,7 @@ let package = Package(
         .target(
             name: "ContentPipeline",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI",
+                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI", "MediaAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

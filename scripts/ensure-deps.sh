@@ -9,6 +9,7 @@
 #   make, pkg-config     the C SDK's build and its pkg-config file
 #   systemd              systemd-analyze, to verify the units scripts/install.sh installs
 #   chromium, chromium-driver  the headless browser the studio's end-to-end test drives
+#   ffmpeg               ffprobe/ffmpeg: media-store checks uploads, tests make their videos
 # and, from PyPI, selenium (the test's browser driver) if python3 cannot import it.
 set -euo pipefail
 mapfile -t packages < "$(dirname "$0")/apt-packages.txt"

@@ -39,6 +39,7 @@ targets=(
   "luma/verses/v1:services/verse-registry/Sources/VersesAPI/Generated:"
   "luma/creators/v1:services/creator-registry/Sources/CreatorsAPI/Generated:"
   "luma/content/v1:services/content-pipeline/Sources/ContentAPI/Generated:"
+  "luma/media/v1:services/media-store/Sources/MediaAPI/Generated:"
 )
 
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT

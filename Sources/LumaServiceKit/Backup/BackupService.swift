@@ -13,12 +13,18 @@ public struct BackupService: Luma_Ops_V1_BackupProvider {
     let database: DatabasePool
     let service: String
     let fileName: String
+    let extraFiles: ExtraFiles?
+
+    /// Copies what the database copy at `copy` names into `directory` (media-store's blobs);
+    /// runs after the database copy, off the event loop.
+    public typealias ExtraFiles = @Sendable (_ copy: String, _ directory: String) throws -> [Luma_Ops_V1_BackupFile]
 
     /// `fileName`: the copy's name in the target directory, e.g. "content-pipeline.sqlite".
-    public init(database: DatabasePool, service: String, fileName: String) {
+    public init(database: DatabasePool, service: String, fileName: String, extraFiles: ExtraFiles? = nil) {
         self.database = database
         self.service = service
         self.fileName = fileName
+        self.extraFiles = extraFiles
     }
 
     public func snapshot(_ request: Luma_Ops_V1_SnapshotRequest, context: RPCServerContext) async throws -> Luma_Ops_V1_SnapshotResponse {
@@ -37,8 +43,9 @@ public struct BackupService: Luma_Ops_V1_BackupProvider {
         }
         let takenAt = Timestamp.now()
         let database = self.database
+        let extraFiles = self.extraFiles
         // Blocking file work, off the event loop.
-        let (bytes, digest, migrations) = try await Task.detached { () throws -> (Int, String, [String]) in
+        let (bytes, digest, migrations, files) = try await Task.detached { () throws -> (Int, String, [String], [Luma_Ops_V1_BackupFile]) in
             // Into a temporary name first: a half-written copy never carries the final name.
             let partial = path + ".partial"
             try? FileManager.default.removeItem(atPath: partial)
@@ -52,7 +59,8 @@ public struct BackupService: Luma_Ops_V1_BackupProvider {
             try copy.close()
             try FileManager.default.moveItem(atPath: partial, toPath: path)
             let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-            return (data.count, SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), migrations)
+            let files = try extraFiles?(path, directory) ?? []
+            return (data.count, SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(), migrations, files)
         }.value
         return .with {
             $0.service = service
@@ -61,6 +69,7 @@ public struct BackupService: Luma_Ops_V1_BackupProvider {
             $0.sha256 = digest
             $0.migrations = migrations
             $0.takenAt = takenAt
+            $0.files = files
         }
     }
 }

@@ -140,6 +140,28 @@ public nonisolated struct Luma_Ops_V1_SnapshotResponse: Sendable {
   /// RFC 3339, when the copy started
   public var takenAt: String = String()
 
+  /// Files the database names that live beside it (media-store's blobs), copied after it into
+  /// the directory and checked against their sha256 as they were copied.
+  public var files: [Luma_Ops_V1_BackupFile] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Ops_V1_BackupFile: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// relative to the backup directory
+  public var path: String = String()
+
+  public var bytes: UInt64 = 0
+
+  /// hex
+  public var sha256: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -381,7 +403,7 @@ nonisolated extension Luma_Ops_V1_SnapshotRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Luma_Ops_V1_SnapshotResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SnapshotResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}service\0\u{1}path\0\u{1}bytes\0\u{1}sha256\0\u{1}migrations\0\u{3}taken_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}service\0\u{1}path\0\u{1}bytes\0\u{1}sha256\0\u{1}migrations\0\u{3}taken_at\0\u{1}files\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -395,6 +417,7 @@ nonisolated extension Luma_Ops_V1_SnapshotResponse: SwiftProtobuf.Message, Swift
       case 4: try { try decoder.decodeSingularStringField(value: &self.sha256) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.migrations) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.takenAt) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.files) }()
       default: break
       }
     }
@@ -419,6 +442,9 @@ nonisolated extension Luma_Ops_V1_SnapshotResponse: SwiftProtobuf.Message, Swift
     if !self.takenAt.isEmpty {
       try visitor.visitSingularStringField(value: self.takenAt, fieldNumber: 6)
     }
+    if !self.files.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.files, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -429,6 +455,47 @@ nonisolated extension Luma_Ops_V1_SnapshotResponse: SwiftProtobuf.Message, Swift
     if lhs.sha256 != rhs.sha256 {return false}
     if lhs.migrations != rhs.migrations {return false}
     if lhs.takenAt != rhs.takenAt {return false}
+    if lhs.files != rhs.files {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Ops_V1_BackupFile: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BackupFile"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}bytes\0\u{1}sha256\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.bytes) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sha256) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if self.bytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytes, fieldNumber: 2)
+    }
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularStringField(value: self.sha256, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Ops_V1_BackupFile, rhs: Luma_Ops_V1_BackupFile) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.bytes != rhs.bytes {return false}
+    if lhs.sha256 != rhs.sha256 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -5,15 +5,17 @@ import LumaServiceKit
 
 /// content-pipeline as it runs: the executable serves this over TCP, tests in one process.
 public enum ContentPipelineAssembly {
-    /// `verses` and `creators`: clients for the two registries this service checks and feeds.
+    /// `verses` and `creators`: clients for the two registries this service checks and feeds;
+    /// `media`: media-store, which holds submitted videos (nil: only URL submissions).
     /// `generator`: the template generator with `seed` unless given.
     public static func make(database: DatabasePool, databaseName: String = "content-pipeline.sqlite",
-                            verses: RPCClient, creators: RPCClient, seed: UInt64 = 0, generator: (any ScriptGenerator)? = nil,
+                            verses: RPCClient, creators: RPCClient, media: RPCClient? = nil, seed: UInt64 = 0, generator: (any ScriptGenerator)? = nil,
                             pausePoints: PausePoints = .none, logger: Logger) -> ServiceAssembly {
         let verseSource = RPCVerseSource(client: verses)
         let deliverer = OutboxDeliverer(database: database, handlers: ContentPipelineOutbox.handlers(verses: verseSource), logger: logger)
         let service = ContentPipelineService(
             database: database, verses: verseSource, creators: RPCCreatorDirectory(client: creators),
+            media: media.map { RPCMediaLibrary(client: $0) } ?? NoMediaLibrary(),
             generator: generator ?? TemplateScriptGenerator(seed: seed), seed: seed, pausePoints: pausePoints, outboxWritten: { deliverer.wake() })
         return ServiceAssembly(
             name: "content-pipeline",

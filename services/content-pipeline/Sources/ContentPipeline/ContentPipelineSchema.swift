@@ -112,6 +112,27 @@ public enum ContentPipelineSchema: ServiceSchema {
         migrator.registerMigration("006_verse_note") { db in
             try db.execute(sql: "ALTER TABLE daily_content ADD COLUMN verse_note TEXT")
         }
+        // Submissions of videos held by media-store (content -> media, checked over RPC), what
+        // media-store measured of them, and the tombstones of media it was allowed to remove.
+        migrator.registerMigration("007_media") { db in
+            try db.execute(sql: """
+                ALTER TABLE daily_content ADD COLUMN video_media_id INTEGER;
+                ALTER TABLE daily_content ADD COLUMN thumbnail_media_id INTEGER;
+                ALTER TABLE daily_content ADD COLUMN video_duration_ms INTEGER;
+                ALTER TABLE daily_content ADD COLUMN video_width INTEGER;
+                ALTER TABLE daily_content ADD COLUMN video_height INTEGER;
+                ALTER TABLE daily_content ADD COLUMN video_codecs TEXT;
+                CREATE INDEX daily_content_video_media ON daily_content(video_media_id) WHERE video_media_id IS NOT NULL;
+                CREATE INDEX daily_content_thumbnail_media ON daily_content(thumbnail_media_id) WHERE thumbnail_media_id IS NOT NULL;
+                ALTER TABLE review_events ADD COLUMN video_media_id INTEGER;
+                -- media-store asked to remove these (no item held them) and was allowed: a submit
+                -- that checked one just before must not write it afterwards.
+                CREATE TABLE released_media (
+                    media_id INTEGER PRIMARY KEY,
+                    released_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "creator-registry instances, HOST:PORT[,HOST:PORT].")
     var creators = LumaDefaults.creators
 
+    @Option(help: "media-store instances, HOST:PORT[,HOST:PORT], which hold uploaded videos.")
+    var media = LumaDefaults.media
+
     @Option(help: "Seed of the template script generator (same seed, same scripts); it also rotates positivity themes.")
     var seed: UInt64 = 0
 
@@ -40,11 +43,12 @@ struct Serve: AsyncParsableCommand {
         let auth = try options.auth(serviceName: "content-pipeline")
         let versesClient = auth.peerClient(try peerEndpoints(verses, flag: "--verses"), limits: limits, metrics: metrics?.0)
         let creatorsClient = auth.peerClient(try peerEndpoints(creators, flag: "--creators"), limits: limits, metrics: metrics?.0)
+        let mediaClient = auth.peerClient(try peerEndpoints(media, flag: "--media"), limits: limits, metrics: metrics?.0)
         let database = try options.openDatabase(default: ContentPipelineSchema.defaultDatabasePath, migrator: ContentPipelineSchema.migrator,
                                                 metrics: metrics?.0)
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
-            verses: versesClient, creators: creatorsClient, seed: seed,
+            verses: versesClient, creators: creatorsClient, media: mediaClient, seed: seed,
             generator: try generatorOptions.generator(seed: seed, logger: logger), logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
                                    otelEndpoint: options.otelEndpoint, logger: logger)

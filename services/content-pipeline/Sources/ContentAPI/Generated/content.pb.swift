@@ -241,6 +241,39 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._topicLabel = newValue}
   }
 
+  /// The submitted video and thumbnail held by media-store (0 when submitted as URLs), and what
+  /// media-store measured of the video, for the reviewer.
+  public var videoMediaID: Int64 {
+    get {_storage._videoMediaID}
+    set {_uniqueStorage()._videoMediaID = newValue}
+  }
+
+  public var thumbnailMediaID: Int64 {
+    get {_storage._thumbnailMediaID}
+    set {_uniqueStorage()._thumbnailMediaID = newValue}
+  }
+
+  public var videoDurationMs: UInt32 {
+    get {_storage._videoDurationMs}
+    set {_uniqueStorage()._videoDurationMs = newValue}
+  }
+
+  public var videoWidth: UInt32 {
+    get {_storage._videoWidth}
+    set {_uniqueStorage()._videoWidth = newValue}
+  }
+
+  public var videoHeight: UInt32 {
+    get {_storage._videoHeight}
+    set {_uniqueStorage()._videoHeight = newValue}
+  }
+
+  /// e.g. "h264/aac"
+  public var videoCodecs: String {
+    get {_storage._videoCodecs}
+    set {_uniqueStorage()._videoCodecs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -265,8 +298,11 @@ public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
   /// the rejection note
   public var note: String = String()
 
-  /// the video submitted
+  /// the video submitted (URL submissions)
   public var videoURL: String = String()
+
+  /// the video submitted (media-store)
+  public var videoMediaID: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -456,11 +492,17 @@ public nonisolated struct Luma_Content_V1_SubmitRequest: Sendable {
 
   public var id: Int64 = 0
 
-  /// https
+  /// Either the URLs of an external CDN ...
   public var videoURL: String = String()
 
   /// https
   public var thumbnailURL: String = String()
+
+  /// ... or a video in media-store (an upload's media id); the thumbnail defaults to the one
+  /// media-store extracted from it.
+  public var videoMediaID: Int64 = 0
+
+  public var thumbnailMediaID: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -716,6 +758,38 @@ public nonisolated struct Luma_Content_V1_IntegrityReport: Sendable {
   /// Bible items whose verse's ledger row belongs to another item (the verse is used twice).
   public var bibleItemsWithForeignLedgerRow: [Int64] = []
 
+  /// Items whose video or thumbnail is gone from media-store.
+  public var contentWithMissingMedia: [Int64] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ReleaseUnheldMediaRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// at most 1000
+  public var mediaIds: [Int64] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ReleaseUnheldMediaResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// no item holds them: media-store may remove them
+  public var released: [Int64] = []
+
+  /// an item's current submission names them: keep
+  public var held: [Int64] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -735,7 +809,7 @@ nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -759,6 +833,12 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _history: [Luma_Content_V1_ReviewEvent] = []
     var _verseNote: String = String()
     var _topicLabel: String = String()
+    var _videoMediaID: Int64 = 0
+    var _thumbnailMediaID: Int64 = 0
+    var _videoDurationMs: UInt32 = 0
+    var _videoWidth: UInt32 = 0
+    var _videoHeight: UInt32 = 0
+    var _videoCodecs: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -790,6 +870,12 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _history = source._history
       _verseNote = source._verseNote
       _topicLabel = source._topicLabel
+      _videoMediaID = source._videoMediaID
+      _thumbnailMediaID = source._thumbnailMediaID
+      _videoDurationMs = source._videoDurationMs
+      _videoWidth = source._videoWidth
+      _videoHeight = source._videoHeight
+      _videoCodecs = source._videoCodecs
     }
   }
 
@@ -829,6 +915,12 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._verseNote) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._topicLabel) }()
+        case 22: try { try decoder.decodeSingularInt64Field(value: &_storage._videoMediaID) }()
+        case 23: try { try decoder.decodeSingularInt64Field(value: &_storage._thumbnailMediaID) }()
+        case 24: try { try decoder.decodeSingularUInt32Field(value: &_storage._videoDurationMs) }()
+        case 25: try { try decoder.decodeSingularUInt32Field(value: &_storage._videoWidth) }()
+        case 26: try { try decoder.decodeSingularUInt32Field(value: &_storage._videoHeight) }()
+        case 27: try { try decoder.decodeSingularStringField(value: &_storage._videoCodecs) }()
         default: break
         }
       }
@@ -900,6 +992,24 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       if !_storage._topicLabel.isEmpty {
         try visitor.visitSingularStringField(value: _storage._topicLabel, fieldNumber: 21)
       }
+      if _storage._videoMediaID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._videoMediaID, fieldNumber: 22)
+      }
+      if _storage._thumbnailMediaID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._thumbnailMediaID, fieldNumber: 23)
+      }
+      if _storage._videoDurationMs != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._videoDurationMs, fieldNumber: 24)
+      }
+      if _storage._videoWidth != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._videoWidth, fieldNumber: 25)
+      }
+      if _storage._videoHeight != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._videoHeight, fieldNumber: 26)
+      }
+      if !_storage._videoCodecs.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._videoCodecs, fieldNumber: 27)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -930,6 +1040,12 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._history != rhs_storage._history {return false}
         if _storage._verseNote != rhs_storage._verseNote {return false}
         if _storage._topicLabel != rhs_storage._topicLabel {return false}
+        if _storage._videoMediaID != rhs_storage._videoMediaID {return false}
+        if _storage._thumbnailMediaID != rhs_storage._thumbnailMediaID {return false}
+        if _storage._videoDurationMs != rhs_storage._videoDurationMs {return false}
+        if _storage._videoWidth != rhs_storage._videoWidth {return false}
+        if _storage._videoHeight != rhs_storage._videoHeight {return false}
+        if _storage._videoCodecs != rhs_storage._videoCodecs {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -941,7 +1057,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReviewEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}action\0\u{3}creator_id\0\u{1}note\0\u{3}video_url\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}action\0\u{3}creator_id\0\u{1}note\0\u{3}video_url\0\u{3}video_media_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -954,6 +1070,7 @@ nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftP
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.creatorID) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.videoURL) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.videoMediaID) }()
       default: break
       }
     }
@@ -975,6 +1092,9 @@ nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftP
     if !self.videoURL.isEmpty {
       try visitor.visitSingularStringField(value: self.videoURL, fieldNumber: 5)
     }
+    if self.videoMediaID != 0 {
+      try visitor.visitSingularInt64Field(value: self.videoMediaID, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -984,6 +1104,7 @@ nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftP
     if lhs.creatorID != rhs.creatorID {return false}
     if lhs.note != rhs.note {return false}
     if lhs.videoURL != rhs.videoURL {return false}
+    if lhs.videoMediaID != rhs.videoMediaID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1355,7 +1476,7 @@ nonisolated extension Luma_Content_V1_UnassignRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Luma_Content_V1_SubmitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}video_url\0\u{3}thumbnail_url\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}video_url\0\u{3}thumbnail_url\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1366,6 +1487,8 @@ nonisolated extension Luma_Content_V1_SubmitRequest: SwiftProtobuf.Message, Swif
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.videoURL) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.thumbnailURL) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.videoMediaID) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.thumbnailMediaID) }()
       default: break
       }
     }
@@ -1381,6 +1504,12 @@ nonisolated extension Luma_Content_V1_SubmitRequest: SwiftProtobuf.Message, Swif
     if !self.thumbnailURL.isEmpty {
       try visitor.visitSingularStringField(value: self.thumbnailURL, fieldNumber: 3)
     }
+    if self.videoMediaID != 0 {
+      try visitor.visitSingularInt64Field(value: self.videoMediaID, fieldNumber: 4)
+    }
+    if self.thumbnailMediaID != 0 {
+      try visitor.visitSingularInt64Field(value: self.thumbnailMediaID, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1388,6 +1517,8 @@ nonisolated extension Luma_Content_V1_SubmitRequest: SwiftProtobuf.Message, Swif
     if lhs.id != rhs.id {return false}
     if lhs.videoURL != rhs.videoURL {return false}
     if lhs.thumbnailURL != rhs.thumbnailURL {return false}
+    if lhs.videoMediaID != rhs.videoMediaID {return false}
+    if lhs.thumbnailMediaID != rhs.thumbnailMediaID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1935,7 +2066,7 @@ nonisolated extension Luma_Content_V1_CheckIntegrityRequest: SwiftProtobuf.Messa
 
 nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntegrityReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_orphan_content_ids\0\u{3}content_with_missing_creator\0\u{3}creators_with_missing_user\0\u{3}outbox_pending\0\u{3}outbox_failed\0\u{1}repaired\0\u{1}notes\0\u{3}bible_items_without_ledger_row\0\u{3}bible_items_with_foreign_ledger_row\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_orphan_content_ids\0\u{3}content_with_missing_creator\0\u{3}creators_with_missing_user\0\u{3}outbox_pending\0\u{3}outbox_failed\0\u{1}repaired\0\u{1}notes\0\u{3}bible_items_without_ledger_row\0\u{3}bible_items_with_foreign_ledger_row\0\u{3}content_with_missing_media\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1952,6 +2083,7 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.notes) }()
       case 8: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsWithoutLedgerRow) }()
       case 9: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsWithForeignLedgerRow) }()
+      case 10: try { try decoder.decodeRepeatedInt64Field(value: &self.contentWithMissingMedia) }()
       default: break
       }
     }
@@ -1985,6 +2117,9 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
     if !self.bibleItemsWithForeignLedgerRow.isEmpty {
       try visitor.visitPackedInt64Field(value: self.bibleItemsWithForeignLedgerRow, fieldNumber: 9)
     }
+    if !self.contentWithMissingMedia.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.contentWithMissingMedia, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1998,6 +2133,72 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
     if lhs.notes != rhs.notes {return false}
     if lhs.bibleItemsWithoutLedgerRow != rhs.bibleItemsWithoutLedgerRow {return false}
     if lhs.bibleItemsWithForeignLedgerRow != rhs.bibleItemsWithForeignLedgerRow {return false}
+    if lhs.contentWithMissingMedia != rhs.contentWithMissingMedia {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ReleaseUnheldMediaRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReleaseUnheldMediaRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}media_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.mediaIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mediaIds.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.mediaIds, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ReleaseUnheldMediaRequest, rhs: Luma_Content_V1_ReleaseUnheldMediaRequest) -> Bool {
+    if lhs.mediaIds != rhs.mediaIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ReleaseUnheldMediaResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReleaseUnheldMediaResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}released\0\u{1}held\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.released) }()
+      case 2: try { try decoder.decodeRepeatedInt64Field(value: &self.held) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.released.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.released, fieldNumber: 1)
+    }
+    if !self.held.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.held, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ReleaseUnheldMediaResponse, rhs: Luma_Content_V1_ReleaseUnheldMediaResponse) -> Bool {
+    if lhs.released != rhs.released {return false}
+    if lhs.held != rhs.held {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

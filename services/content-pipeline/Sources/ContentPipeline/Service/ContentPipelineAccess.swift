@@ -23,6 +23,8 @@ public enum ContentPipelineAccess {
         // Foreign-key checks from verse-registry, SET NULL from creator-registry.
         (M.contentExists.descriptor, .adminOrService),
         (M.creatorDeleted.descriptor, .adminOrService),
+        // media-store's clean-up asks before removing files.
+        (M.releaseUnheldMedia.descriptor, .adminOrService),
         (M.checkIntegrity.descriptor, .admin),
     ]).merging(OperationsAccess.policy)
 }

@@ -6,4 +6,6 @@ public enum ContentPipelinePausePoints {
     public static let assignAfterCreatorCheck = PausePoint("content-pipeline.assign.after-creator-check")
     /// Generate: verse-registry claimed a verse for the item; the item is not yet `generated`.
     public static let generateAfterClaim = PausePoint("content-pipeline.generate.after-claim")
+    /// Submit: media-store said the video exists and is the creator's; nothing written yet.
+    public static let submitAfterMediaCheck = PausePoint("content-pipeline.submit.after-media-check")
 }

@@ -5,6 +5,7 @@ import GRDB
 import LumaRPC
 import LumaValues
 import LumaServiceKit
+import MediaAPI
 import VersesAPI
 
 /// `luma.content.v1.ContentPipeline`: daily content, its state machine, and the pipeline's
@@ -13,16 +14,18 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     let database: DatabasePool
     let verses: any VerseSource
     let creators: any CreatorDirectory
+    let media: any MediaLibrary
     let generator: any ScriptGenerator
     let themes: TemplateScriptGenerator
     /// Called after a commit that wrote to the outbox, to deliver at once.
     let outboxWritten: @Sendable () -> Void
     let pausePoints: PausePoints
 
-    public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory,
+    public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory, media: any MediaLibrary = NoMediaLibrary(),
                 generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0,
                 pausePoints: PausePoints = .none, outboxWritten: @escaping @Sendable () -> Void = {}) {
         self.pausePoints = pausePoints
+        self.media = media
         self.database = database
         self.verses = verses
         self.creators = creators
@@ -253,12 +256,76 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     // MARK: Review
 
     public func submit(_ request: Luma_Content_V1_SubmitRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let usesMedia = request.videoMediaID != 0 || request.thumbnailMediaID != 0
+        let usesURLs = !request.videoURL.trimmingCharacters(in: .whitespaces).isEmpty
+            || !request.thumbnailURL.trimmingCharacters(in: .whitespaces).isEmpty
+        if usesMedia && usesURLs {
+            throw RPCError.invalidArgument("submit either video_media_id (an upload) or video_url and thumbnail_url, not both", field: "video_media_id")
+        }
+        if usesMedia { return try await submitMedia(request) }
         let video = try Self.httpsURL(request.videoURL, field: "video_url")
         let thumbnail = try Self.httpsURL(request.thumbnailURL, field: "thumbnail_url")
         // A creator submits only for items assigned to them (checked in the transaction).
         return try await move(request.id, .submit, scope: CreatorScope.creatorID, set: columns([
             "creator_video_url": video, "creator_video_thumbnail": thumbnail, "rejection_note": nil,
+            "video_media_id": nil, "thumbnail_media_id": nil, "video_duration_ms": nil, "video_width": nil, "video_height": nil,
+            "video_codecs": nil,
         ]), review: "submitted")
+    }
+
+    /// A submission of media held by media-store: the reference is checked there (exists, is a
+    /// checked video, belongs to the item's creator), then written in a transaction that
+    /// refuses media media-store has since been allowed to remove (docs/integrity.md).
+    func submitMedia(_ request: Luma_Content_V1_SubmitRequest) async throws -> Luma_Content_V1_ContentItem {
+        let id = try Validate.id(request.id, field: "id")
+        guard request.videoMediaID != 0 else {
+            throw RPCError.invalidArgument("video_media_id is required with thumbnail_media_id", field: "video_media_id")
+        }
+        let videoID = try Validate.id(request.videoMediaID, field: "video_media_id")
+        let scope = CreatorScope.creatorID
+        let item = try await database.measured.read { try ContentStore.existing($0, id: id) }
+        if let scope, item.creatorID != scope {
+            throw RPCError(.permissionDenied, "item \(id) is not assigned to creator \(scope)", field: "id")
+        }
+        if let refusal = ContentTransition.submit.refusal(item: id, from: item.status) {
+            throw RPCError.failedPrecondition(refusal, field: "id")
+        }
+        let video = try await checkedMedia(videoID, kind: .video, for: item, field: "video_media_id")
+        let thumbnailID = request.thumbnailMediaID != 0 ? try Validate.id(request.thumbnailMediaID, field: "thumbnail_media_id") : video.thumbnailID
+        if request.thumbnailMediaID != 0 {
+            _ = try await checkedMedia(thumbnailID, kind: .image, for: item, field: "thumbnail_media_id")
+        }
+        await pausePoints.reached(ContentPipelinePausePoints.submitAfterMediaCheck)
+        let checkedCreator = item.creatorID
+        return try await move(id, .submit, scope: scope, set: columns([
+            "video_media_id": videoID, "thumbnail_media_id": thumbnailID == 0 ? nil : thumbnailID,
+            "video_duration_ms": Int(video.durationMs), "video_width": Int(video.width), "video_height": Int(video.height),
+            "video_codecs": video.audioCodec.isEmpty ? video.videoCodec : "\(video.videoCodec)/\(video.audioCodec)",
+            "creator_video_url": nil, "creator_video_thumbnail": nil, "rejection_note": nil,
+        ]), review: "submitted") { db, current in
+            // Reassigned since the ownership check: the media may be another creator's.
+            guard current.creatorID == checkedCreator else {
+                throw RPCError(.aborted, "item \(id) was reassigned while its video was checked; submit again")
+            }
+            try ContentStore.requireMediaNotReleased(db, media: videoID, field: "video_media_id")
+            if thumbnailID != 0 { try ContentStore.requireMediaNotReleased(db, media: thumbnailID, field: "thumbnail_media_id") }
+        }
+    }
+
+    /// The media, if media-store has it, of the right kind, and the item's creator's (or an
+    /// admin's upload).
+    func checkedMedia(_ id: Int64, kind: Luma_Media_V1_MediaKind, for item: ContentRecord, field: String) async throws -> Luma_Media_V1_Media {
+        guard let found = try await media.media(id) else {
+            throw RPCError.notFound("media \(id) does not exist in media-store", field: field)
+        }
+        guard found.kind == kind else {
+            throw RPCError.failedPrecondition(
+                "media \(id) is \(found.kind == .image ? "an image" : "a video"), not \(kind == .image ? "an image" : "a video")", field: field)
+        }
+        guard found.ownerCreatorID == 0 || found.ownerCreatorID == item.creatorID else {
+            throw RPCError(.permissionDenied, "media \(id) was uploaded by another creator, not item \(item.id)'s", field: field)
+        }
+        return found
     }
 
     public func approve(_ request: Luma_Content_V1_ApproveRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
@@ -272,7 +339,8 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     /// A local transition: check it is allowed from the current state, then compare-and-set.
     func move(_ rawID: Int64, _ transition: ContentTransition, scope creator: Int64? = nil,
-              set changes: [String: DatabaseValue], review: String? = nil, note: String? = nil) async throws -> Luma_Content_V1_ContentItem {
+              set changes: [String: DatabaseValue], review: String? = nil, note: String? = nil,
+              check: (@Sendable (Database, ContentRecord) throws -> Void)? = nil) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(rawID, field: "id")
         let updated = try await database.measured.write { db -> ContentRecord in
             let item = try ContentStore.existing(db, id: id)
@@ -282,6 +350,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             if let refusal = transition.refusal(item: id, from: item.status) {
                 throw RPCError.failedPrecondition(refusal, field: "id")
             }
+            try check?(db, item)
             let moved = try ContentStore.transition(db, id: id, from: item.status, to: transition.to, set: changes)
             if let review { try ContentStore.recordReview(db, item: moved, action: review, note: note) }
             return moved
@@ -406,8 +475,21 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         }
     }
 
+    public func releaseUnheldMedia(_ request: Luma_Content_V1_ReleaseUnheldMediaRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ReleaseUnheldMediaResponse {
+        guard request.mediaIds.count <= 1000 else { throw RPCError.invalidArgument("at most 1000 media ids per call", field: "media_ids") }
+        if let bad = request.mediaIds.first(where: { $0 <= 0 }) {
+            throw RPCError.invalidArgument("media ids are positive; got \(bad)", field: "media_ids")
+        }
+        let ids = request.mediaIds
+        let (released, held) = try await database.measured.write { try ContentStore.releaseUnheldMedia($0, ids: ids) }
+        return .with {
+            $0.released = released
+            $0.held = held
+        }
+    }
+
     public func checkIntegrity(_ request: Luma_Content_V1_CheckIntegrityRequest, context: RPCServerContext) async throws -> Luma_Content_V1_IntegrityReport {
-        try await IntegrityChecker(database: database, verses: verses, creators: creators)
+        try await IntegrityChecker(database: database, verses: verses, creators: creators, media: media)
             .run(repair: request.repair, logger: context.logger)
     }
 

@@ -11,6 +11,8 @@ import VersesAPI
 ///   or whose verse's row belongs to another item (the verse is used twice);
 /// - content here whose creator is gone from creator-registry (SET NULL missed);
 /// - creators whose user is gone (RESTRICT bypassed);
+/// - items whose submitted video or thumbnail is gone from media-store (its clean-up removes
+///   only what this service released, so this is a restore from different moments);
 /// plus outbox work still pending here and in creator-registry (a pending delivery explains an
 /// orphan that will heal by itself). With `repair`, applies each foreign key's semantics and
 /// says, per kind, what it did.
@@ -23,6 +25,7 @@ struct IntegrityChecker {
     let database: DatabasePool
     let verses: any VerseSource
     let creators: any CreatorDirectory
+    let media: any MediaLibrary
 
     func run(repair: Bool, logger: Logger) async throws -> Luma_Content_V1_IntegrityReport {
         let ledgerIDs = try await verses.ledgerContentIDs()
@@ -49,7 +52,10 @@ struct IntegrityChecker {
         let lost = verdicts.filter { $0.outcome == .missing && stillThere.contains($0.dailyContentID) }
         let doubled = verdicts.filter { $0.outcome == .heldByOther && stillThere.contains($0.dailyContentID) }
 
+        let missingMedia = try await itemsWithMissingMedia()
+
         var report = Luma_Content_V1_IntegrityReport.with {
+            $0.contentWithMissingMedia = missingMedia
             $0.ledgerOrphanContentIds = ledgerOrphans
             $0.bibleItemsWithoutLedgerRow = lost.map(\.dailyContentID)
             $0.bibleItemsWithForeignLedgerRow = doubled.map(\.dailyContentID)
@@ -63,6 +69,10 @@ struct IntegrityChecker {
         }
         if outbox.pending + remoteOutbox.pending > 0 {
             report.notes.append("\(outbox.pending + remoteOutbox.pending) outbox deliveries are pending; orphans they cover heal when delivered")
+        }
+        if !missingMedia.isEmpty {
+            report.notes.append("items \(list(missingMedia)) name media media-store no longer has; "
+                + "no automatic repair: restore media-store's files, or reject the items so their creators upload again")
         }
         guard repair else { return report }
 
@@ -113,6 +123,22 @@ struct IntegrityChecker {
             "ledger_orphans": "\(ledgerOrphans.count)", "content_missing_creator": "\(contentWithMissingCreator.count)",
             "reclaimed": "\(reclaimed.count)", "doubled": "\(unresolved.count)"])
         return report
+    }
+
+    /// Media are read here first, then asked of media-store: media-store removes only media this
+    /// service released (none an item names), so a media missing there for an item that still
+    /// names it after the check is a real orphan.
+    func itemsWithMissingMedia() async throws -> [Int64] {
+        let references = try await database.measured.read { try ContentStore.mediaReferences($0) }
+        let ids = Array(Set(references.flatMap(\.media))).sorted()
+        var existing = Set<Int64>()
+        for start in stride(from: 0, to: ids.count, by: 1000) {
+            existing.formUnion(try await media.existing(Array(ids[start..<min(start + 1000, ids.count)])))
+        }
+        let suspects = references.filter { !$0.media.allSatisfy(existing.contains) }
+        guard !suspects.isEmpty else { return [] }
+        let now = Dictionary(uniqueKeysWithValues: try await database.measured.read { try ContentStore.mediaReferences($0) }.map { ($0.item, $0.media) })
+        return suspects.filter { now[$0.item] == $0.media }.map(\.item)
     }
 
     private func list(_ ids: [Int64]) -> String {

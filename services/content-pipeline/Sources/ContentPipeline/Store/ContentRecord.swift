@@ -22,6 +22,12 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
     public var rejectionNote: String?
     public var creatorVideoURL: String?
     public var creatorVideoThumbnail: String?
+    public var videoMediaID: Int64?
+    public var thumbnailMediaID: Int64?
+    public var videoDurationMS: Int?
+    public var videoWidth: Int?
+    public var videoHeight: Int?
+    public var videoCodecs: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -50,6 +56,12 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
         rejectionNote = row["rejection_note"]
         creatorVideoURL = row["creator_video_url"]
         creatorVideoThumbnail = row["creator_video_thumbnail"]
+        videoMediaID = row["video_media_id"]
+        thumbnailMediaID = row["thumbnail_media_id"]
+        videoDurationMS = row["video_duration_ms"]
+        videoWidth = row["video_width"]
+        videoHeight = row["video_height"]
+        videoCodecs = row["video_codecs"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
     }
@@ -74,6 +86,12 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
             $0.rejectionNote = rejectionNote ?? ""
             $0.creatorVideoURL = creatorVideoURL ?? ""
             $0.creatorVideoThumbnail = creatorVideoThumbnail ?? ""
+            $0.videoMediaID = videoMediaID ?? 0
+            $0.thumbnailMediaID = thumbnailMediaID ?? 0
+            $0.videoDurationMs = UInt32(videoDurationMS ?? 0)
+            $0.videoWidth = UInt32(videoWidth ?? 0)
+            $0.videoHeight = UInt32(videoHeight ?? 0)
+            $0.videoCodecs = videoCodecs ?? ""
             $0.createdAt = createdAt
             $0.updatedAt = updatedAt
         }

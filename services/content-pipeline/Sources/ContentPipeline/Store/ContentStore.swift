@@ -146,11 +146,49 @@ enum ContentStore {
         }
     }
 
+    // MARK: content -> media
+
+    /// Refuses to point an item at media that media-store was allowed to remove.
+    static func requireMediaNotReleased(_ db: Database, media: Int64, field: String) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM released_media WHERE media_id = ?", arguments: [media]) == true {
+            throw RPCError.notFound("media \(media) was removed from media-store (no item held it); upload the file again", field: field)
+        }
+    }
+
+    /// Of `ids`, those an item's current submission names (held), and the rest, which are
+    /// released: tombstoned in this transaction, so a submit that checked one cannot land later.
+    static func releaseUnheldMedia(_ db: Database, ids: [Int64]) throws -> (released: [Int64], held: [Int64]) {
+        var released: [Int64] = [], held: [Int64] = []
+        let now = Timestamp.now()
+        for id in Set(ids).sorted() {
+            let isHeld = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM daily_content WHERE video_media_id = ?) OR EXISTS (SELECT 1 FROM daily_content WHERE thumbnail_media_id = ?)
+                """, arguments: [id, id]) ?? false
+            if isHeld {
+                held.append(id)
+            } else {
+                try db.execute(sql: "INSERT INTO released_media (media_id, released_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [id, now])
+                released.append(id)
+            }
+        }
+        return (released, held)
+    }
+
+    /// Items whose submission names media, with the media ids (the integrity walk).
+    static func mediaReferences(_ db: Database) throws -> [(item: Int64, media: [Int64])] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, video_media_id, thumbnail_media_id FROM daily_content
+            WHERE video_media_id IS NOT NULL OR thumbnail_media_id IS NOT NULL ORDER BY id
+            """).map { row in
+            (row["id"], [row["video_media_id"] as Int64?, row["thumbnail_media_id"] as Int64?].compactMap { $0 })
+        }
+    }
+
     /// Records a submission or review in the item's history (in the transition's transaction).
     static func recordReview(_ db: Database, item: ContentRecord, action: String, note: String? = nil) throws {
         try db.execute(sql: """
-            INSERT INTO review_events (daily_content_id, at, action, creator_id, note, video_url) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [item.id, Timestamp.now(), action, item.creatorID, note, item.creatorVideoURL])
+            INSERT INTO review_events (daily_content_id, at, action, creator_id, note, video_url, video_media_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [item.id, Timestamp.now(), action, item.creatorID, note, item.creatorVideoURL, item.videoMediaID])
     }
 
     /// The item's submissions and reviews, oldest first.
@@ -162,6 +200,7 @@ enum ContentStore {
                 $0.creatorID = row["creator_id"] ?? 0
                 $0.note = row["note"] ?? ""
                 $0.videoURL = row["video_url"] ?? ""
+                $0.videoMediaID = row["video_media_id"] ?? 0
             }
         }
     }

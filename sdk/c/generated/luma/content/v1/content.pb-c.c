@@ -1222,7 +1222,97 @@ void   luma__content__v1__integrity_report__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__integrity_report__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[21] =
+void   luma__content__v1__release_unheld_media_request__init
+                     (Luma__Content__V1__ReleaseUnheldMediaRequest         *message)
+{
+  static const Luma__Content__V1__ReleaseUnheldMediaRequest init_value = LUMA__CONTENT__V1__RELEASE_UNHELD_MEDIA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__release_unheld_media_request__get_packed_size
+                     (const Luma__Content__V1__ReleaseUnheldMediaRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__release_unheld_media_request__pack
+                     (const Luma__Content__V1__ReleaseUnheldMediaRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__release_unheld_media_request__pack_to_buffer
+                     (const Luma__Content__V1__ReleaseUnheldMediaRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ReleaseUnheldMediaRequest *
+       luma__content__v1__release_unheld_media_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ReleaseUnheldMediaRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__release_unheld_media_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__release_unheld_media_request__free_unpacked
+                     (Luma__Content__V1__ReleaseUnheldMediaRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__release_unheld_media_response__init
+                     (Luma__Content__V1__ReleaseUnheldMediaResponse         *message)
+{
+  static const Luma__Content__V1__ReleaseUnheldMediaResponse init_value = LUMA__CONTENT__V1__RELEASE_UNHELD_MEDIA_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__release_unheld_media_response__get_packed_size
+                     (const Luma__Content__V1__ReleaseUnheldMediaResponse *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__release_unheld_media_response__pack
+                     (const Luma__Content__V1__ReleaseUnheldMediaResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__release_unheld_media_response__pack_to_buffer
+                     (const Luma__Content__V1__ReleaseUnheldMediaResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ReleaseUnheldMediaResponse *
+       luma__content__v1__release_unheld_media_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ReleaseUnheldMediaResponse *)
+     protobuf_c_message_unpack (&luma__content__v1__release_unheld_media_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__release_unheld_media_response__free_unpacked
+                     (Luma__Content__V1__ReleaseUnheldMediaResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[27] =
 {
   {
     "id",
@@ -1476,6 +1566,78 @@ static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "video_media_id",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, video_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thumbnail_media_id",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, thumbnail_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_duration_ms",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, video_duration_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_width",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, video_width),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_height",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, video_height),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_codecs",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, video_codecs),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__content_item__field_indices_by_name[] = {
   11,   /* field[11] = background_prompt */
@@ -1494,16 +1656,22 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
   1,   /* field[1] = post_date */
   12,   /* field[12] = rejection_note */
   4,   /* field[4] = status */
+  22,   /* field[22] = thumbnail_media_id */
   20,   /* field[20] = topic_label */
   16,   /* field[16] = updated_at */
   19,   /* field[19] = verse_note */
   6,   /* field[6] = verse_reference */
   7,   /* field[7] = verse_text */
+  26,   /* field[26] = video_codecs */
+  23,   /* field[23] = video_duration_ms */
+  25,   /* field[25] = video_height */
+  21,   /* field[21] = video_media_id */
+  24,   /* field[24] = video_width */
 };
 static const ProtobufCIntRange luma__content__v1__content_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 27 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
 {
@@ -1513,14 +1681,14 @@ const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
   "Luma__Content__V1__ContentItem",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ContentItem),
-  21,
+  27,
   luma__content__v1__content_item__field_descriptors,
   luma__content__v1__content_item__field_indices_by_name,
   1,  luma__content__v1__content_item__number_ranges,
   (ProtobufCMessageInit) luma__content__v1__content_item__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_descriptors[5] =
+static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_descriptors[6] =
 {
   {
     "at",
@@ -1582,18 +1750,31 @@ static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "video_media_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, video_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__review_event__field_indices_by_name[] = {
   1,   /* field[1] = action */
   0,   /* field[0] = at */
   2,   /* field[2] = creator_id */
   3,   /* field[3] = note */
+  5,   /* field[5] = video_media_id */
   4,   /* field[4] = video_url */
 };
 static const ProtobufCIntRange luma__content__v1__review_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor =
 {
@@ -1603,7 +1784,7 @@ const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor =
   "Luma__Content__V1__ReviewEvent",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ReviewEvent),
-  5,
+  6,
   luma__content__v1__review_event__field_descriptors,
   luma__content__v1__review_event__field_indices_by_name,
   1,  luma__content__v1__review_event__number_ranges,
@@ -2109,7 +2290,7 @@ const ProtobufCMessageDescriptor luma__content__v1__unassign_request__descriptor
   (ProtobufCMessageInit) luma__content__v1__unassign_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__submit_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor luma__content__v1__submit_request__field_descriptors[5] =
 {
   {
     "id",
@@ -2147,16 +2328,42 @@ static const ProtobufCFieldDescriptor luma__content__v1__submit_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "video_media_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__SubmitRequest, video_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thumbnail_media_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__SubmitRequest, thumbnail_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__submit_request__field_indices_by_name[] = {
   0,   /* field[0] = id */
+  4,   /* field[4] = thumbnail_media_id */
   2,   /* field[2] = thumbnail_url */
+  3,   /* field[3] = video_media_id */
   1,   /* field[1] = video_url */
 };
 static const ProtobufCIntRange luma__content__v1__submit_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__submit_request__descriptor =
 {
@@ -2166,7 +2373,7 @@ const ProtobufCMessageDescriptor luma__content__v1__submit_request__descriptor =
   "Luma__Content__V1__SubmitRequest",
   "luma.content.v1",
   sizeof(Luma__Content__V1__SubmitRequest),
-  3,
+  5,
   luma__content__v1__submit_request__field_descriptors,
   luma__content__v1__submit_request__field_indices_by_name,
   1,  luma__content__v1__submit_request__number_ranges,
@@ -2977,7 +3184,7 @@ const ProtobufCMessageDescriptor luma__content__v1__check_integrity_request__des
   (ProtobufCMessageInit) luma__content__v1__check_integrity_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field_descriptors[9] =
+static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field_descriptors[10] =
 {
   {
     "ledger_orphan_content_ids",
@@ -3087,11 +3294,24 @@ static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "content_with_missing_media",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__IntegrityReport, n_content_with_missing_media),
+    offsetof(Luma__Content__V1__IntegrityReport, content_with_missing_media),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__integrity_report__field_indices_by_name[] = {
   8,   /* field[8] = bible_items_with_foreign_ledger_row */
   7,   /* field[7] = bible_items_without_ledger_row */
   1,   /* field[1] = content_with_missing_creator */
+  9,   /* field[9] = content_with_missing_media */
   2,   /* field[2] = creators_with_missing_user */
   0,   /* field[0] = ledger_orphan_content_ids */
   6,   /* field[6] = notes */
@@ -3102,7 +3322,7 @@ static const unsigned luma__content__v1__integrity_report__field_indices_by_name
 static const ProtobufCIntRange luma__content__v1__integrity_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor =
 {
@@ -3112,11 +3332,100 @@ const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor
   "Luma__Content__V1__IntegrityReport",
   "luma.content.v1",
   sizeof(Luma__Content__V1__IntegrityReport),
-  9,
+  10,
   luma__content__v1__integrity_report__field_descriptors,
   luma__content__v1__integrity_report__field_indices_by_name,
   1,  luma__content__v1__integrity_report__number_ranges,
   (ProtobufCMessageInit) luma__content__v1__integrity_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__release_unheld_media_request__field_descriptors[1] =
+{
+  {
+    "media_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__ReleaseUnheldMediaRequest, n_media_ids),
+    offsetof(Luma__Content__V1__ReleaseUnheldMediaRequest, media_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__release_unheld_media_request__field_indices_by_name[] = {
+  0,   /* field[0] = media_ids */
+};
+static const ProtobufCIntRange luma__content__v1__release_unheld_media_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__release_unheld_media_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ReleaseUnheldMediaRequest",
+  "ReleaseUnheldMediaRequest",
+  "Luma__Content__V1__ReleaseUnheldMediaRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ReleaseUnheldMediaRequest),
+  1,
+  luma__content__v1__release_unheld_media_request__field_descriptors,
+  luma__content__v1__release_unheld_media_request__field_indices_by_name,
+  1,  luma__content__v1__release_unheld_media_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__release_unheld_media_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__release_unheld_media_response__field_descriptors[2] =
+{
+  {
+    "released",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__ReleaseUnheldMediaResponse, n_released),
+    offsetof(Luma__Content__V1__ReleaseUnheldMediaResponse, released),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__ReleaseUnheldMediaResponse, n_held),
+    offsetof(Luma__Content__V1__ReleaseUnheldMediaResponse, held),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__release_unheld_media_response__field_indices_by_name[] = {
+  1,   /* field[1] = held */
+  0,   /* field[0] = released */
+};
+static const ProtobufCIntRange luma__content__v1__release_unheld_media_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__release_unheld_media_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ReleaseUnheldMediaResponse",
+  "ReleaseUnheldMediaResponse",
+  "Luma__Content__V1__ReleaseUnheldMediaResponse",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ReleaseUnheldMediaResponse),
+  2,
+  luma__content__v1__release_unheld_media_response__field_descriptors,
+  luma__content__v1__release_unheld_media_response__field_indices_by_name,
+  1,  luma__content__v1__release_unheld_media_response__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__release_unheld_media_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue luma__content__v1__mode__enum_values_by_number[3] =
@@ -3187,7 +3496,7 @@ const ProtobufCEnumDescriptor luma__content__v1__status__descriptor =
   luma__content__v1__status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[14] =
+static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[15] =
 {
   { "Plan", &luma__content__v1__plan_request__descriptor, &luma__content__v1__plan_response__descriptor },
   { "Generate", &luma__content__v1__generate_request__descriptor, &luma__content__v1__generate_response__descriptor },
@@ -3203,6 +3512,7 @@ static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__meth
   { "Delete", &luma__content__v1__delete_content_request__descriptor, &luma__content__v1__delete_content_response__descriptor },
   { "CreatorDeleted", &luma__content__v1__creator_deleted_request__descriptor, &luma__content__v1__creator_deleted_response__descriptor },
   { "CheckIntegrity", &luma__content__v1__check_integrity_request__descriptor, &luma__content__v1__integrity_report__descriptor },
+  { "ReleaseUnheldMedia", &luma__content__v1__release_unheld_media_request__descriptor, &luma__content__v1__release_unheld_media_response__descriptor },
 };
 const unsigned luma__content__v1__content_pipeline__method_indices_by_name[] = {
   5,        /* Approve */
@@ -3217,6 +3527,7 @@ const unsigned luma__content__v1__content_pipeline__method_indices_by_name[] = {
   9,        /* List */
   0,        /* Plan */
   6,        /* Reject */
+  14,        /* ReleaseUnheldMedia */
   4,        /* Submit */
   3         /* Unassign */
 };
@@ -3227,7 +3538,7 @@ const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor
   "ContentPipeline",
   "Luma__Content__V1__ContentPipeline",
   "luma.content.v1",
-  14,
+  15,
   luma__content__v1__content_pipeline__method_descriptors,
   luma__content__v1__content_pipeline__method_indices_by_name
 };
@@ -3342,6 +3653,14 @@ void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *serv
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService *service,
+                                                               const Luma__Content__V1__ReleaseUnheldMediaRequest *input,
+                                                               Luma__Content__V1__ReleaseUnheldMediaResponse_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeline_Service *service,
                                                 Luma__Content__V1__ContentPipeline_ServiceDestroy destroy)

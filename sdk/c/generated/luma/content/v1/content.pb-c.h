@@ -42,6 +42,8 @@ typedef struct Luma__Content__V1__CreatorDeletedRequest Luma__Content__V1__Creat
 typedef struct Luma__Content__V1__CreatorDeletedResponse Luma__Content__V1__CreatorDeletedResponse;
 typedef struct Luma__Content__V1__CheckIntegrityRequest Luma__Content__V1__CheckIntegrityRequest;
 typedef struct Luma__Content__V1__IntegrityReport Luma__Content__V1__IntegrityReport;
+typedef struct Luma__Content__V1__ReleaseUnheldMediaRequest Luma__Content__V1__ReleaseUnheldMediaRequest;
+typedef struct Luma__Content__V1__ReleaseUnheldMediaResponse Luma__Content__V1__ReleaseUnheldMediaResponse;
 
 
 /* --- enums --- */
@@ -114,10 +116,23 @@ struct  Luma__Content__V1__ContentItem
    * Spanish), from the language pack; empty for a language without one.
    */
   char *topic_label;
+  /*
+   * The submitted video and thumbnail held by media-store (0 when submitted as URLs), and what
+   * media-store measured of the video, for the reviewer.
+   */
+  int64_t video_media_id;
+  int64_t thumbnail_media_id;
+  uint32_t video_duration_ms;
+  uint32_t video_width;
+  uint32_t video_height;
+  /*
+   * e.g. "h264/aac"
+   */
+  char *video_codecs;
 };
 #define LUMA__CONTENT__V1__CONTENT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__content_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Content__V1__ReviewEvent
@@ -140,13 +155,17 @@ struct  Luma__Content__V1__ReviewEvent
    */
   char *note;
   /*
-   * the video submitted
+   * the video submitted (URL submissions)
    */
   char *video_url;
+  /*
+   * the video submitted (media-store)
+   */
+  int64_t video_media_id;
 };
 #define LUMA__CONTENT__V1__REVIEW_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__review_event__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Luma__Content__V1__PlanRequest
@@ -300,6 +319,9 @@ struct  Luma__Content__V1__SubmitRequest
   ProtobufCMessage base;
   int64_t id;
   /*
+   * Either the URLs of an external CDN ...
+   */
+  /*
    * https
    */
   char *video_url;
@@ -307,10 +329,16 @@ struct  Luma__Content__V1__SubmitRequest
    * https
    */
   char *thumbnail_url;
+  /*
+   * ... or a video in media-store (an upload's media id); the thumbnail defaults to the one
+   * media-store extracted from it.
+   */
+  int64_t video_media_id;
+  int64_t thumbnail_media_id;
 };
 #define LUMA__CONTENT__V1__SUBMIT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__submit_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Luma__Content__V1__ApproveRequest
@@ -535,10 +563,48 @@ struct  Luma__Content__V1__IntegrityReport
    */
   size_t n_bible_items_with_foreign_ledger_row;
   int64_t *bible_items_with_foreign_ledger_row;
+  /*
+   * Items whose video or thumbnail is gone from media-store.
+   */
+  size_t n_content_with_missing_media;
+  int64_t *content_with_missing_media;
 };
 #define LUMA__CONTENT__V1__INTEGRITY_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__integrity_report__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+
+
+struct  Luma__Content__V1__ReleaseUnheldMediaRequest
+{
+  ProtobufCMessage base;
+  /*
+   * at most 1000
+   */
+  size_t n_media_ids;
+  int64_t *media_ids;
+};
+#define LUMA__CONTENT__V1__RELEASE_UNHELD_MEDIA_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__release_unheld_media_request__descriptor) \
+    , 0,NULL }
+
+
+struct  Luma__Content__V1__ReleaseUnheldMediaResponse
+{
+  ProtobufCMessage base;
+  /*
+   * no item holds them: media-store may remove them
+   */
+  size_t n_released;
+  int64_t *released;
+  /*
+   * an item's current submission names them: keep
+   */
+  size_t n_held;
+  int64_t *held;
+};
+#define LUMA__CONTENT__V1__RELEASE_UNHELD_MEDIA_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__release_unheld_media_response__descriptor) \
+    , 0,NULL, 0,NULL }
 
 
 /* Luma__Content__V1__ContentItem methods */
@@ -1054,6 +1120,44 @@ Luma__Content__V1__IntegrityReport *
 void   luma__content__v1__integrity_report__free_unpacked
                      (Luma__Content__V1__IntegrityReport *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ReleaseUnheldMediaRequest methods */
+void   luma__content__v1__release_unheld_media_request__init
+                     (Luma__Content__V1__ReleaseUnheldMediaRequest         *message);
+size_t luma__content__v1__release_unheld_media_request__get_packed_size
+                     (const Luma__Content__V1__ReleaseUnheldMediaRequest   *message);
+size_t luma__content__v1__release_unheld_media_request__pack
+                     (const Luma__Content__V1__ReleaseUnheldMediaRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__release_unheld_media_request__pack_to_buffer
+                     (const Luma__Content__V1__ReleaseUnheldMediaRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ReleaseUnheldMediaRequest *
+       luma__content__v1__release_unheld_media_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__release_unheld_media_request__free_unpacked
+                     (Luma__Content__V1__ReleaseUnheldMediaRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ReleaseUnheldMediaResponse methods */
+void   luma__content__v1__release_unheld_media_response__init
+                     (Luma__Content__V1__ReleaseUnheldMediaResponse         *message);
+size_t luma__content__v1__release_unheld_media_response__get_packed_size
+                     (const Luma__Content__V1__ReleaseUnheldMediaResponse   *message);
+size_t luma__content__v1__release_unheld_media_response__pack
+                     (const Luma__Content__V1__ReleaseUnheldMediaResponse   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__release_unheld_media_response__pack_to_buffer
+                     (const Luma__Content__V1__ReleaseUnheldMediaResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ReleaseUnheldMediaResponse *
+       luma__content__v1__release_unheld_media_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__release_unheld_media_response__free_unpacked
+                     (Luma__Content__V1__ReleaseUnheldMediaResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Luma__Content__V1__ContentItem_Closure)
@@ -1137,6 +1241,12 @@ typedef void (*Luma__Content__V1__CheckIntegrityRequest_Closure)
 typedef void (*Luma__Content__V1__IntegrityReport_Closure)
                  (const Luma__Content__V1__IntegrityReport *message,
                   void *closure_data);
+typedef void (*Luma__Content__V1__ReleaseUnheldMediaRequest_Closure)
+                 (const Luma__Content__V1__ReleaseUnheldMediaRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ReleaseUnheldMediaResponse_Closure)
+                 (const Luma__Content__V1__ReleaseUnheldMediaResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1200,6 +1310,10 @@ struct Luma__Content__V1__ContentPipeline_Service
                           const Luma__Content__V1__CheckIntegrityRequest *input,
                           Luma__Content__V1__IntegrityReport_Closure closure,
                           void *closure_data);
+  void (*release_unheld_media)(Luma__Content__V1__ContentPipeline_Service *service,
+                               const Luma__Content__V1__ReleaseUnheldMediaRequest *input,
+                               Luma__Content__V1__ReleaseUnheldMediaResponse_Closure closure,
+                               void *closure_data);
 };
 typedef void (*Luma__Content__V1__ContentPipeline_ServiceDestroy)(Luma__Content__V1__ContentPipeline_Service *);
 void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeline_Service *service,
@@ -1221,7 +1335,8 @@ void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeli
       function_prefix__ ## board,\
       function_prefix__ ## delete,\
       function_prefix__ ## creator_deleted,\
-      function_prefix__ ## check_integrity  }
+      function_prefix__ ## check_integrity,\
+      function_prefix__ ## release_unheld_media  }
 void luma__content__v1__content_pipeline__plan(ProtobufCService *service,
                                                const Luma__Content__V1__PlanRequest *input,
                                                Luma__Content__V1__PlanResponse_Closure closure,
@@ -1278,6 +1393,10 @@ void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *serv
                                                           const Luma__Content__V1__CheckIntegrityRequest *input,
                                                           Luma__Content__V1__IntegrityReport_Closure closure,
                                                           void *closure_data);
+void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService *service,
+                                                               const Luma__Content__V1__ReleaseUnheldMediaRequest *input,
+                                                               Luma__Content__V1__ReleaseUnheldMediaResponse_Closure closure,
+                                                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1310,6 +1429,8 @@ extern const ProtobufCMessageDescriptor luma__content__v1__creator_deleted_reque
 extern const ProtobufCMessageDescriptor luma__content__v1__creator_deleted_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__check_integrity_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__release_unheld_media_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__release_unheld_media_response__descriptor;
 extern const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -322,6 +322,51 @@ void   luma__ops__v1__snapshot_response__free_unpacked
   assert(message->base.descriptor == &luma__ops__v1__snapshot_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__ops__v1__backup_file__init
+                     (Luma__Ops__V1__BackupFile         *message)
+{
+  static const Luma__Ops__V1__BackupFile init_value = LUMA__OPS__V1__BACKUP_FILE__INIT;
+  *message = init_value;
+}
+size_t luma__ops__v1__backup_file__get_packed_size
+                     (const Luma__Ops__V1__BackupFile *message)
+{
+  assert(message->base.descriptor == &luma__ops__v1__backup_file__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__ops__v1__backup_file__pack
+                     (const Luma__Ops__V1__BackupFile *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__ops__v1__backup_file__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__ops__v1__backup_file__pack_to_buffer
+                     (const Luma__Ops__V1__BackupFile *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__ops__v1__backup_file__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Ops__V1__BackupFile *
+       luma__ops__v1__backup_file__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Ops__V1__BackupFile *)
+     protobuf_c_message_unpack (&luma__ops__v1__backup_file__descriptor,
+                                allocator, len, data);
+}
+void   luma__ops__v1__backup_file__free_unpacked
+                     (Luma__Ops__V1__BackupFile *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__ops__v1__backup_file__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor luma__ops__v1__outbox_status_request__field_descriptors[1] =
 {
   {
@@ -680,7 +725,7 @@ const ProtobufCMessageDescriptor luma__ops__v1__snapshot_request__descriptor =
   (ProtobufCMessageInit) luma__ops__v1__snapshot_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__ops__v1__snapshot_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor luma__ops__v1__snapshot_response__field_descriptors[7] =
 {
   {
     "service",
@@ -754,9 +799,22 @@ static const ProtobufCFieldDescriptor luma__ops__v1__snapshot_response__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "files",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Ops__V1__SnapshotResponse, n_files),
+    offsetof(Luma__Ops__V1__SnapshotResponse, files),
+    &luma__ops__v1__backup_file__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__ops__v1__snapshot_response__field_indices_by_name[] = {
   2,   /* field[2] = bytes */
+  6,   /* field[6] = files */
   4,   /* field[4] = migrations */
   1,   /* field[1] = path */
   0,   /* field[0] = service */
@@ -766,7 +824,7 @@ static const unsigned luma__ops__v1__snapshot_response__field_indices_by_name[] 
 static const ProtobufCIntRange luma__ops__v1__snapshot_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor luma__ops__v1__snapshot_response__descriptor =
 {
@@ -776,11 +834,75 @@ const ProtobufCMessageDescriptor luma__ops__v1__snapshot_response__descriptor =
   "Luma__Ops__V1__SnapshotResponse",
   "luma.ops.v1",
   sizeof(Luma__Ops__V1__SnapshotResponse),
-  6,
+  7,
   luma__ops__v1__snapshot_response__field_descriptors,
   luma__ops__v1__snapshot_response__field_indices_by_name,
   1,  luma__ops__v1__snapshot_response__number_ranges,
   (ProtobufCMessageInit) luma__ops__v1__snapshot_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__ops__v1__backup_file__field_descriptors[3] =
+{
+  {
+    "path",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__BackupFile, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__BackupFile, bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Ops__V1__BackupFile, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__ops__v1__backup_file__field_indices_by_name[] = {
+  1,   /* field[1] = bytes */
+  0,   /* field[0] = path */
+  2,   /* field[2] = sha256 */
+};
+static const ProtobufCIntRange luma__ops__v1__backup_file__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor luma__ops__v1__backup_file__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.ops.v1.BackupFile",
+  "BackupFile",
+  "Luma__Ops__V1__BackupFile",
+  "luma.ops.v1",
+  sizeof(Luma__Ops__V1__BackupFile),
+  3,
+  luma__ops__v1__backup_file__field_descriptors,
+  luma__ops__v1__backup_file__field_indices_by_name,
+  1,  luma__ops__v1__backup_file__number_ranges,
+  (ProtobufCMessageInit) luma__ops__v1__backup_file__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCMethodDescriptor luma__ops__v1__operations__method_descriptors[2] =

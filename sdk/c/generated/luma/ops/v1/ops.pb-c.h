@@ -22,6 +22,7 @@ typedef struct Luma__Ops__V1__RetryFailedRequest Luma__Ops__V1__RetryFailedReque
 typedef struct Luma__Ops__V1__RetryFailedResponse Luma__Ops__V1__RetryFailedResponse;
 typedef struct Luma__Ops__V1__SnapshotRequest Luma__Ops__V1__SnapshotRequest;
 typedef struct Luma__Ops__V1__SnapshotResponse Luma__Ops__V1__SnapshotResponse;
+typedef struct Luma__Ops__V1__BackupFile Luma__Ops__V1__BackupFile;
 
 
 /* --- enums --- */
@@ -139,10 +140,34 @@ struct  Luma__Ops__V1__SnapshotResponse
    * RFC 3339, when the copy started
    */
   char *taken_at;
+  /*
+   * Files the database names that live beside it (media-store's blobs), copied after it into
+   * the directory and checked against their sha256 as they were copied.
+   */
+  size_t n_files;
+  Luma__Ops__V1__BackupFile **files;
 };
 #define LUMA__OPS__V1__SNAPSHOT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__snapshot_response__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Luma__Ops__V1__BackupFile
+{
+  ProtobufCMessage base;
+  /*
+   * relative to the backup directory
+   */
+  char *path;
+  uint64_t bytes;
+  /*
+   * hex
+   */
+  char *sha256;
+};
+#define LUMA__OPS__V1__BACKUP_FILE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__ops__v1__backup_file__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 /* Luma__Ops__V1__OutboxStatusRequest methods */
@@ -278,6 +303,25 @@ Luma__Ops__V1__SnapshotResponse *
 void   luma__ops__v1__snapshot_response__free_unpacked
                      (Luma__Ops__V1__SnapshotResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Ops__V1__BackupFile methods */
+void   luma__ops__v1__backup_file__init
+                     (Luma__Ops__V1__BackupFile         *message);
+size_t luma__ops__v1__backup_file__get_packed_size
+                     (const Luma__Ops__V1__BackupFile   *message);
+size_t luma__ops__v1__backup_file__pack
+                     (const Luma__Ops__V1__BackupFile   *message,
+                      uint8_t             *out);
+size_t luma__ops__v1__backup_file__pack_to_buffer
+                     (const Luma__Ops__V1__BackupFile   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Ops__V1__BackupFile *
+       luma__ops__v1__backup_file__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__ops__v1__backup_file__free_unpacked
+                     (Luma__Ops__V1__BackupFile *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Luma__Ops__V1__OutboxStatusRequest_Closure)
@@ -300,6 +344,9 @@ typedef void (*Luma__Ops__V1__SnapshotRequest_Closure)
                   void *closure_data);
 typedef void (*Luma__Ops__V1__SnapshotResponse_Closure)
                  (const Luma__Ops__V1__SnapshotResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Ops__V1__BackupFile_Closure)
+                 (const Luma__Ops__V1__BackupFile *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -365,6 +412,7 @@ extern const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_request__des
 extern const ProtobufCMessageDescriptor luma__ops__v1__retry_failed_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__snapshot_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__ops__v1__snapshot_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__ops__v1__backup_file__descriptor;
 extern const ProtobufCServiceDescriptor luma__ops__v1__operations__descriptor;
 extern const ProtobufCServiceDescriptor luma__ops__v1__backup__descriptor;
 
