@@ -213,6 +213,12 @@ let package = Package(
             ],
             path: "services/media-store/Sources/MediaStore"
         ),
+        // The client side of the chunk protocol, for lumactl, the studio and the render worker.
+        .target(
+            name: "MediaClient",
+            dependencies: ["LumaRPC", "MediaAPI", .product(name: "Crypto", package: "swift-crypto")],
+            path: "services/media-store/Sources/MediaClient"
+        ),
         .executableTarget(
             name: "media-store",
             dependencies: [
@@ -224,7 +230,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaStoreTests",
-            dependencies: ["MediaStore", "MediaAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport",
+            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
@@ -325,6 +331,7 @@ let package = Package(
             name: "LumaStudio",
             dependencies: [
                 "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "LumaDefaults", "OpsAPI", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "MediaAPI", "MediaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -355,6 +362,7 @@ let package = Package(
             name: "LumaCLI",
             dependencies: [
                 "LumaRPC", "LumaRPCNIO", "LumaValues", "LumaDefaults", "OpsAPI", "LumaAuth", "LumaSupervisor", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "MediaAPI", "MediaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -376,7 +384,7 @@ let package = Package(
         .target(
             name: "LumaTestSupport",
             dependencies: ["LumaSupervisor", "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit", "LumaValues", "OpsAPI",
-                           "VerseRegistry", "CreatorRegistry", "ContentPipeline", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           "VerseRegistry", "CreatorRegistry", "ContentPipeline", "MediaStore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),

@@ -7,8 +7,8 @@ public struct Lumactl: AsyncParsableCommand {
         commandName: "lumactl",
         abstract: "Call Luma services, drive the content workflow, run a local stack.",
         discussion: """
-            Endpoints come from --verses/--creators/--content or LUMA_VERSES, LUMA_CREATORS, \
-            LUMA_CONTENT (HOST:PORT[,HOST:PORT]); the defaults are the local stack's ports. \
+            Endpoints come from --verses/--creators/--content/--media or LUMA_VERSES, LUMA_CREATORS, \
+            LUMA_CONTENT, LUMA_MEDIA (HOST:PORT[,HOST:PORT]); the defaults are the local stack's ports. \
             A failed call prints CODE: message on stderr and exits with the gRPC status number. \
             Calls carry --token or LUMA_TOKEN; without either, lumactl mints an admin token from the \
             local stack's key (LUMA_DATA_DIR/auth.key, default .luma/auth.key) when it exists. \

@@ -6,10 +6,11 @@ import LumaAuth
 import LumaRPC
 import LumaRPCInProcess
 import LumaServiceKit
+import MediaStore
 import NIOConcurrencyHelpers
 import VerseRegistry
 
-/// The three Luma services in this process, wired exactly as their executables wire them
+/// The four Luma services in this process, wired exactly as their executables wire them
 /// (`*Assembly.make`), talking Luma RPC to each other over `LumaRPCInProcess`: same routers,
 /// interceptors (authentication included), deadlines, outboxes and deliverers, and no socket.
 /// For tests of domain behaviour across services; the transport has its own tests, and a few
@@ -19,6 +20,9 @@ public final class InProcessStack: Sendable {
     public let versesEndpoint = RPCEndpoint(host: "verse-registry", port: 7101)
     public let creatorsEndpoint = RPCEndpoint(host: "creator-registry", port: 7102)
     public let contentEndpoint = RPCEndpoint(host: "content-pipeline", port: 7103)
+    public let mediaEndpoint = RPCEndpoint(host: "media-store", port: 7104)
+    /// media-store's blob directory.
+    public let mediaDirectory: String
     /// The shared signing key, when authenticated.
     public let signer: TokenSigner?
     /// Every line the servers logged (level trace), to check what they reveal.
@@ -27,8 +31,10 @@ public final class InProcessStack: Sendable {
     private let servers: [RPCServer]
     private let workers: [Task<Void, Never>]
 
-    public init(authenticated: Bool = false, pausePoints: PausePoints = .none) async throws {
+    public init(authenticated: Bool = false, pausePoints: PausePoints = .none, prober: any MediaProber = FFmpegProber(),
+                mediaConfiguration: MediaStoreConfiguration = .init()) async throws {
         let directory = temporaryDirectory()
+        mediaDirectory = directory + "/media"
         try FileManager.default.copyItem(atPath: try await VerseTemplate.path(), toPath: directory + "/verses.sqlite")
         let signer = authenticated ? try TokenSigner(key: Data((0..<32).map { _ in UInt8.random(in: 0...255) })) : nil
         self.signer = signer
@@ -36,6 +42,7 @@ public final class InProcessStack: Sendable {
         let logger = logs.logger
         let network = self.network
         let versesEndpoint = self.versesEndpoint, creatorsEndpoint = self.creatorsEndpoint, contentEndpoint = self.contentEndpoint
+        let mediaEndpoint = self.mediaEndpoint
         func auth(_ name: String) -> ServiceAuth { ServiceAuth(signer: signer, serviceName: name) }
         func peer(_ name: String, _ endpoint: RPCEndpoint) -> RPCClient { auth(name).peerClient([endpoint], transport: network.client) }
 
@@ -48,11 +55,15 @@ public final class InProcessStack: Sendable {
         let content = ContentPipelineAssembly.make(
             database: try ServiceDatabase.openForService(path: directory + "/content.sqlite", migrator: ContentPipelineSchema.migrator).0,
             verses: peer("content-pipeline", versesEndpoint), creators: peer("content-pipeline", creatorsEndpoint),
-            pausePoints: pausePoints, logger: logger)
+            media: peer("content-pipeline", mediaEndpoint), pausePoints: pausePoints, logger: logger)
+        let media = MediaStoreAssembly.make(
+            database: try ServiceDatabase.openForService(path: directory + "/media.sqlite", migrator: MediaStoreSchema.migrator).0,
+            blobs: try BlobDirectory(root: mediaDirectory), content: peer("media-store", contentEndpoint), prober: prober,
+            configuration: mediaConfiguration, logger: logger)
 
         var servers: [RPCServer] = []
         var workers: [Task<Void, Never>] = []
-        for (assembly, endpoint) in [(verses, versesEndpoint), (creators, creatorsEndpoint), (content, contentEndpoint)] {
+        for (assembly, endpoint) in [(verses, versesEndpoint), (creators, creatorsEndpoint), (content, contentEndpoint), (media, mediaEndpoint)] {
             var configuration = RPCServer.Configuration()
             configuration.interceptors = assembly.interceptors(auth(assembly.name))
             let server = RPCServer(transport: network.server(at: endpoint), services: assembly.providers,

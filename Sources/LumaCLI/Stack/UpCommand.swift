@@ -18,9 +18,10 @@ import UnixSignals
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run verse-registry, creator-registry, content-pipeline and the studio locally until Ctrl-C.",
+        abstract: "Run verse-registry, creator-registry, content-pipeline, media-store and the studio locally until Ctrl-C.",
         discussion: """
-            Ports: verse-registry BASE, creator-registry BASE+1, content-pipeline BASE+2; instance i of \
+            Ports: verse-registry BASE, creator-registry BASE+1, content-pipeline BASE+2, media-store BASE+3 \
+            (files in DATA_DIR/media); instance i of \
             each (with --instances) adds 10*i; each serves Prometheus metrics on its port + 2000 \
             (http://127.0.0.1:9101/metrics for the defaults); the studio (luma-studio) BASE+79 \
             (http://127.0.0.1:7180). With --base-port 0 every port is picked free and printed. \
@@ -41,7 +42,7 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Do not add demo users and creators on first start.")
     var noSeed = false
 
-    static let services = ["verse-registry", "creator-registry", "content-pipeline"]
+    static let services = ["verse-registry", "creator-registry", "content-pipeline", "media-store"]
 
     func validate() throws {
         guard (1...9).contains(instances) else { throw ValidationError("--instances must be 1-9") }
@@ -91,7 +92,8 @@ struct UpCommand: AsyncParsableCommand {
                                  "--metrics-listen", "127.0.0.1:\(metricsPorts[port]!)"]
                 switch service {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
-                default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!]
+                case "media-store": arguments += ["--content", peers["content-pipeline"]!, "--media-dir", "\(directory)/media"]
+                default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!, "--media", peers["media-store"]!]
                 }
                 children.append(Child(name: name, port: port, metricsPort: metricsPorts[port]!, log: "\(directory)/logs/\(name).log",
                                       process: try await ServiceProcess(service, arguments, listen: nil, output: .file("\(directory)/logs/\(name).log"),
@@ -119,7 +121,7 @@ struct UpCommand: AsyncParsableCommand {
         let studio = Child(name: "luma-studio", port: studioPort, metricsPort: 0, log: "\(directory)/logs/luma-studio.log",
                            process: try await ServiceProcess("luma-studio", [
                                "--listen", "127.0.0.1:\(studioPort)", "--auth-key", keyPath, "--verses", peers["verse-registry"]!,
-                               "--creators", peers["creator-registry"]!, "--content", peers["content-pipeline"]!,
+                               "--creators", peers["creator-registry"]!, "--content", peers["content-pipeline"]!, "--media", peers["media-store"]!,
                            ], listen: nil, output: .file("\(directory)/logs/luma-studio.log"), exitWithParent: true))
         children.append(studio)
         do {
@@ -138,7 +140,7 @@ struct UpCommand: AsyncParsableCommand {
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
         if basePort != LumaDefaults.basePort || instances > 1 || dataDir != LumaDefaults.dataDirectory {
-            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_STUDIO=http://127.0.0.1:\(studioPort) LUMA_DATA_DIR=\(directory)")
+            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_MEDIA=\(peers["media-store"]!) LUMA_STUDIO=http://127.0.0.1:\(studioPort) LUMA_DATA_DIR=\(directory)")
         }
         Output.say("ready; Ctrl-C stops everything")
 

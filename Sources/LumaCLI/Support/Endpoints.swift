@@ -4,7 +4,7 @@ import LumaDefaults
 import LumaRPC
 import LumaRPCNIO
 
-/// Where the services are: flags, else LUMA_VERSES / LUMA_CREATORS / LUMA_CONTENT, else the
+/// Where the services are: flags, else LUMA_VERSES / LUMA_CREATORS / LUMA_CONTENT / LUMA_MEDIA, else the
 /// local stack's defaults.
 public struct EndpointOptions: ParsableArguments {
     @Option(help: "verse-registry HOST:PORT[,HOST:PORT] (env LUMA_VERSES; default \(LumaDefaults.verses)).")
@@ -15,6 +15,9 @@ public struct EndpointOptions: ParsableArguments {
 
     @Option(help: "content-pipeline HOST:PORT[,HOST:PORT] (env LUMA_CONTENT; default \(LumaDefaults.content)).")
     var content: String?
+
+    @Option(help: "media-store HOST:PORT[,HOST:PORT] (env LUMA_MEDIA; default \(LumaDefaults.media)).")
+    var media: String?
 
     @Option(help: "Call timeout in seconds.")
     var timeout: Double = 30
@@ -60,6 +63,7 @@ public struct EndpointOptions: ParsableArguments {
     func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: LumaDefaults.verses), service: "verse-registry") }
     func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: LumaDefaults.creators), service: "creator-registry") }
     func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: LumaDefaults.content), service: "content-pipeline") }
+    func mediaClient() throws -> RPCClient { client(try endpoints(media, env: "LUMA_MEDIA", fallback: LumaDefaults.media), service: "media-store") }
 }
 
 /// Says which service could not be reached, where, and what to do, instead of a bare
@@ -82,6 +86,7 @@ struct UnreachableServiceInterceptor: RPCClientInterceptor {
         switch service {
         case "verse-registry": "verses"
         case "creator-registry": "creators"
+        case "media-store": "media"
         default: "content"
         }
     }

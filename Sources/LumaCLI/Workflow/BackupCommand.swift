@@ -30,7 +30,7 @@ struct BackupCommand: AsyncParsableCommand {
             }
             let clients: [(String, () throws -> RPCClient)] = [
                 ("verse-registry", endpoints.versesClient), ("creator-registry", endpoints.creatorsClient),
-                ("content-pipeline", endpoints.contentClient),
+                ("content-pipeline", endpoints.contentClient), ("media-store", endpoints.mediaClient),
             ]
             var entries: [[String: Any]] = []
             var rows: [[String]] = []
@@ -42,9 +42,13 @@ struct BackupCommand: AsyncParsableCommand {
                     entries.append([
                         "service": copy.service, "file": URL(fileURLWithPath: copy.path).lastPathComponent, "bytes": copy.bytes,
                         "sha256": copy.sha256, "migrations": copy.migrations, "takenAt": copy.takenAt,
+                        "files": copy.files.map { ["path": $0.path, "bytes": $0.bytes, "sha256": $0.sha256] as [String: Any] },
                     ])
                     rows.append([copy.service, URL(fileURLWithPath: copy.path).lastPathComponent, "\(copy.bytes)",
                                  String(copy.sha256.prefix(16)), copy.migrations.last ?? ""])
+                    if !copy.files.isEmpty {
+                        rows.append([copy.service, "\(copy.files.count) files", "\(copy.files.reduce(0) { $0 + $1.bytes })", "", ""])
+                    }
                 } catch let error as RPCError {
                     firstFailure = firstFailure ?? error
                     rows.append([service, "failed: \(error.code)", "", "", error.message])

@@ -1,0 +1,129 @@
+import Crypto
+import Foundation
+import LumaRPC
+import MediaAPI
+
+/// The client side of media-store's chunk protocol, written once for every uploader (lumactl,
+/// the studio, the render worker): hash the file, open a session, send chunks from the offset
+/// the server says, and after any failure ask the server where it stands (`GetUpload`) instead
+/// of guessing. A retried chunk the server already has is acknowledged, not stored twice.
+public struct MediaUploader: Sendable {
+    let client: any Luma_Media_V1_MediaStoreClientProtocol
+    /// Consecutive failed calls tolerated (each followed by a backoff and a GetUpload).
+    public var attempts: Int
+    public var backoff: RPCBackoff
+
+    public init(client: RPCClient, attempts: Int = 6) {
+        self.init(Luma_Media_V1_MediaStoreClient(client), attempts: attempts)
+    }
+
+    public init(_ client: any Luma_Media_V1_MediaStoreClientProtocol, attempts: Int = 6) {
+        self.client = client
+        self.attempts = attempts
+        var backoff = RPCBackoff()
+        backoff.initial = .milliseconds(200)
+        backoff.maximum = .seconds(5)
+        self.backoff = backoff
+    }
+
+    /// What the uploader reports as it goes: bytes the server holds, of the file's size.
+    public typealias Progress = @Sendable (_ stored: UInt64, _ size: UInt64) -> Void
+
+    /// Uploads the file at `path` and returns the checked media. `resume`: a session id from an
+    /// earlier, interrupted run of the same file; `owner`: the creator an admin uploads for.
+    public func upload(path: String, kind: Luma_Media_V1_MediaKind, fileName: String? = nil, owner: Int64 = 0,
+                       resume: String? = nil, progress: Progress = { _, _ in }) async throws -> Luma_Media_V1_Media {
+        let (sha256, size) = try Self.digest(path)
+        var session: Luma_Media_V1_UploadSession
+        if let resume {
+            session = try await retrying { try await client.getUpload(.with { $0.uploadID = resume }) }
+            guard session.sha256 == sha256, session.size == size else {
+                throw RPCError.failedPrecondition("upload \(resume) is of another file (sha256 \(session.sha256.prefix(12))...)", field: "upload_id")
+            }
+        } else {
+            session = try await client.startUpload(.with {
+                $0.size = size
+                $0.sha256 = sha256
+                $0.kind = kind
+                $0.fileName = fileName ?? URL(fileURLWithPath: path).lastPathComponent
+                $0.ownerCreatorID = owner
+            })
+        }
+        return try await send(path: path, session: session, progress: progress)
+    }
+
+    /// Sends the rest of an open session's file, then finishes it.
+    public func send(path: String, session start: Luma_Media_V1_UploadSession, progress: Progress = { _, _ in }) async throws -> Luma_Media_V1_Media {
+        var session = start
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RPCError.invalidArgument("cannot read \(path)", field: "file")
+        }
+        defer { try? handle.close() }
+        progress(session.nextOffset, session.size)
+        var failures = 0
+        while !session.finished && session.nextOffset < session.size {
+            try handle.seek(toOffset: session.nextOffset)
+            let length = Int(min(UInt64(max(session.chunkSize, 1)), session.size - session.nextOffset))
+            guard let data = try handle.read(upToCount: length), data.count == length else {
+                throw RPCError.failedPrecondition("\(path) changed while it was uploaded (shorter than \(session.size) bytes)", field: "file")
+            }
+            let id = session.uploadID, offset = session.nextOffset
+            do {
+                session = try await client.appendChunk(.with {
+                    $0.uploadID = id
+                    $0.offset = offset
+                    $0.data = data
+                })
+                failures = 0
+            } catch let error as RPCError where (Self.isTransient(error) && failures + 1 < attempts) || (error.code == .failedPrecondition && error.field == "offset") {
+                // The chunk may or may not have been stored: ask the server where the session
+                // stands and continue from there.
+                if Self.isTransient(error) {
+                    failures += 1
+                    try await pause(failures)
+                }
+                session = try await retrying { try await client.getUpload(.with { $0.uploadID = id }) }
+            }
+            progress(session.nextOffset, session.size)
+        }
+        let id = session.uploadID
+        return try await retrying { try await client.finishUpload(.with { $0.uploadID = id }) }
+    }
+
+    /// Runs `call` again after failures that can clear (the server down, restarting or slow).
+    func retrying<T: Sendable>(_ call: () async throws -> T) async throws -> T {
+        var failures = 0
+        while true {
+            do {
+                return try await call()
+            } catch let error as RPCError where Self.isTransient(error) && failures + 1 < attempts {
+                failures += 1
+                try await pause(failures)
+            }
+        }
+    }
+
+    func pause(_ failures: Int) async throws {
+        try await Task.sleep(nanoseconds: UInt64(max(0, backoff.delay(afterFailures: failures).nanoseconds)))
+    }
+
+    static func isTransient(_ error: RPCError) -> Bool {
+        [.unavailable, .deadlineExceeded, .aborted, .cancelled].contains(error.code)
+    }
+
+    /// The file's sha256 (hex) and size, read in 1 MiB pieces.
+    public static func digest(_ path: String) throws -> (sha256: String, size: UInt64) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RPCError.invalidArgument("cannot read \(path)", field: "file")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: UInt64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += UInt64(chunk.count)
+        }
+        guard size > 0 else { throw RPCError.invalidArgument("\(path) is empty", field: "file") }
+        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+    }
+}
