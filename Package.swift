@@ -414,7 +414,7 @@ let package = Package(
         .testTarget(
             name: "LumaAuthTests",
             dependencies: ["LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport", "VerseRegistry", "CreatorRegistry",
-                           "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI"]
+                           "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI", "MediaStore", "MediaAPI"]
         ),
         // The cross-service foreign keys: races forced with pause points, the checker, database
         // statuses, startup; the three services in one process, and as real processes.

@@ -2,6 +2,8 @@ import ContentAPI
 import CreatorsAPI
 import Foundation
 import LumaAuth
+import MediaAPI
+import MediaStore
 import LumaRPC
 import LumaRPCNIO
 import LumaServiceKit
@@ -72,6 +74,7 @@ struct AuthAcrossServicesTests {
             (stack.versesEndpoint, VerseRegistryAccess.policy, [Luma_Verses_V1_VerseRegistryService.descriptor]),
             (stack.creatorsEndpoint, CreatorRegistryAccess.policy, [Luma_Creators_V1_CreatorRegistryService.descriptor]),
             (stack.contentEndpoint, ContentPipelineAccess.policy, [Luma_Content_V1_ContentPipelineService.descriptor]),
+            (stack.mediaEndpoint, MediaStoreAccess.policy, [Luma_Media_V1_MediaStoreService.descriptor]),
         ]
         for (endpoint, policy, descriptors) in services {
             for method in descriptors.flatMap(\.methods) {

@@ -2,6 +2,8 @@ import ContentPipeline
 import CreatorRegistry
 import Foundation
 @testable import LumaAuth
+import MediaAPI
+import MediaStore
 import LumaRPC
 import OpsAPI
 import LumaServiceKit
@@ -81,6 +83,7 @@ struct TokenTests {
             (VerseRegistryAccess.policy, [Luma_Verses_V1_VerseRegistryService.descriptor]),
             (CreatorRegistryAccess.policy, [Luma_Creators_V1_CreatorRegistryService.descriptor, Luma_Ops_V1_OperationsService.descriptor]),
             (ContentPipelineAccess.policy, [Luma_Content_V1_ContentPipelineService.descriptor, Luma_Ops_V1_OperationsService.descriptor]),
+            (MediaStoreAccess.policy, [Luma_Media_V1_MediaStoreService.descriptor]),
         ]
         for (policy, descriptors) in services {
             #expect(policy.missingRules(for: descriptors) == [])
@@ -98,6 +101,7 @@ struct AccessTableDocumentTests {
             (VerseRegistryAccess.policy, [Luma_Verses_V1_VerseRegistryService.descriptor]),
             (CreatorRegistryAccess.policy, [Luma_Creators_V1_CreatorRegistryService.descriptor]),
             (ContentPipelineAccess.policy, [Luma_Content_V1_ContentPipelineService.descriptor, Luma_Ops_V1_OperationsService.descriptor]),
+            (MediaStoreAccess.policy, [Luma_Media_V1_MediaStoreService.descriptor]),
             (BackupAccess.policy, [Luma_Ops_V1_BackupService.descriptor]),
             (ContentPipelineAccess.policy, [Luma_Rpc_V1_HealthService.descriptor, Luma_Rpc_V1_ReflectionService.descriptor]),
         ])

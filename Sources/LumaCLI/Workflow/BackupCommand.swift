@@ -39,11 +39,15 @@ struct BackupCommand: AsyncParsableCommand {
                 do {
                     let copy = try await Luma_Ops_V1_BackupClient(try client())
                         .snapshot(.with { $0.directory = directory }, options: .init(timeout: .seconds(600)))
-                    entries.append([
+                    var entry: [String: Any] = [
                         "service": copy.service, "file": URL(fileURLWithPath: copy.path).lastPathComponent, "bytes": copy.bytes,
                         "sha256": copy.sha256, "migrations": copy.migrations, "takenAt": copy.takenAt,
-                        "files": copy.files.map { ["path": $0.path, "bytes": $0.bytes, "sha256": $0.sha256] as [String: Any] },
-                    ])
+                    ]
+                    // Files beside the database (media-store's blobs), each with its sha256.
+                    if !copy.files.isEmpty {
+                        entry["files"] = copy.files.map { ["path": $0.path, "bytes": $0.bytes, "sha256": $0.sha256] as [String: Any] }
+                    }
+                    entries.append(entry)
                     rows.append([copy.service, URL(fileURLWithPath: copy.path).lastPathComponent, "\(copy.bytes)",
                                  String(copy.sha256.prefix(16)), copy.migrations.last ?? ""])
                     if !copy.files.isEmpty {

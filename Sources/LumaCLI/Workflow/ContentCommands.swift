@@ -155,20 +155,65 @@ struct ContentCommand: AsyncParsableCommand {
     }
 
     struct Submit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a creator's video for an item.")
+        static let configuration = CommandConfiguration(
+            abstract: "Record a creator's video for an item: a file uploaded to media-store, or https URLs of an external CDN.",
+            discussion: """
+                --file PATH uploads the video (progress on a terminal), checked by media-store before the \
+                item is submitted; its thumbnail is taken from the video unless --thumbnail-file is given. \
+                --media ID submits an upload made before (lumactl media upload). --video/--thumbnail \
+                submit URLs instead.
+                """)
         @OptionGroup var endpoints: EndpointOptions
         @Argument var id: Int64
-        @Option(help: "https URL of the video.") var video: String
-        @Option(help: "https URL of the thumbnail.") var thumbnail: String
+        @Option(help: "The video file to upload.") var file: String?
+        @Option(help: "A thumbnail image to upload with --file (default: a frame of the video).") var thumbnailFile: String?
+        @Option(name: .customLong("media-id"), help: "A video already in media-store.") var mediaID: Int64?
+        @Option(help: "https URL of the video.") var video: String?
+        @Option(help: "https URL of the thumbnail.") var thumbnail: String?
+
+        func validate() throws {
+            let sources = [file != nil, mediaID != nil, video != nil || thumbnail != nil].filter { $0 }.count
+            guard sources == 1 else {
+                throw ValidationError("give one of --file PATH, --media-id ID, or --video URL --thumbnail URL")
+            }
+            if thumbnailFile != nil && file == nil { throw ValidationError("--thumbnail-file goes with --file") }
+            if (video == nil) != (thumbnail == nil) { throw ValidationError("--video and --thumbnail go together") }
+        }
 
         func run() async throws {
             try await reportingErrors {
                 let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
-                let item = try await client.submit(.with { $0.id = id; $0.videoURL = video; $0.thumbnailURL = thumbnail })
+                var request = Luma_Content_V1_SubmitRequest.with { $0.id = id }
+                if let file {
+                    // Uploaded for the item's creator, so the submission's ownership check passes
+                    // when an admin submits on a creator's behalf.
+                    let owner = try await client.get(.with { $0.id = id }).creatorID
+                    let video = try await MediaCommand.upload(path: file, image: false, owner: owner, resume: nil, endpoints: endpoints)
+                    request.videoMediaID = video.id
+                    if let thumbnailFile {
+                        request.thumbnailMediaID = try await MediaCommand.upload(path: thumbnailFile, image: true, owner: owner, resume: nil,
+                                                                                 endpoints: endpoints).id
+                    }
+                } else if let mediaID {
+                    request.videoMediaID = mediaID
+                } else {
+                    request.videoURL = video ?? ""
+                    request.thumbnailURL = thumbnail ?? ""
+                }
+                let item = try await client.submit(request)
                 if endpoints.json { return try Output.json(item) }
-                print("item \(item.id) submitted")
+                if item.videoMediaID != 0 {
+                    print("item \(item.id) submitted: media \(item.videoMediaID), \(ContentCommand.videoSummary(item))")
+                } else {
+                    print("item \(item.id) submitted")
+                }
             }
         }
+    }
+
+    /// "1080x1920, 12.0 s, h264/aac".
+    static func videoSummary(_ item: Luma_Content_V1_ContentItem) -> String {
+        "\(item.videoWidth)x\(item.videoHeight), \(String(format: "%.1f s", Double(item.videoDurationMs) / 1000)), \(item.videoCodecs)"
     }
 
     struct Approve: AsyncParsableCommand {
@@ -233,7 +278,10 @@ struct ContentCommand: AsyncParsableCommand {
                     ("verse", item.verseReference), ("verse note", item.verseNote), ("text", item.verseText), ("camera script", item.cameraScript),
                     ("reflection", item.devotionalReflection), ("meditation", item.meditationScript),
                     ("background", item.backgroundPrompt), ("video", item.creatorVideoURL),
-                    ("thumbnail", item.creatorVideoThumbnail), ("rejection note", item.rejectionNote),
+                    ("thumbnail", item.creatorVideoThumbnail),
+                    ("video", item.videoMediaID == 0 ? "" : "media \(item.videoMediaID) (\(ContentCommand.videoSummary(item)))"),
+                    ("thumbnail", item.thumbnailMediaID == 0 ? "" : "media \(item.thumbnailMediaID)"),
+                    ("rejection note", item.rejectionNote),
                 ]
                 for (label, value) in fields where !value.isEmpty { print("  \(label): \(value)") }
                 if !item.history.isEmpty { print("  history:") }

@@ -25,6 +25,7 @@ struct IntegrityCommand: AsyncParsableCommand {
                 print("bible items whose verse another holds: \(ids(report.bibleItemsWithForeignLedgerRow))")
                 print("content whose creator is gone:         \(ids(report.contentWithMissingCreator))")
                 print("creators whose user is gone:           \(ids(report.creatorsWithMissingUser))")
+                print("content whose media is gone:           \(ids(report.contentWithMissingMedia))")
                 print("outbox: \(report.outboxPending) pending, \(report.outboxFailed) failed")
                 for note in report.notes { print("note: \(note)") }
                 if report.repaired { print("repaired") }

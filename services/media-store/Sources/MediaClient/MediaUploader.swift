@@ -49,7 +49,16 @@ public struct MediaUploader: Sendable {
                 $0.ownerCreatorID = owner
             })
         }
-        return try await send(path: path, session: session, progress: progress)
+        let stored = StoredBytes(session.nextOffset)
+        do {
+            return try await send(path: path, session: session) { done, size in
+                stored.value = done
+                progress(done, size)
+            }
+        } catch let error as RPCError where Self.isTransient(error) {
+            // The server holds what it acknowledged: say which session continues it.
+            throw UploadInterrupted(uploadID: session.uploadID, stored: stored.value, size: size, cause: error)
+        }
     }
 
     /// Sends the rest of an open session's file, then finishes it.
@@ -125,5 +134,27 @@ public struct MediaUploader: Sendable {
         }
         guard size > 0 else { throw RPCError.invalidArgument("\(path) is empty", field: "file") }
         return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), size)
+    }
+}
+
+/// An upload that stopped part-way on a failure that can clear (the server unreachable for
+/// longer than the retries): `uploadID` continues it (`upload(path:resume:)`).
+public struct UploadInterrupted: Error, CustomStringConvertible {
+    public let uploadID: String
+    public let stored: UInt64
+    public let size: UInt64
+    public let cause: RPCError
+
+    public var description: String { "upload \(uploadID) interrupted at \(stored) of \(size) bytes: \(cause)" }
+}
+
+/// The progress callback's last report, for the error that says where an upload stopped.
+final class StoredBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: UInt64
+    init(_ value: UInt64) { stored = value }
+    var value: UInt64 {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }
