@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Luma as system services:
-#   binaries (verse-registry, creator-registry, content-pipeline, luma-studio, lumactl) and their resources
+#   binaries (verse-registry, creator-registry, content-pipeline, media-store, luma-studio, lumactl) and their resources
 #   into PREFIX/bin; shell completions for lumactl (bash, zsh, fish); docs; systemd template
 #   units (deploy/systemd: one instance per port, e.g. verse-registry@7101.service) into
 #   /etc/systemd/system; and, unless --no-system: a `luma` system user, /etc/luma/luma.env and a
@@ -11,7 +11,7 @@
 #   --bin-dir   take already built binaries from DIR (default: swift build -c release)
 #   --unit-dir  where the units go (default /etc/systemd/system)
 #   --no-system do not create the user, /etc/luma or reload systemd (packaging, tests)
-# Then: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103
+# Then: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 media-store@7104
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +36,7 @@ if [ -z "$bin_dir" ]; then
   swift build -c release
   bin_dir=$(swift build -c release --show-bin-path)
 fi
-services=(verse-registry creator-registry content-pipeline)
+services=(verse-registry creator-registry content-pipeline media-store)
 
 install -d "$prefix/bin" "$prefix/share/doc/luma" "$unit_dir" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
@@ -52,7 +52,7 @@ done
 "$prefix/bin/lumactl" --generate-completion-script bash > "$prefix/share/bash-completion/completions/lumactl"
 "$prefix/bin/lumactl" --generate-completion-script zsh > "$prefix/share/zsh/site-functions/_lumactl"
 "$prefix/bin/lumactl" --generate-completion-script fish > "$prefix/share/fish/vendor_completions.d/lumactl.fish"
-install -m 0644 docs/operations.md docs/protocol.md docs/integrity.md "$prefix/share/doc/luma/"
+install -m 0644 docs/operations.md docs/protocol.md docs/integrity.md docs/media.md "$prefix/share/doc/luma/"
 for service in "${services[@]}"; do
   sed "s|@PREFIX@|$prefix|g" "deploy/systemd/$service@.service" > "$unit_dir/$service@.service"
   chmod 0644 "$unit_dir/$service@.service"
@@ -72,5 +72,5 @@ if [ "$system" -eq 1 ]; then
   if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 fi
 echo "installed into $prefix; units in $unit_dir"
-echo "start: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 luma-studio"
+echo "start: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 media-store@7104 luma-studio"
 echo "admin token: LUMA_DATA_DIR=/etc/luma $prefix/bin/lumactl ... (reads /etc/luma/auth.key)"

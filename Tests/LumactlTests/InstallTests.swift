@@ -25,7 +25,7 @@ struct InstallTests {
         let binDir = ServiceProcess.binary("lumactl").deletingLastPathComponent().path
         let install = try await shell("'\(Self.repository)/scripts/install.sh' --bin-dir '\(binDir)' --unit-dir '\(root)/units' --no-system '\(root)/prefix'")
         #expect(install.status == 0, "\(install.stderr)")
-        for program in ["verse-registry", "creator-registry", "content-pipeline", "luma-studio", "lumactl"] {
+        for program in ["verse-registry", "creator-registry", "content-pipeline", "media-store", "luma-studio", "lumactl"] {
             #expect(FileManager.default.isExecutableFile(atPath: "\(root)/prefix/bin/\(program)"), "\(program)")
         }
         // The installed verse-registry finds its bundled Bible text.
@@ -35,7 +35,7 @@ struct InstallTests {
             let text = try String(contentsOfFile: "\(root)/prefix/share/\(completion)", encoding: .utf8)
             #expect(text.contains("lumactl") && text.count > 1000, "\(completion)")
         }
-        for service in ["verse-registry", "creator-registry", "content-pipeline"] {
+        for service in ["verse-registry", "creator-registry", "content-pipeline", "media-store"] {
             let unit = try String(contentsOfFile: "\(root)/units/\(service)@.service", encoding: .utf8)
             #expect(unit.contains("ExecStart=\(root)/prefix/bin/\(service) --listen ${LUMA_LISTEN_HOST}:%i"))
             #expect(unit.contains("NoNewPrivileges=yes") && unit.contains("ProtectSystem=strict") && unit.contains("ReadWritePaths=/var/lib/luma"))
