@@ -126,6 +126,9 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
         let checked: CheckedFile
         do {
             checked = try await check(upload)
+        } catch ProbeError.tool(let why) {
+            // The service's problem, not the file's: the session stays open to finish later.
+            throw RPCError(.unavailable, "media-store cannot check files now: \(why)")
         } catch let refusal as MediaRefusal {
             let stamp = rfc3339(now())
             try await database.measured.write { db in
@@ -237,8 +240,6 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
             probe = try await prober.probe(path)
         } catch ProbeError.unreadable(let why) {
             throw MediaRefusal("the file is not a readable \(upload.kind == .video ? "video" : "image") (\(why))")
-        } catch ProbeError.tool(let why) {
-            throw RPCError(.unavailable, "media-store cannot check files: \(why)")
         }
         let accepted: MediaRules.Accepted
         switch configuration.rules.check(probe, kind: upload.kind) {
@@ -255,7 +256,11 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
     /// A frame a second in (or mid-way through a shorter video), checked like an uploaded image.
     func thumbnail(of video: String, upload: UploadRecord, duration: Double) async throws -> Thumbnail {
         let output = blobs.temporaryPath("\(upload.id).jpg")
-        try await prober.extractThumbnail(from: video, at: min(1, duration / 2), to: output)
+        do {
+            try await prober.extractThumbnail(from: video, at: min(1, duration / 2), to: output)
+        } catch ProbeError.unreadable(let why) {
+            throw MediaRefusal("no thumbnail could be taken from the video (\(why))")
+        }
         let probe = try await prober.probe(output)
         guard case .success(let accepted) = configuration.rules.check(probe, kind: .image) else {
             throw MediaRefusal("no usable thumbnail could be taken from the video")
