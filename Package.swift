@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "luma-pipeline-bench", targets: ["luma-pipeline-bench"]),
         .executable(name: "luma-integrity-stress", targets: ["luma-integrity-stress"]),
         .executable(name: "luma-studio", targets: ["luma-studio"]),
+        .executable(name: "luma-media-bench", targets: ["luma-media-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -400,6 +401,14 @@ let package = Package(
             name: "luma-pipeline-bench",
             dependencies: [
                 "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaSupervisor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Upload throughput through media-store's chunk protocol against a local copy.
+        .executableTarget(
+            name: "luma-media-bench",
+            dependencies: [
+                "MediaAPI", "MediaClient", "LumaRPC", "LumaRPCNIO", "LumaSupervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
