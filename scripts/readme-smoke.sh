@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI: runs README's first set-up command (scripts/run.sh, default ports) in the background,
-# waits until the three services answer, runs the README walkthrough against it, and stops it
+# waits until the four services answer, runs the README walkthrough against it, and stops it
 # with Ctrl-C (SIGINT). The walkthrough's output is also compared line by line in
 # Tests/LumactlTests/WalkthroughTests.swift; here it must simply succeed on the defaults.
 set -euo pipefail
@@ -18,12 +18,17 @@ for _ in $(seq 1 300); do
 done
 grep -q "^ready" "$data/up.log" || { cat "$data/up.log"; echo "stack did not start" >&2; exit 1; }
 export PATH="$PWD/.build/debug:$PATH"
-for port in 7101 7102 7103; do lumactl health "127.0.0.1:$port"; done
+for port in 7101 7102 7103 7104; do lumactl health "127.0.0.1:$port"; done
 # The walkthrough's commands, as README shows them.
 sed -n '/<!-- walkthrough -->/,/<!-- \/walkthrough -->/p' README.md | grep '^\$ lumactl ' | sed 's/^\$ //' | while read -r line; do
   echo "+ $line"
   eval "$line" > /dev/null
 done
+# A video uploaded, checked and submitted for the walkthrough's item 2 (assigned, not yet submitted).
+ffmpeg -nostdin -v error -f lavfi -i testsrc=size=540x960:rate=30 -f lavfi -i sine=frequency=440 -t 6 \
+  -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest "$data/clip.mp4"
+lumactl content submit 2 --file "$data/clip.mp4"
+lumactl content show 2 | grep -q "video: media .*(540x960, 6.0 s, h264/aac)"
 kill -INT $up
 wait $up
 trap - EXIT
