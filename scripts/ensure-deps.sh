@@ -5,6 +5,7 @@
 #   protobuf-compiler    protoc, for scripts/generate-protos.sh
 #   protobuf-c-compiler  protoc-c, for the C SDK's generated code
 #   libprotobuf-c-dev    the C SDK's runtime
+#   libssl-dev           libcrypto's SHA-256, for the C SDK's upload helper
 #   valgrind             the C SDK's leak checks
 #   make, pkg-config     the C SDK's build and its pkg-config file
 #   systemd              systemd-analyze, to verify the units scripts/install.sh installs
