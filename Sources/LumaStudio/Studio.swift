@@ -4,20 +4,27 @@ import LumaAuth
 import LumaRPC
 import Logging
 
-/// luma-studio: the web app admins and creators work in. Server-rendered HTML over the three
-/// services' RPC APIs; no state of its own but sessions.
+/// luma-studio: the web app admins and creators work in. Server-rendered HTML over the four
+/// services' RPC APIs; no state of its own but sessions (and uploads on their way to media-store).
 public struct Studio: Sendable {
     public let backend: StudioBackend
     public let sessions: SessionStore
     /// Marks the session cookie Secure (behind HTTPS).
     public let secureCookies: Bool
+    /// The largest video (or thumbnail) file the upload form takes: media-store's default cap.
+    public let maxUploadSize: Int64
+    /// Where uploads are spooled before they go to media-store (a folder per upload, removed after).
+    public let spoolDirectory: String
     let logger: Logger
 
     public init(backend: StudioBackend, sessions: SessionStore = SessionStore(), secureCookies: Bool = false,
+                maxUploadSize: Int64 = 1 << 30, spoolDirectory: String = NSTemporaryDirectory(),
                 logger: Logger = Logger(label: "luma-studio")) {
         self.backend = backend
         self.sessions = sessions
         self.secureCookies = secureCookies
+        self.maxUploadSize = maxUploadSize
+        self.spoolDirectory = spoolDirectory
         self.logger = logger
     }
 
@@ -31,12 +38,17 @@ public struct Studio: Sendable {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: StudioStyle.css)))
         }
+        router.get("/studio-upload.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: StudioScript.upload)))
+        }
         router.get("/health") { _, _ in "ok" }
         addAuthRoutes(router)
         addAdminRoutes(router)
         addCreatorRoutes(router)
         addPeopleRoutes(router)
         addOperationsRoutes(router)
+        addMediaRoutes(router)
         router.get("/") { request, _ in
             try await page(request, title: "Luma Studio") { session in
                 throw Redirect(to: session.role == .admin ? "/calendar" : "/assignments")
@@ -98,15 +110,23 @@ public struct Studio: Sendable {
             return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
                                               message: "Only \(role.rawValue)s can do this.", session: session), status: .forbidden)
         }
+        var kept: [String: String] = [:]
+        for (name, value) in form.values where name != "_csrf" && !name.contains("password") { kept[name] = value }
+        return await perform(session, back: back, kept: kept) { try await body(session, form) }
+    }
+
+    /// Runs an action's `body` as the person, then redirects: to `body`'s answer with its
+    /// message, or back to `back` with the refusal shown next to the field the status names
+    /// (and what was typed, `kept`, still in the form).
+    func perform(_ session: StudioSession, back: String, kept: [String: String] = [:],
+                 _ body: @Sendable () async throws -> (message: String, redirect: String?)) async -> Response {
         do {
-            let outcome = try await ActingAs.$principal.withValue(Self.principal(session)) { try await body(session, form) }
+            let outcome = try await ActingAs.$principal.withValue(Self.principal(session)) { try await body() }
             sessions.setFlash(session.id, .init(message: outcome.message, field: "", success: true))
             return Self.redirect(outcome.redirect ?? back)
         } catch let redirect as Redirect {
             return Self.redirect(redirect.to)
         } catch let error as RPCError where error.code != .notFound && error.code != .permissionDenied {
-            var kept: [String: String] = [:]
-            for (name, value) in form.values where name != "_csrf" && !name.contains("password") { kept[name] = value }
             sessions.setFlash(session.id, .init(message: Self.words(error), field: error.field, success: false, values: kept))
             return Self.redirect(back)
         } catch {

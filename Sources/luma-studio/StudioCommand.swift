@@ -8,7 +8,7 @@ import LumaRPC
 import LumaServiceKit
 import LumaStudio
 
-/// `luma-studio`: serves the web app on --listen; a client of the three services like any other.
+/// `luma-studio`: serves the web app on --listen; a client of the four services like any other.
 @main
 struct StudioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +26,9 @@ struct StudioCommand: AsyncParsableCommand {
 
     @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT].")
     var content = LumaDefaults.content
+
+    @Option(help: "media-store instances, HOST:PORT[,HOST:PORT] (videos are uploaded to it and streamed from it).")
+    var media = LumaDefaults.media
 
     @Option(help: "File with the key the services share for signing tokens (env LUMA_AUTH_KEY_FILE).")
     var authKey: String?
@@ -57,17 +60,20 @@ struct StudioCommand: AsyncParsableCommand {
             throw ValidationError("--listen: \(error.message)")
         }
         let signer = try loadSigner()
-        func client(_ text: String, flag: String, service: String) throws -> RPCClient {
-            do {
-                return StudioBackend.client(try RPCEndpoint.parseList(text), signer: signer, service: service)
-            } catch let error as RPCError {
+        func endpoints(_ text: String, flag: String) throws -> [RPCEndpoint] {
+            do { return try RPCEndpoint.parseList(text) } catch let error as RPCError {
                 throw ValidationError("--\(flag): \(error.message)")
             }
+        }
+        func client(_ text: String, flag: String, service: String) throws -> RPCClient {
+            StudioBackend.client(try endpoints(text, flag: flag), signer: signer, service: service)
         }
         let studio = Studio(
             backend: StudioBackend(verses: try client(verses, flag: "verses", service: "verse-registry"),
                                    creators: try client(creators, flag: "creators", service: "creator-registry"),
-                                   content: try client(content, flag: "content", service: "content-pipeline")),
+                                   content: try client(content, flag: "content", service: "content-pipeline"),
+                                   media: try client(media, flag: "media", service: "media-store"),
+                                   mediaUploads: StudioBackend.uploadClient(try endpoints(media, flag: "media"), signer: signer)),
             sessions: SessionStore(idleTimeout: TimeInterval(sessionIdle)), secureCookies: secureCookies, logger: logger)
         let app = Application(
             router: studio.router(),

@@ -16,7 +16,8 @@ struct StudioTests {
     static func studio(clock: NIOLockedValueBox<Date>) async throws -> Studio {
         let nowhere = RPCEndpoint(host: "127.0.0.1", port: try await reservePort())
         func client(_ service: String) -> RPCClient { StudioBackend.client([nowhere], signer: nil, timeout: .seconds(5), service: service) }
-        return Studio(backend: StudioBackend(verses: client("verse-registry"), creators: client("creator-registry"), content: client("content-pipeline")),
+        return Studio(backend: StudioBackend(verses: client("verse-registry"), creators: client("creator-registry"), content: client("content-pipeline"),
+                                             media: client("media-store")),
                       sessions: SessionStore(idleTimeout: 600, now: { clock.withLockedValue { $0 } }))
     }
 

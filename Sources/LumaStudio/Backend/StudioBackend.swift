@@ -4,11 +4,13 @@ import Foundation
 import LumaAuth
 import LumaRPC
 import LumaRPCNIO
+import MediaAPI
+import MediaClient
 import NIOCore
 import OpsAPI
 import VersesAPI
 
-/// The three services, as the studio calls them. Every call carries a short-lived Luma token
+/// The four services, as the studio calls them. Every call carries a short-lived Luma token
 /// minted for the person the request is for (`ActingAs.principal`): an admin token, or a creator
 /// token limited to their creator id, so the services enforce what each may see. Sign-in checks
 /// go out with the studio's own service token.
@@ -18,23 +20,46 @@ public struct StudioBackend: Sendable {
     public let content: Luma_Content_V1_ContentPipelineClient
     public let contentOperations: Luma_Ops_V1_OperationsClient
     public let creatorOperations: Luma_Ops_V1_OperationsClient
+    /// media-store: what the video routes read (GetMedia, ReadMedia), as the person.
+    public let media: Luma_Media_V1_MediaStoreClient
+    /// The chunk protocol's client side, as the person. Its client does not turn UNAVAILABLE
+    /// into `serviceDown`, so the uploader can retry (and ask where the session stands) first.
+    public let uploader: MediaUploader
 
-    public init(verses: RPCClient, creators: RPCClient, content: RPCClient) {
+    /// `mediaUploads`: the client uploads go through (`uploadClient`); nil: `media`.
+    public init(verses: RPCClient, creators: RPCClient, content: RPCClient, media: RPCClient, mediaUploads: RPCClient? = nil) {
         self.verses = .init(verses)
         self.creators = .init(creators)
         self.content = .init(content)
         contentOperations = .init(content)
         creatorOperations = .init(creators)
+        self.media = .init(media)
+        uploader = MediaUploader(client: mediaUploads ?? media)
     }
 
     /// A client for `endpoints` that signs each call for the acting person (nil signer: the
-    /// services run with --insecure-dev and no token is sent).
+    /// services run with --insecure-dev and no token is sent). `transport`: nil for TCP.
     public static func client(_ endpoints: [RPCEndpoint], signer: TokenSigner?, timeout: TimeAmount = .seconds(10),
-                              service: String) -> RPCClient {
+                              service: String, transport: (any RPCClientTransport)? = nil) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = timeout
         configuration.interceptors = [NamedServiceInterceptor(service: service)]
             + (signer.map { [ActingAsInterceptor(signer: $0)] } ?? [])
+        return make(endpoints, configuration, transport)
+    }
+
+    /// media-store's client for uploads: signed like the others, with room for FinishUpload's
+    /// checks (ffprobe and a full decode of up to 1 GiB), and failures left to `MediaUploader`.
+    public static func uploadClient(_ endpoints: [RPCEndpoint], signer: TokenSigner?, timeout: TimeAmount = .seconds(300),
+                                    transport: (any RPCClientTransport)? = nil) -> RPCClient {
+        var configuration = RPCClient.Configuration()
+        configuration.defaultTimeout = timeout
+        configuration.interceptors = signer.map { [ActingAsInterceptor(signer: $0)] } ?? []
+        return make(endpoints, configuration, transport)
+    }
+
+    static func make(_ endpoints: [RPCEndpoint], _ configuration: RPCClient.Configuration, _ transport: (any RPCClientTransport)?) -> RPCClient {
+        if let transport { return RPCClient(endpoints: endpoints, configuration: configuration, transport: transport) }
         return RPCClient(endpoints: endpoints, configuration: configuration)
     }
 }

@@ -42,6 +42,7 @@ enum StudioStyle {
         blockquote { margin: 0; padding-left: 1rem; border-left: 4px solid var(--line); font-style: italic; }
         .rejection { border-color: #b3261e; }
         video { max-width: 100%; background: #000; }
+        input[type=file] { max-width: 100%; } progress { width: 100%; max-width: 26rem; }
         nav.month { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between; }
         @media (max-width: 40rem) {
           .calendar thead { display: none; } .calendar tr, .calendar td { display: block; width: 100%; height: auto; }

@@ -34,7 +34,9 @@ enum ItemPage {
         if scripts.contains(where: { !$0.1.isEmpty }) {
             sections.append("<section class=\"card\" aria-labelledby=\"scripts-heading\"><h2 id=\"scripts-heading\">Scripts</h2>\(scripts.filter { !$0.1.isEmpty }.map { "<h3>\($0.0)</h3><p>\($0.1)</p>" as HTML })</section>")
         }
-        if !item.creatorVideoURL.isEmpty {
+        if item.videoMediaID != 0 {
+            sections.append(uploadedVideo(item))
+        } else if !item.creatorVideoURL.isEmpty {
             sections.append("""
                 <section class="card" aria-labelledby="video-heading"><h2 id="video-heading">Video</h2>
                 <video controls preload="none" src="\(item.creatorVideoURL)" poster="\(item.creatorVideoThumbnail)" width="270"></video>
@@ -60,14 +62,46 @@ enum ItemPage {
             """)
     }
 
+    /// A video held by media-store: played through the studio (which checks the item is the
+    /// person's), with what media-store measured of it.
+    static func uploadedVideo(_ item: Luma_Content_V1_ContentItem) -> HTML {
+        let video = "/items/\(item.id)/video?m=\(item.videoMediaID)"
+        let thumbnail = item.thumbnailMediaID == 0 ? "" : "/items/\(item.id)/thumbnail?m=\(item.thumbnailMediaID)"
+        let poster: HTML = thumbnail.isEmpty ? "" : " poster=\"\(thumbnail)\""
+        let image: HTML = thumbnail.isEmpty ? "" : "<dt>Thumbnail</dt><dd><img src=\"\(thumbnail)\" alt=\"The video's thumbnail\" width=\"90\"></dd>"
+        let duration = String(format: "%.1f s", Double(item.videoDurationMs) / 1000)
+        return """
+            <section class="card" aria-labelledby="video-heading"><h2 id="video-heading">Video</h2>
+            <video id="item-video" controls preload="metadata" src="\(video)"\(poster) width="270"></video>
+            <dl class="facts" id="video-facts"><dt>Duration</dt><dd>\(duration)</dd>
+            <dt>Resolution</dt><dd>\(item.videoWidth)x\(item.videoHeight)</dd>
+            <dt>Codecs</dt><dd>\(item.videoCodecs)</dd>\(image)</dl>
+            <p><a href="\(video)">Download the video</a></p></section>
+            """
+    }
+
     static func actions(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?, eligible: [Eligible]) -> HTML {
         let csrf = Layout.csrf(session)
         var forms: [HTML] = []
         let path = "/items/\(item.id)"
         if session.role == .creator {
             if item.status == .assigned || item.status == .rejected {
+                // The token comes first: the studio checks it before it stores a byte of the file.
+                forms.append("""
+                    <form method="post" action="\(path)/upload" enctype="multipart/form-data" data-upload>\(csrf)
+                    <h3>Upload the video</h3>
+                    \(Layout.field("Video file (MP4 or MOV, H.264 or HEVC, vertical 9:16, 5 to 90 seconds, at most 1 GiB)", name: "video_file",
+                                   type: "file", required: true, flash: flash, extra: "accept=\"video/mp4,video/quicktime,.mp4,.mov\""))
+                    \(Layout.field("Thumbnail image (optional: JPEG or PNG, 9:16; without one, a frame of the video)", name: "thumbnail_file",
+                                   type: "file", flash: flash, extra: "accept=\"image/jpeg,image/png,.jpg,.jpeg,.png\""))
+                    <p class="upload-progress"><progress id="upload-progress" max="100" value="0" hidden></progress>
+                    <span id="upload-status" role="status" aria-live="polite"></span></p>
+                    <p><button type="submit">\(item.status == .rejected ? "Upload and resubmit" : "Upload and submit")</button></p></form>
+                    <script src="/studio-upload.js" defer></script>
+                    """)
                 forms.append("""
                     <form method="post" action="\(path)/submit">\(csrf)
+                    <h3>Or give the video's address</h3>
                     \(Layout.field("Video URL (https)", name: "video_url", type: "url", value: item.creatorVideoURL, required: true, flash: flash))
                     \(Layout.field("Thumbnail URL (https)", name: "thumbnail_url", type: "url", value: item.creatorVideoThumbnail, required: true, flash: flash))
                     <p><button type="submit">\(item.status == .rejected ? "Resubmit video" : "Submit video")</button></p></form>

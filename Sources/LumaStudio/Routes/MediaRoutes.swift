@@ -1,0 +1,268 @@
+import ContentAPI
+import Foundation
+import Hummingbird
+import LumaAuth
+import LumaRPC
+import MediaAPI
+import MediaClient
+
+/// Videos: a creator uploads one on the item's page (the file is spooled to disk as it arrives,
+/// sent to media-store through `MediaUploader` as the creator, then submitted by media id), and
+/// whoever may see the item plays it: its video and thumbnail streamed from media-store,
+/// honouring Range requests, after the item itself was fetched as the person (another
+/// creator's item is a 404, and so is its video).
+extension Studio {
+    enum MediaSlot: String, Sendable {
+        case video, thumbnail
+    }
+
+    func addMediaRoutes(_ router: Router<Context>) {
+        for slot in [MediaSlot.video, .thumbnail] {
+            router.get("/items/:id/\(slot.rawValue)") { request, context in
+                try await mediaResponse(request, itemID: try Self.id(context), slot: slot)
+            }
+        }
+        router.post("/items/:id/upload") { request, context in
+            let id = try Self.id(context)
+            let response = try await upload(request, itemID: id)
+            // The upload script asks to be told where to go instead of being redirected.
+            return request.headers[.init("X-Luma-Upload")!] == "xhr" ? Self.forScript(response) : response
+        }
+    }
+
+    // MARK: Playing
+
+    /// GET /items/:id/video (or /thumbnail): the item's media, whole (200) or the range asked
+    /// for (206), streamed from media-store in its chunks.
+    func mediaResponse(_ request: Request, itemID: Int64, slot: MediaSlot) async throws -> Response {
+        let session: StudioSession
+        switch signedIn(request) {
+        case .signedIn(let active): session = active
+        case .answer(let response): return response
+        }
+        let principal = Self.principal(session)
+        let media: Luma_Media_V1_Media
+        do {
+            media = try await ActingAs.$principal.withValue(principal) {
+                let item = try await backend.content.get(.with { $0.id = itemID })
+                let mediaID = slot == .video ? item.videoMediaID : item.thumbnailMediaID
+                guard mediaID != 0 else { throw StudioError.notFound("Item \(itemID) has no \(slot.rawValue) in the studio.") }
+                return try await backend.media.getMedia(.with { $0.id = mediaID })
+            }
+        } catch {
+            return errorResponse(error, session: session)
+        }
+        let eTag = "\"\(media.sha256)\""
+        var headers: HTTPFields = [.acceptRanges: "bytes", .eTag: eTag, .cacheControl: "private, no-cache"]
+        var range = ByteRange.parse(request.headers[.range], size: media.size)
+        // A range asked for on condition that the file is still the one the player saw.
+        if let ifRange = request.headers[.ifRange], ifRange != eTag, range != .unsatisfiable { range = .whole }
+        let status: HTTPResponse.Status
+        let first: UInt64, last: UInt64
+        switch range {
+        case .unsatisfiable:
+            headers[.contentRange] = "bytes */\(media.size)"
+            headers[.contentLength] = "0"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        case .whole where media.size == 0:
+            return Response(status: .ok, headers: headers)
+        case .whole:
+            status = .ok
+            (first, last) = (0, media.size - 1)
+        case .part(let bytes):
+            status = .partialContent
+            (first, last) = (bytes.lowerBound, bytes.upperBound)
+            headers[.contentRange] = "bytes \(first)-\(last)/\(media.size)"
+        }
+        headers[.contentType] = media.contentType
+        let length = last - first + 1
+        headers[.contentLength] = String(length)
+        let reader = MediaReader(media: backend.media, id: media.id, size: media.size, principal: principal)
+        // The body is written after this handler returns, a chunk at a time.
+        let body = ResponseBody(contentLength: Int(length)) { writer in
+            var offset = first
+            while offset <= last {
+                let data = try await reader.read(at: offset, upTo: min(last - offset + 1, Self.readChunk))
+                try await writer.write(ByteBuffer(bytes: data))
+                offset += UInt64(data.count)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The most asked of media-store per ReadMedia (its default chunk size).
+    static let readChunk: UInt64 = 1 << 20
+
+    // MARK: Uploading
+
+    /// POST /items/:id/upload (multipart/form-data: `_csrf` first, `video_file`, optionally
+    /// `thumbnail_file`): spooled to a folder of its own, uploaded to media-store as the
+    /// creator, submitted by media id; back to the item's page with what was checked, or with
+    /// the refusal next to the file's field.
+    func upload(_ request: Request, itemID: Int64) async throws -> Response {
+        let session: StudioSession
+        switch signedIn(request) {
+        case .signedIn(let active): session = active
+        case .answer(let response): return response
+        }
+        guard session.role == .creator else {
+            return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
+                                              message: "Only creators can do this.", session: session), status: .forbidden)
+        }
+        let back = "/items/\(itemID)"
+        func refuse(_ message: String, field: String = "video_file") async -> Response {
+            await perform(session, back: back) { throw RPCError.invalidArgument(message, field: field) }
+        }
+        guard let boundary = SpooledForm.boundary(request.headers[.contentType]) else {
+            return await refuse("the video did not arrive as a file upload (multipart/form-data)")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxUploadSize + 64 * 1024 * 1024 {
+            return await refuse("the file is larger than \(Self.bytes(maxUploadSize)), the most media-store takes")
+        }
+        // The item first, as the person: another creator's item is a 404 before a byte is stored.
+        do {
+            let item = try await ActingAs.$principal.withValue(Self.principal(session)) {
+                try await backend.content.get(.with { $0.id = itemID })
+            }
+            guard item.status == .assigned || item.status == .rejected else {
+                return await refuse("item \(itemID) is \(item.status.label); only an assigned or rejected item takes a video")
+            }
+        } catch {
+            return errorResponse(error, session: session)
+        }
+        let directory = spoolDirectory + "/luma-studio-upload-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            logger.error("cannot spool an upload", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            return errorResponse(error, session: session)
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let form: SpooledForm
+        do {
+            form = try await SpooledForm.read(request.body, boundary: boundary, into: directory, maxFileSize: maxUploadSize) {
+                carriesToken($0, of: session)
+            }
+        } catch SpooledForm.Failure.refused {
+            return formRefused(request, session: session)
+        } catch SpooledForm.Failure.tooLarge(let field) {
+            return await refuse("the file is larger than \(Self.bytes(maxUploadSize)), the most media-store takes", field: field)
+        } catch SpooledForm.Failure.malformed(let why) {
+            return await refuse(why)
+        }
+        guard carriesToken(form.fields, of: session) else { return formRefused(request, session: session) }
+        return await perform(session, back: back) {
+            guard let video = form.files["video_file"] else {
+                throw RPCError.invalidArgument("choose a video file to upload", field: "video_file")
+            }
+            let media = try await store(video, kind: .video, field: "video_file")
+            var thumbnailID: Int64 = 0
+            if let thumbnail = form.files["thumbnail_file"] {
+                thumbnailID = try await store(thumbnail, kind: .image, field: "thumbnail_file").id
+            }
+            do {
+                _ = try await backend.content.submit(.with {
+                    $0.id = itemID; $0.videoMediaID = media.id; $0.thumbnailMediaID = thumbnailID
+                })
+            } catch let error as RPCError where error.field.hasSuffix("media_id") {
+                throw RPCError(error.code, error.message, field: error.field.hasSuffix("thumbnail_media_id") ? "thumbnail_file" : "video_file")
+            }
+            return ("Uploaded and checked: \(Self.facts(media)). Submitted; an admin will review it.", nil)
+        }
+    }
+
+    /// One spooled file into media-store, as the person; a refusal names the form's field.
+    func store(_ file: SpooledForm.File, kind: Luma_Media_V1_MediaKind, field: String) async throws -> Luma_Media_V1_Media {
+        do {
+            return try await backend.uploader.upload(path: file.path, kind: kind, fileName: String(file.fileName.prefix(255)))
+        } catch let interrupted as UploadInterrupted {
+            _ = try? await backend.media.cancelUpload(.with { $0.uploadID = interrupted.uploadID })
+            throw StudioError.serviceDown(service: "media-store", detail: interrupted.description)
+        } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
+            throw StudioError.serviceDown(service: "media-store", detail: error.message)
+        } catch let error as RPCError where error.code != .notFound && error.code != .permissionDenied {
+            throw RPCError(error.code, error.message, field: field)
+        }
+    }
+
+    /// "6.0 s, 540x960, h264/aac".
+    static func facts(_ media: Luma_Media_V1_Media) -> String {
+        let codecs = [media.videoCodec, media.audioCodec].filter { !$0.isEmpty }.joined(separator: "/")
+        return "\(seconds(media.durationMs)), \(media.width)x\(media.height), \(codecs)"
+    }
+
+    static func seconds(_ milliseconds: UInt32) -> String {
+        String(format: "%.1f s", Double(milliseconds) / 1000)
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        if count >= 1 << 30 && count % (1 << 30) == 0 { return "\(count >> 30) GiB" }
+        if count >= 1 << 20 { return String(format: "%.0f MiB", Double(count) / Double(1 << 20)) }
+        return "\(count) bytes"
+    }
+
+    /// The upload script's answer: where to go (the redirect the form would have had), as JSON.
+    static func forScript(_ response: Response) -> Response {
+        guard response.status == .seeOther, let location = response.headers[.location] else { return response }
+        var headers = response.headers
+        headers[.location] = nil
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        let escaped = location.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"location\":\"\(escaped)\"}")))
+    }
+}
+
+/// Reads a media file's bytes from media-store as the person (the response body is written
+/// after the handler's task-local scope has ended, so each read sets it again).
+struct MediaReader: Sendable {
+    let media: Luma_Media_V1_MediaStoreClient
+    let id: Int64
+    let size: UInt64
+    let principal: Principal
+
+    /// At most `count` bytes from `offset` (fewer when media-store's chunk is smaller).
+    func read(at offset: UInt64, upTo count: UInt64) async throws -> Data {
+        let request = Luma_Media_V1_ReadMediaRequest.with { $0.id = id; $0.offset = offset; $0.length = UInt32(count) }
+        let piece = try await ActingAs.$principal.withValue(principal) { try await media.readMedia(request) }
+        guard !piece.data.isEmpty else { throw RPCError(.dataLoss, "media \(id) ended at \(offset) of \(size) bytes") }
+        return piece.data.count > Int(count) ? piece.data.prefix(Int(count)) : piece.data
+    }
+}
+
+/// What a Range header asks of a file of `size` bytes (RFC 9110 14.2): one range, clamped to
+/// the file; `bytes=-N` is the last N bytes. A header the studio does not serve (several
+/// ranges, another unit, bad syntax) is ignored, as the RFC allows: the whole file.
+enum ByteRange: Equatable, Sendable {
+    case whole
+    case part(ClosedRange<UInt64>)
+    /// 416: the range starts at or past the end (or asks for the last 0 bytes).
+    case unsatisfiable
+
+    static func parse(_ header: String?, size: UInt64) -> ByteRange {
+        guard let header else { return .whole }
+        let text = header.trimmingCharacters(in: .whitespaces)
+        guard text.lowercased().hasPrefix("bytes="), !text.contains(",") else { return .whole }
+        let spec = text.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
+        let ends = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard ends.count == 2 else { return .whole }
+        func number(_ text: Substring) -> UInt64? {
+            guard !text.isEmpty, text.count <= 19, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return UInt64(text)
+        }
+        if ends[0].isEmpty {
+            guard let suffix = number(ends[1]) else { return .whole }
+            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            return .part((size > suffix ? size - suffix : 0)...(size - 1))
+        }
+        guard let first = number(ends[0]) else { return .whole }
+        var last = size == 0 ? 0 : size - 1
+        if !ends[1].isEmpty {
+            guard let asked = number(ends[1]), asked >= first else { return .whole }
+            last = min(asked, last)
+        }
+        guard first < size else { return .unsatisfiable }
+        return .part(first...last)
+    }
+}
