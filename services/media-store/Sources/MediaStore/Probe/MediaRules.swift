@@ -56,10 +56,10 @@ public struct MediaRules: Sendable, Equatable {
             return .failure(.init("the file's duration cannot be read"))
         }
         if duration < minDuration {
-            return .failure(.init("\(Self.duration(duration)) is shorter than \(Self.limit(minDuration))"))
+            return .failure(.init("\(Self.duration(duration, beyond: minDuration)) is shorter than \(Self.limit(minDuration))"))
         }
         if duration > maxDuration {
-            return .failure(.init("\(Self.duration(duration)) is longer than \(Self.limit(maxDuration))"))
+            return .failure(.init("\(Self.duration(duration, beyond: maxDuration)) is longer than \(Self.limit(maxDuration))"))
         }
         let isMOV = probe.majorBrand.trimmingCharacters(in: .whitespaces) == "qt"
         return .success(Accepted(
@@ -99,6 +99,18 @@ public struct MediaRules: Sendable, Equatable {
         let whole = Int(seconds.rounded())
         guard whole >= 60 else { return "\(whole) s" }
         return whole % 60 == 0 ? "\(whole / 60) min" : "\(whole / 60) min \(whole % 60) s"
+    }
+
+    /// A duration refused against `bound`, as people say it unless that would read as the bound
+    /// itself ("90 s is longer than 90 s" for 90.4 s): then with as many decimals as it takes.
+    static func duration(_ seconds: Double, beyond bound: Double) -> String {
+        let shown = (seconds < 10 && (seconds * 10).rounded() != seconds.rounded() * 10) ? (seconds * 10).rounded() / 10 : seconds.rounded()
+        guard seconds < bound ? shown >= bound : shown <= bound else { return duration(seconds) }
+        for digits in 1...6 {
+            let text = String(format: "%.\(digits)f", seconds)
+            if let value = Double(text), seconds < bound ? value < bound : value > bound { return text + " s" }
+        }
+        return "\(seconds) s"
     }
 
     /// A bound as the flags give it: "90 s", "7.5 s".

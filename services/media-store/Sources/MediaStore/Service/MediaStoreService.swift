@@ -78,8 +78,12 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
         guard request.data.count <= configuration.chunkSize else {
             throw RPCError.invalidArgument("a chunk is at most \(configuration.chunkSize) bytes, not \(request.data.count)", field: "data")
         }
+        // An offset no file reaches is refused before any arithmetic on it (it would overflow).
         let offset = Int64(clamping: request.offset)
-        let end = offset + Int64(request.data.count)
+        let (end, overflow) = offset.addingReportingOverflow(Int64(request.data.count))
+        guard !overflow, request.offset <= UInt64(Int64.max) else {
+            throw RPCError.invalidArgument("offset \(request.offset) is past any file's end", field: "offset")
+        }
         let stamp = rfc3339(now())
         let scope = Self.creatorScope
         let blobs = self.blobs
@@ -129,20 +133,38 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
         } catch ProbeError.tool(let why) {
             // The service's problem, not the file's: the session stays open to finish later.
             throw RPCError(.unavailable, "media-store cannot check files now: \(why)")
-        } catch let refusal as MediaRefusal {
+        } catch {
+            // A concurrent finish of the same session (a client retrying one that timed out) may
+            // have stored its bytes meanwhile, moving them away from under this check, or a
+            // cancel may have dropped them: what that left stands, never a refusal recorded
+            // over a finished session.
             let stamp = rfc3339(now())
-            try await database.measured.write { db in
+            let refusal = error as? MediaRefusal
+            let settled = try await database.measured.write { db -> UploadRecord? in
+                guard let current = try MediaCatalog.upload(db, id: upload.id) else { return nil }
+                guard current.state == .open, let refusal else { return current }
                 try MediaCatalog.endUpload(db, upload: upload.id, state: .refused, mediaID: nil, refusal: refusal.reason, now: stamp)
+                return try MediaCatalog.upload(db, id: upload.id)
             }
-            blobs.removePart(upload.id)
-            throw RPCError.failedPrecondition(refusal.reason, field: "file")
+            guard let settled else { throw Self.uploadGone(upload.id) }
+            switch settled.state {
+            case .finished: return try await finishedMedia(settled)
+            case .refused:
+                blobs.removePart(upload.id)
+                throw RPCError.failedPrecondition(settled.refusal ?? refusal?.reason ?? "the file was refused", field: "file")
+            case .open: throw error
+            }
         }
         let stamp = rfc3339(now())
         let blobs = self.blobs
-        let media = try await database.measured.write { db -> MediaRecord in
-            // A concurrent finish of the same session may have won; answer what it stored.
-            let current = try MediaCatalog.upload(db, id: upload.id)!
+        let media = try await database.measured.write { db -> MediaRecord? in
+            // A concurrent finish of the same session may have won; answer what it stored. A
+            // session cancelled (or expired) while its file was checked has no bytes left.
+            guard let current = try MediaCatalog.upload(db, id: upload.id) else { return nil }
             if current.state == .finished, let id = current.mediaID, let media = try MediaCatalog.media(db, id: id) { return media }
+            guard current.state == .open else {
+                throw RPCError.failedPrecondition(current.refusal ?? "the file was refused", field: "file")
+            }
             var thumbnailID: Int64?
             if let thumbnail = checked.thumbnail {
                 try blobs.adopt(thumbnail.path, sha256: thumbnail.sha256)
@@ -157,7 +179,15 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
             try MediaCatalog.endUpload(db, upload: upload.id, state: .finished, mediaID: media.id, refusal: nil, now: stamp)
             return media
         }
+        guard let media else {
+            if let thumbnail = checked.thumbnail { try? FileManager.default.removeItem(atPath: thumbnail.path) }
+            throw Self.uploadGone(upload.id)
+        }
         return media.message
+    }
+
+    static func uploadGone(_ id: String) -> RPCError {
+        RPCError.notFound("upload \(id) was cancelled or expired while its file was checked; start the upload again", field: "upload_id")
     }
 
     public func cancelUpload(_ request: Luma_Media_V1_CancelUploadRequest, context: RPCServerContext) async throws -> Luma_Media_V1_CancelUploadResponse {
@@ -255,14 +285,21 @@ public struct MediaStoreService: Luma_Media_V1_MediaStoreProvider {
 
     /// A frame a second in (or mid-way through a shorter video), checked like an uploaded image.
     func thumbnail(of video: String, upload: UploadRecord, duration: Double) async throws -> Thumbnail {
-        let output = blobs.temporaryPath("\(upload.id).jpg")
+        let output = blobs.temporaryPath("\(upload.id)-\(Self.newID()).jpg")
         do {
             try await prober.extractThumbnail(from: video, at: min(1, duration / 2), to: output)
         } catch ProbeError.unreadable(let why) {
             throw MediaRefusal("no thumbnail could be taken from the video (\(why))")
         }
-        let probe = try await prober.probe(output)
+        let probe: ProbeResult
+        do {
+            probe = try await prober.probe(output)
+        } catch ProbeError.unreadable(let why) {
+            try? FileManager.default.removeItem(atPath: output)
+            throw MediaRefusal("no usable thumbnail could be taken from the video (\(why))")
+        }
         guard case .success(let accepted) = configuration.rules.check(probe, kind: .image) else {
+            try? FileManager.default.removeItem(atPath: output)
             throw MediaRefusal("no usable thumbnail could be taken from the video")
         }
         let digest = try BlobDirectory.digest(of: output)
