@@ -16,13 +16,14 @@ enum CBuild {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("sdk/c").path
 
-    static func compile(_ name: String, _ sources: [String]) async throws -> String {
+    /// `libraries`: linked after libprotobuf-c (media's helper needs `-lcrypto`).
+    static func compile(_ name: String, _ sources: [String], libraries: [String] = []) async throws -> String {
         let output = temporaryDirectory() + "/" + name
         let generated = try FileManager.default.subpathsOfDirectory(atPath: root + "/generated")
             .filter { $0.hasSuffix(".pb-c.c") }.map { root + "/generated/" + $0 }
         let result = try await run("/usr/bin/cc", ["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-O1",
                                                    "-I", root + "/include", "-I", root + "/generated", "-o", output]
-                                                  + sources.map { root + "/" + $0 } + generated + ["-lprotobuf-c"])
+                                                  + sources.map { root + "/" + $0 } + generated + ["-lprotobuf-c"] + libraries)
         guard result.status == 0 else { throw CBuildError.compile(name, result.output) }
         return output
     }
@@ -33,8 +34,12 @@ enum CBuild {
     }
 
     /// Runs a program, under valgrind's leak checker when it is installed.
-    static func run(_ program: String, _ arguments: [String], underValgrind: Bool = false) async throws -> (status: Int32, output: String) {
+    static func run(_ program: String, _ arguments: [String], underValgrind: Bool = false,
+                    environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let valgrind = "/usr/bin/valgrind"
         if underValgrind && FileManager.default.isExecutableFile(atPath: valgrind) {
             process.executableURL = URL(fileURLWithPath: valgrind)
