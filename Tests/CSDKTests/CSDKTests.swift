@@ -194,6 +194,12 @@ struct CSDKTests {
             "PKG_CONFIG_PATH=\(work)/prefix/lib/pkgconfig cc -std=c11 -o \(example) examples/verse_lookup.c "
             + "$(PKG_CONFIG_PATH=\(work)/prefix/lib/pkgconfig pkg-config --cflags --libs luma-rpc)", in: CBuild.root)
         #expect(compile.status == 0, "\(compile.output)")
+        // The media example too: luma-rpc.pc is all it needs (libcrypto stays the library's own).
+        let upload = try await CBuild.shell(
+            "cc -std=c11 -Wall -Werror -o \(work)/media_upload examples/media_upload.c "
+            + "$(PKG_CONFIG_PATH=\(work)/prefix/lib/pkgconfig pkg-config --cflags --libs luma-rpc)", in: CBuild.root)
+        #expect(upload.status == 0, "\(upload.output)")
+        #expect(FileManager.default.fileExists(atPath: "\(work)/prefix/include/luma-rpc/luma_media.h"))
 
         let stack = try await LumaStack.start(authenticated: true)
         let signer = try TokenSigner(key: try AuthKeyFile.read(try #require(stack.authKeyPath)))

@@ -76,8 +76,9 @@ int luma_media_check_media(luma_conn *conn, const Luma__Media__V1__CheckMediaReq
                            const luma_metadata *metadata, size_t n_metadata,
                            luma_status *status, Luma__Media__V1__CheckMediaResponse **response);
 
-/* Called with the bytes the server holds, of the file's size: once the session is open and after
- * every chunk's answer. */
+/* Called with the bytes the server holds, of the file's size: once the session is open, after
+ * every chunk's answer, and once more if finishing found the file whole. It runs between calls on
+ * the same thread (the result's upload_id is already set), so it may use the connection. */
 typedef void (*luma_media_progress_fn)(uint64_t stored, uint64_t size, void *context);
 
 /* What luma_media_upload_file() takes; zero (or NULL) for each default. */

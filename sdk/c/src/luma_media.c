@@ -287,7 +287,11 @@ int luma_media_upload_file(luma_conn *conn, const char *path, const luma_media_u
                        (ProtobufCMessage **)&result->media);
     if (rc == LUMA_OK && status->code == 0) {
         result->media_id = result->media->id;
-        result->stored = result->media->size;
+        if (result->stored != result->media->size) {
+            /* A session that came back finished (the file was held already): report it whole. */
+            result->stored = result->media->size;
+            report(&options, result);
+        }
     }
 done:
     free(chunk);

@@ -189,9 +189,13 @@ int main(int argc, char **argv) {
 
     /* 3. The same file again: the server holds it, no bytes travel, the same media. */
     luma_media_upload_options fresh = {0};
+    progress_log again = {0};
+    fresh.progress = record;
+    fresh.progress_context = &again;
     rc = luma_media_upload_file(conn, first_path, &fresh, metadata, n_metadata, &status, &result);
     CHECK(rc == LUMA_OK && status.code == 0 && result.media_id == first_media && result.sent == 0,
           "again: %" PRId64 " sent %" PRIu64, result.media_id, result.sent);
+    CHECK(again.calls >= 1 && again.last == first_size, "progress ends whole: %" PRIu64, again.last);
     luma_media_upload_result_clear(&result);
 
     /* 4. A new upload with a second writer: after the first report another 1000 bytes land, the
