@@ -3,14 +3,16 @@
 driven by Selenium), against a fresh stack started by `lumactl up --base-port 0`.
 
 The admin signs in, plans and generates a week, assigns an item; the creator signs in, sees only
-that item, submits a video; the admin rejects it with a note; the creator sees the note and
-resubmits; the admin approves; the calendar shows it. Then the security rules: another
+that item, submits a video by URL; the admin rejects it with a note; the creator sees the note,
+uploads a landscape file (refused next to the field), then a vertical one (a progress bar, then
+what media-store checked); the admin plays it in the page (metadata, duration, a seek), approves;
+the calendar shows it. Then the security rules: another
 creator's item is a 404, a form without its CSRF token is refused, a sixth wrong password is
 slowed down, an expired session goes back to sign-in. Also: keyboard focus, a phone's width.
 
 Usage: python3 Tests/browser/studio_e2e.py [--bin .build/debug] [--screenshot docs/images/studio-calendar.png]
 """
-import argparse, os, re, signal, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, signal, subprocess, sys, tempfile, time, urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -61,7 +63,7 @@ class Stack:
         process = subprocess.Popen([os.path.join(self.bin, "luma-studio"), "--listen", "127.0.0.1:0",
                                     "--auth-key", os.path.join(self.data, "auth.key"),
                                     "--verses", self.env["LUMA_VERSES"], "--creators", self.env["LUMA_CREATORS"],
-                                    "--content", self.env["LUMA_CONTENT"], *args],
+                                    "--content", self.env["LUMA_CONTENT"], "--media", self.env["LUMA_MEDIA"], *args],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for line in process.stdout:
             found = re.search(r"listening on (http://\S+)", line)
@@ -75,6 +77,29 @@ class Stack:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def make_video(directory, name, size):
+    """A 6-second H.264/AAC MP4 made by ffmpeg in the stack's temporary folder (never committed)."""
+    path = os.path.join(directory, name)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
+                    "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path], check=True)
+    return path
+
+
+# Records the upload's last progress event, and the bar as the page's script left it, where the
+# next page can read them (sessionStorage outlives the navigation the script makes).
+WATCH_UPLOAD = """
+const send = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.send = function (body) {
+  this.upload.addEventListener('progress', function (event) {
+    const bar = document.getElementById('upload-progress');
+    sessionStorage.setItem('lumaUpload', JSON.stringify({loaded: event.loaded, total: event.total,
+      bar: bar.value, shown: !bar.hidden, status: document.getElementById('upload-status').textContent}));
+  });
+  return send.call(this, body);
+};
+"""
 
 
 def browser():
@@ -191,16 +216,50 @@ def main():
         driver.get(item_url)
         check(driver.find_element(By.ID, "rejection-note").text == "Audio is too quiet; please re-record", "the creator sees the rejection note")
         check("rejected" in driver.find_element(By.CSS_SELECTOR, "ol.history").text, "and the history")
-        url = driver.find_element(By.ID, "field-video_url")
-        url.clear()
-        url.send_keys("https://cdn.luma.example/v/second.mp4")
-        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button"))
-        check("Submitted" in flash(driver), "the creator resubmits")
+        # This time she uploads the file itself: a landscape one is refused next to the field...
+        landscape = make_video(stack.data, "landscape.mp4", "960x540")
+        vertical = make_video(stack.data, "vertical.mp4", "540x960")
+        driver.find_element(By.ID, "field-video_file").send_keys(landscape)
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/upload'] button"))
+        error = driver.find_elements(By.ID, "field-video_file-error")
+        check(bool(error) and "landscape" in error[0].text and "vertical" in error[0].text,
+              f"a landscape video is refused next to the file field, in words ({error[0].text if error else flash(driver)})")
+        # ...a vertical one goes up with a progress bar, and the page shows what was checked.
+        driver.execute_script(WATCH_UPLOAD)
+        driver.find_element(By.ID, "field-video_file").send_keys(vertical)
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/upload'] button"))
+        progress = json.loads(driver.execute_script("return sessionStorage.getItem('lumaUpload') || 'null'") or "null")
+        check(progress is not None and progress["loaded"] == progress["total"] and progress["bar"] == 100 and progress["shown"],
+              f"the upload went through the script, its progress bar reaching 100% ({progress})")
+        check("Uploaded and checked: 6.0 s, 540x960, h264/aac" in flash(driver), f"the creator sees her upload checked ({flash(driver)})")
+        facts = driver.find_element(By.ID, "video-facts").text
+        check("6.0 s" in facts and "540x960" in facts and "h264/aac" in facts, f"the page shows its duration, resolution and codecs ({facts!r})")
+        thumbnail = driver.find_element(By.CSS_SELECTOR, "#video-facts img")
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", thumbnail))
+        shape = driver.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", thumbnail)
+        check(shape[1] > shape[0], f"and its thumbnail, vertical ({shape[0]}x{shape[1]})")
         sign_out(driver)
 
-        # The admin approves; the calendar shows it.
+        # The admin plays it in the page, seeks, and approves; the calendar shows it.
         sign_in(driver, base, ADMIN)
         driver.get(item_url)
+        video = driver.find_element(By.ID, "item-video")
+        check(f"/items/{item_id}/video" in video.get_attribute("src") and f"/items/{item_id}/thumbnail" in video.get_attribute("poster"),
+              "the admin's page plays the uploaded video through the studio, with its thumbnail as the poster")
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return arguments[0].readyState >= 1 || arguments[0].error", video))
+        state = driver.execute_script("const v = arguments[0]; return {ready: v.readyState, duration: v.duration, error: v.error && v.error.message}", video)
+        check(state["ready"] >= 1 and abs(state["duration"] - 6) < 0.5, f"the video's metadata loads: {state}")
+        driver.execute_script("""const v = arguments[0]; window.__seeked = false;
+            v.addEventListener('seeked', () => { window.__seeked = true; }, {once: true}); v.currentTime = 4;""", video)
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return window.__seeked"))
+        position = driver.execute_script("return arguments[0].currentTime", video)
+        check(abs(position - 4) < 0.5, f"seeking moves the video (currentTime {position:.2f} s, served in ranges)")
+        driver.execute_script("const v = arguments[0]; v.muted = true; v.play();", video)
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return arguments[0].currentTime > 4.3", video))
+        check(True, "and it plays on from there")
+        driver.execute_script("arguments[0].pause()", video)
+        facts = driver.find_element(By.ID, "video-facts").text
+        check("6.0 s" in facts and "540x960" in facts and "h264/aac" in facts, f"the reviewer sees duration, resolution and codecs ({facts!r})")
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button"))
         check("Approved" in flash(driver), "the admin approves")
         driver.get(base + "/calendar?month=2027-03")
@@ -288,6 +347,13 @@ def main():
     except Exception:
         print("--- page at failure:", driver.current_url)
         print(driver.page_source[:3000])
+        for status in driver.find_elements(By.ID, "upload-status"):
+            print("--- upload status:", status.text)
+        for name in ["luma-studio", "media-store", "content-pipeline"]:
+            log = os.path.join(stack.data, "logs", name + ".log")
+            if os.path.exists(log):
+                print(f"--- {name} log (last lines):")
+                print("".join(open(log).readlines()[-15:]))
         raise
     finally:
         driver.quit()

@@ -207,6 +207,7 @@ extension Studio {
         guard response.status == .seeOther, let location = response.headers[.location] else { return response }
         var headers = response.headers
         headers[.location] = nil
+        headers[.contentLength] = nil   // the redirect's 0
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
         let escaped = location.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
