@@ -30,6 +30,8 @@ let package = Package(
         .executable(name: "luma-integrity-stress", targets: ["luma-integrity-stress"]),
         .executable(name: "luma-studio", targets: ["luma-studio"]),
         .executable(name: "luma-media-bench", targets: ["luma-media-bench"]),
+        .library(name: "FakeHeyGen", targets: ["FakeHeyGen"]),
+        .executable(name: "luma-fake-heygen", targets: ["luma-fake-heygen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
@@ -300,11 +302,15 @@ let package = Package(
         .target(
             name: "ContentPipeline",
             dependencies: [
-                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI", "MediaAPI",
+                "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "ContentAPI", "VersesAPI", "CreatorsAPI", "MediaAPI", "MediaClient",
+                "LumaTracing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "services/content-pipeline/Sources/ContentPipeline",
             resources: [.copy("Resources/languages"), .copy("Resources/prompts")]
@@ -321,12 +327,29 @@ let package = Package(
         .testTarget(
             name: "ContentPipelineTests",
             dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+                           "FakeHeyGen",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "services/content-pipeline/Tests/ContentPipelineTests"
+        ),
+
+        // A fake HeyGen video API (from its public reference) for tests and `lumactl up`:
+        // AI creators render without a HeyGen account. Sample media are made with ffmpeg.
+        .target(
+            name: "FakeHeyGen",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "luma-fake-heygen",
+            dependencies: ["FakeHeyGen", "LumaSupervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // luma-studio: the web app admins and creators work in, a client of the three services.
@@ -389,6 +412,7 @@ let package = Package(
             name: "LumaTestSupport",
             dependencies: ["LumaSupervisor", "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit", "LumaValues", "OpsAPI",
                            "VerseRegistry", "CreatorRegistry", "ContentPipeline", "MediaStore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
         ),

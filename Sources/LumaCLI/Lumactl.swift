@@ -17,7 +17,7 @@ public struct Lumactl: AsyncParsableCommand {
             """,
         subcommands: [
             UpCommand.self, ListCommand.self, DescribeCommand.self, CallCommand.self, HealthCommand.self,
-            VersesCommand.self, UsersCommand.self, CreatorsCommand.self, ContentCommand.self, MediaCommand.self, BoardCommand.self,
+            VersesCommand.self, UsersCommand.self, CreatorsCommand.self, ContentCommand.self, MediaCommand.self, RendersCommand.self, BoardCommand.self,
             IntegrityCommand.self, OutboxCommand.self, BackupCommand.self, TokenCommand.self,
         ])
 

@@ -1,6 +1,7 @@
 import ContentPipeline
 import CreatorRegistry
 import Foundation
+import GRDB
 import Logging
 import LumaAuth
 import LumaRPC
@@ -28,11 +29,17 @@ public final class InProcessStack: Sendable {
     /// Every line the servers logged (level trace), to check what they reveal.
     public let logs = LogCapture()
     public let pausePoints: PausePoints
+    /// content-pipeline's render worker, when rendering is configured; with
+    /// `drivesRendersManually` it does not run by itself: tests call `runDue()` on their clock.
+    public let renderWorker: RenderWorker?
+    /// content-pipeline's database, for tests that leave it as a crash would.
+    public let contentDatabase: DatabasePool?
     private let servers: [RPCServer]
     private let workers: [Task<Void, Never>]
 
     public init(authenticated: Bool = false, pausePoints: PausePoints = .none, prober: any MediaProber = FFmpegProber(),
-                mediaConfiguration: MediaStoreConfiguration = .init()) async throws {
+                mediaConfiguration: MediaStoreConfiguration = .init(), rendering: ContentPipelineAssembly.Rendering? = nil,
+                drivesRendersManually: Bool = false) async throws {
         let directory = temporaryDirectory()
         mediaDirectory = directory + "/media"
         try FileManager.default.copyItem(atPath: try await VerseTemplate.path(), toPath: directory + "/verses.sqlite")
@@ -52,10 +59,14 @@ public final class InProcessStack: Sendable {
         let creators = CreatorRegistryAssembly.make(
             database: try ServiceDatabase.openForService(path: directory + "/creators.sqlite", migrator: CreatorRegistrySchema.migrator).0,
             content: peer("creator-registry", contentEndpoint), logger: logger)
+        let contentDatabase = try ServiceDatabase.openForService(path: directory + "/content.sqlite", migrator: ContentPipelineSchema.migrator).0
+        self.contentDatabase = contentDatabase
         let content = ContentPipelineAssembly.make(
-            database: try ServiceDatabase.openForService(path: directory + "/content.sqlite", migrator: ContentPipelineSchema.migrator).0,
+            database: contentDatabase,
             verses: peer("content-pipeline", versesEndpoint), creators: peer("content-pipeline", creatorsEndpoint),
-            media: peer("content-pipeline", mediaEndpoint), pausePoints: pausePoints, logger: logger)
+            media: peer("content-pipeline", mediaEndpoint), rendering: rendering, pausePoints: pausePoints, logger: logger)
+        let renderWorker = content.background.compactMap { $0 as? RenderWorker }.first
+        self.renderWorker = renderWorker
         let media = MediaStoreAssembly.make(
             database: try ServiceDatabase.openForService(path: directory + "/media.sqlite", migrator: MediaStoreSchema.migrator).0,
             blobs: try BlobDirectory(root: mediaDirectory), content: peer("media-store", contentEndpoint), prober: prober,
@@ -70,7 +81,9 @@ public final class InProcessStack: Sendable {
                                    configuration: configuration, logger: logger)
             try await server.start()
             servers.append(server)
-            for worker in assembly.background { workers.append(Task { try? await worker.run() }) }
+            for worker in assembly.background where !(drivesRendersManually && worker is RenderWorker) {
+                workers.append(Task { try? await worker.run() })
+            }
         }
         self.servers = servers
         self.workers = workers

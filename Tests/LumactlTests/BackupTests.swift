@@ -23,6 +23,13 @@ struct BackupTests {
             RPCClient(endpoints: try RPCEndpoint.parseList(try #require(env["LUMA_CREATORS"])), configuration: configuration))
         _ = try await lumactl(["content", "plan", "--from", "2027-08-01", "--to", "2027-08-10"], environment: env)
         _ = try await lumactl(["content", "generate", "--from", "2027-08-01", "--to", "2027-08-10"], environment: env)
+        // A video in media-store: the backup carries its files too.
+        let clip = temporaryDirectory() + "/clip.mp4"
+        let made = try await InstallTests().shell("ffmpeg -nostdin -v error -f lavfi -i testsrc=size=540x960:rate=30 -f lavfi -i sine=frequency=440 -t 6 "
+            + "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest '\(clip)'")
+        #expect(made.status == 0, "\(made.stderr)")
+        let uploaded = try await lumactl(["media", "upload", clip], environment: env)
+        #expect(uploaded.status == 0 && uploaded.stdout.hasPrefix("media 2: video/mp4, 540x960, 6.0 s, h264/aac"), "\(uploaded.stdout)\(uploaded.stderr)")
 
         // Writes keep coming while the backup runs.
         let acknowledged = NIOLockedValueBox<[String]>([])
@@ -45,17 +52,25 @@ struct BackupTests {
         #expect(backup.status == 0, "\(backup.stderr)")
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))) as? [String: Any])
         let services = try #require(manifest["services"] as? [[String: Any]])
-        #expect(Set(services.compactMap { $0["service"] as? String }) == ["verse-registry", "creator-registry", "content-pipeline"])
+        #expect(Set(services.compactMap { $0["service"] as? String }) == ["verse-registry", "creator-registry", "content-pipeline", "media-store"])
         #expect(services.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+        // The video and its thumbnail, each listed with the sha256 it was checked against.
+        let files = try #require(services.first { $0["service"] as? String == "media-store" }?["files"] as? [[String: Any]])
+        #expect(files.count == 2)
+        for file in files {
+            let path = try #require(file["path"] as? String), sha256 = try #require(file["sha256"] as? String)
+            #expect(path.hasSuffix(sha256) && FileManager.default.fileExists(atPath: directory + "/" + path))
+        }
         // Never over an earlier backup.
         let again = try await lumactl(["backup", "--to", directory], environment: env)
         #expect(again.status == 6)
         #expect(await up.interrupt() == 0)
 
-        // Restore all three into a fresh data directory, and run from it.
+        // Restore all four into a fresh data directory, and run from it.
         let fresh = temporaryDirectory()
-        for service in ["verse-registry", "creator-registry", "content-pipeline"] {
-            let restored = try await runCommand(service, ["restore", "--from", "\(directory)/\(service).sqlite", "--db", "\(fresh)/\(service).sqlite"])
+        for service in ["verse-registry", "creator-registry", "content-pipeline", "media-store"] {
+            let media = service == "media-store" ? ["--media-dir", "\(fresh)/media"] : []
+            let restored = try await runCommand(service, ["restore", "--from", "\(directory)/\(service).sqlite", "--db", "\(fresh)/\(service).sqlite"] + media)
             #expect(restored.status == 0, "\(restored.stderr)")
         }
         let restoredStack = UpProcess(dataDir: fresh)
@@ -64,6 +79,11 @@ struct BackupTests {
         for email in beforeBackup { #expect(users.stdout.contains(email), "\(email) was acknowledged before the backup") }
         let items = try await lumactl(["content", "list", "--from", "2027-08-01", "--to", "2027-08-10", "--json"], environment: restoredStack.environment)
         #expect(items.stdout.components(separatedBy: "\"postDate\"").count - 1 == 20)
+        // The restored video is there, and the same bytes upload as "already held".
+        let shown = try await lumactl(["media", "show", "2"], environment: restoredStack.environment)
+        #expect(shown.status == 0 && shown.stdout.contains("540x960"), "\(shown.stderr)")
+        let reupload = try await lumactl(["media", "upload", clip], environment: restoredStack.environment)
+        #expect(reupload.stdout.hasPrefix("media 2:"), "\(reupload.stdout)\(reupload.stderr)")
         let integrity = try await lumactl(["integrity", "check", "--json"], environment: restoredStack.environment)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(integrity.stdout.utf8)) as? [String: Any])
         for kind in ["ledgerOrphanContentIds", "bibleItemsWithoutLedgerRow", "bibleItemsWithForeignLedgerRow", "contentWithMissingCreator", "creatorsWithMissingUser"] {

@@ -211,6 +211,16 @@ struct ContentCommand: AsyncParsableCommand {
         }
     }
 
+    /// "rendering at heygen (video v-12), job 4", "failed: HeyGen does not know ... (job 4; lumactl renders retry 7)".
+    static func renderSummary(_ job: Luma_Content_V1_RenderJob) -> String {
+        var text = "\(job.state) at \(job.vendor)"
+        if !job.vendorVideoID.isEmpty { text += " (video \(job.vendorVideoID))" }
+        if !job.lastError.isEmpty { text += (job.retryable ? "; retrying after: " : ": ") + job.lastError }
+        text += ", job \(job.id)"
+        if job.state == "failed" { text += "; `lumactl renders retry \(job.dailyContentID)` or assign a person" }
+        return text
+    }
+
     /// "1080x1920, 12.0 s, h264/aac".
     static func videoSummary(_ item: Luma_Content_V1_ContentItem) -> String {
         "\(item.videoWidth)x\(item.videoHeight), \(String(format: "%.1f s", Double(item.videoDurationMs) / 1000)), \(item.videoCodecs)"
@@ -282,6 +292,7 @@ struct ContentCommand: AsyncParsableCommand {
                     ("video", item.videoMediaID == 0 ? "" : "media \(item.videoMediaID) (\(ContentCommand.videoSummary(item)))"),
                     ("thumbnail", item.thumbnailMediaID == 0 ? "" : "media \(item.thumbnailMediaID)"),
                     ("rejection note", item.rejectionNote),
+                    ("render", item.hasRender ? ContentCommand.renderSummary(item.render) : ""),
                 ]
                 for (label, value) in fields where !value.isEmpty { print("  \(label): \(value)") }
                 if !item.history.isEmpty { print("  history:") }

@@ -109,6 +109,7 @@ struct CreatorsCommand: AsyncParsableCommand {
         @Flag(help: "Can film bible videos.") var bible = false
         @Flag(help: "Can film positivity videos.") var positivity = false
         @Option(help: "HeyGen avatar id: makes this an AI creator.") var avatar: String?
+        @Option(help: "With --avatar: the vendor voice its videos speak with (default: content-pipeline's voice for the language).") var voice: String?
 
         func run() async throws {
             try await reportingErrors {
@@ -118,6 +119,7 @@ struct CreatorsCommand: AsyncParsableCommand {
                     $0.languages = try languageList(languages)
                     $0.monthlyCapacity = capacity; $0.canBible = bible; $0.canPositivity = positivity
                     if let avatar { $0.isAi = true; $0.heygenAvatarID = avatar }
+                    if let voice { $0.avatarVoiceID = voice }
                 })
                 if endpoints.json { return try Output.json(creator) }
                 CreatorsCommand.show([creator])
@@ -157,10 +159,12 @@ struct CreatorsCommand: AsyncParsableCommand {
         @Option(help: "true or false.") var bible: Bool?
         @Option(help: "true or false.") var positivity: Bool?
         @Option(help: "true or false.") var active: Bool?
+        @Option(help: "An AI creator's vendor voice; empty: content-pipeline's voice for the language.") var voice: String?
 
         func run() async throws {
             try await reportingErrors {
                 var request = Luma_Creators_V1_UpdateCreatorRequest()
+                if let voice { request.fields.append("avatar_voice_id"); request.avatarVoiceID = voice }
                 request.id = id
                 if let name { request.fields.append("display_name"); request.displayName = name }
                 if let languages { request.fields.append("languages"); request.languages = try languageList(languages) }

@@ -133,6 +133,38 @@ public enum ContentPipelineSchema: ServiceSchema {
                 );
                 """)
         }
+        // AI creators' render jobs (docs/rendering.md): written before the vendor is called, the
+        // vendor's video id stored as soon as it answers, so a restart resumes, never re-orders.
+        migrator.registerMigration("008_render_jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE render_jobs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    daily_content_id INTEGER NOT NULL,
+                    creator_id INTEGER NOT NULL,
+                    vendor TEXT NOT NULL,
+                    avatar_id TEXT NOT NULL,
+                    voice_id TEXT NOT NULL,
+                    script TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'starting', 'rendering', 'storing', 'submitted', 'failed', 'cancelled')),
+                    vendor_video_id TEXT,
+                    video_url TEXT,
+                    thumbnail_url TEXT,
+                    video_media_id INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    polls INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    retryable INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    lease_until REAL NOT NULL DEFAULT 0,
+                    rendering_since REAL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                -- One live job per item: a retried or duplicate assignment finds it.
+                CREATE UNIQUE INDEX render_jobs_live ON render_jobs(daily_content_id) WHERE state NOT IN ('submitted', 'cancelled');
+                CREATE INDEX render_jobs_due ON render_jobs(state, next_attempt_at);
+                """)
+        }
         return migrator
     }
 }

@@ -34,6 +34,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var generatorOptions: GeneratorOptions
 
+    @OptionGroup var avatarOptions: AvatarOptions
+
     func run() async throws {
         ServiceRunner.bootstrapLogging(level: options.logLevel, format: options.logFormat)
         let logger = Logger(label: "content-pipeline")
@@ -49,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
             verses: versesClient, creators: creatorsClient, media: mediaClient, seed: seed,
-            generator: try generatorOptions.generator(seed: seed, logger: logger), logger: logger)
+            generator: try generatorOptions.generator(seed: seed, logger: logger), rendering: try avatarOptions.rendering(), logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
                                    otelEndpoint: options.otelEndpoint, logger: logger)
     }

@@ -102,6 +102,10 @@ public enum CreatorRegistrySchema: ServiceSchema {
                 );
                 """)
         }
+        // The vendor voice an AI creator's videos speak with (content-pipeline's render worker).
+        migrator.registerMigration("007_avatar_voice") { db in
+            try db.execute(sql: "ALTER TABLE luma_short_creators ADD COLUMN avatar_voice_id TEXT")
+        }
         return migrator
     }
 }

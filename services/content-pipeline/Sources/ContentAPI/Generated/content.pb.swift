@@ -274,11 +274,112 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._videoCodecs = newValue}
   }
 
+  /// The item's render job when it is (or was) assigned to an AI creator; unset otherwise.
+  public var render: Luma_Content_V1_RenderJob {
+    get {_storage._render ?? Luma_Content_V1_RenderJob()}
+    set {_uniqueStorage()._render = newValue}
+  }
+  /// Returns true if `render` has been explicitly set.
+  public var hasRender: Bool {_storage._render != nil}
+  /// Clears the value of `render`. Subsequent reads from it will return its default value.
+  public mutating func clearRender() {_uniqueStorage()._render = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// An AI creator's video being made by the avatar vendor (docs/rendering.md).
+public nonisolated struct Luma_Content_V1_RenderJob: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 = 0
+
+  public var dailyContentID: Int64 = 0
+
+  public var creatorID: Int64 = 0
+
+  /// "queued", "starting" (the vendor is being asked), "rendering" (the vendor has it),
+  /// "storing" (downloading into media-store), "submitted", "failed", "cancelled".
+  public var state: String = String()
+
+  /// "heygen"
+  public var vendor: String = String()
+
+  /// once the vendor answered
+  public var vendorVideoID: String = String()
+
+  /// vendor calls that failed in a row
+  public var attempts: UInt32 = 0
+
+  /// Why it failed or is retrying, in words ("HeyGen says the avatar id does not exist").
+  public var lastError: String = String()
+
+  /// last_error will be retried by itself
+  public var retryable: Bool = false
+
+  /// RFC 3339; when the worker looks at it next
+  public var nextAttemptAt: String = String()
+
+  public var createdAt: String = String()
+
+  public var updatedAt: String = String()
+
+  /// once stored in media-store
+  public var videoMediaID: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_RetryRenderRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the item
+  public var id: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ListRendersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// empty = all
+  public var states: [String] = []
+
+  /// default 100, at most 1000
+  public var pageSize: UInt32 = 0
+
+  public var pageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ListRendersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobs: [Luma_Content_V1_RenderJob] = []
+
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
@@ -809,7 +910,7 @@ nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0\u{1}render\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -839,6 +940,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _videoWidth: UInt32 = 0
     var _videoHeight: UInt32 = 0
     var _videoCodecs: String = String()
+    var _render: Luma_Content_V1_RenderJob? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -876,6 +978,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _videoWidth = source._videoWidth
       _videoHeight = source._videoHeight
       _videoCodecs = source._videoCodecs
+      _render = source._render
     }
   }
 
@@ -921,6 +1024,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 25: try { try decoder.decodeSingularUInt32Field(value: &_storage._videoWidth) }()
         case 26: try { try decoder.decodeSingularUInt32Field(value: &_storage._videoHeight) }()
         case 27: try { try decoder.decodeSingularStringField(value: &_storage._videoCodecs) }()
+        case 28: try { try decoder.decodeSingularMessageField(value: &_storage._render) }()
         default: break
         }
       }
@@ -929,6 +1033,10 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
       if _storage._id != 0 {
         try visitor.visitSingularInt64Field(value: _storage._id, fieldNumber: 1)
       }
@@ -1010,6 +1118,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       if !_storage._videoCodecs.isEmpty {
         try visitor.visitSingularStringField(value: _storage._videoCodecs, fieldNumber: 27)
       }
+      try { if let v = _storage._render {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1046,10 +1157,206 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._videoWidth != rhs_storage._videoWidth {return false}
         if _storage._videoHeight != rhs_storage._videoHeight {return false}
         if _storage._videoCodecs != rhs_storage._videoCodecs {return false}
+        if _storage._render != rhs_storage._render {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_RenderJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RenderJob"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}daily_content_id\0\u{3}creator_id\0\u{1}state\0\u{1}vendor\0\u{3}vendor_video_id\0\u{1}attempts\0\u{3}last_error\0\u{1}retryable\0\u{3}next_attempt_at\0\u{3}created_at\0\u{3}updated_at\0\u{3}video_media_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.dailyContentID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.creatorID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.state) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.vendor) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.vendorVideoID) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.attempts) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.retryable) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.nextAttemptAt) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.createdAt) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.updatedAt) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.videoMediaID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if self.dailyContentID != 0 {
+      try visitor.visitSingularInt64Field(value: self.dailyContentID, fieldNumber: 2)
+    }
+    if self.creatorID != 0 {
+      try visitor.visitSingularInt64Field(value: self.creatorID, fieldNumber: 3)
+    }
+    if !self.state.isEmpty {
+      try visitor.visitSingularStringField(value: self.state, fieldNumber: 4)
+    }
+    if !self.vendor.isEmpty {
+      try visitor.visitSingularStringField(value: self.vendor, fieldNumber: 5)
+    }
+    if !self.vendorVideoID.isEmpty {
+      try visitor.visitSingularStringField(value: self.vendorVideoID, fieldNumber: 6)
+    }
+    if self.attempts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempts, fieldNumber: 7)
+    }
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 8)
+    }
+    if self.retryable != false {
+      try visitor.visitSingularBoolField(value: self.retryable, fieldNumber: 9)
+    }
+    if !self.nextAttemptAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextAttemptAt, fieldNumber: 10)
+    }
+    if !self.createdAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdAt, fieldNumber: 11)
+    }
+    if !self.updatedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.updatedAt, fieldNumber: 12)
+    }
+    if self.videoMediaID != 0 {
+      try visitor.visitSingularInt64Field(value: self.videoMediaID, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_RenderJob, rhs: Luma_Content_V1_RenderJob) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.dailyContentID != rhs.dailyContentID {return false}
+    if lhs.creatorID != rhs.creatorID {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.vendor != rhs.vendor {return false}
+    if lhs.vendorVideoID != rhs.vendorVideoID {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs.lastError != rhs.lastError {return false}
+    if lhs.retryable != rhs.retryable {return false}
+    if lhs.nextAttemptAt != rhs.nextAttemptAt {return false}
+    if lhs.createdAt != rhs.createdAt {return false}
+    if lhs.updatedAt != rhs.updatedAt {return false}
+    if lhs.videoMediaID != rhs.videoMediaID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_RetryRenderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RetryRenderRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_RetryRenderRequest, rhs: Luma_Content_V1_RetryRenderRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ListRendersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRendersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}states\0\u{3}page_size\0\u{3}page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.states) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.states.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.states, fieldNumber: 1)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 2)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ListRendersRequest, rhs: Luma_Content_V1_ListRendersRequest) -> Bool {
+    if lhs.states != rhs.states {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ListRendersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRendersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.jobs, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ListRendersResponse, rhs: Luma_Content_V1_ListRendersResponse) -> Bool {
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -13,6 +13,8 @@ public enum ContentPipelineAccess {
         (M.generate.descriptor, .admin),
         (M.assign.descriptor, .admin),
         (M.unassign.descriptor, .admin),
+        (M.retryRender.descriptor, .admin),
+        (M.listRenders.descriptor, .adminOrService),
         (M.submit.descriptor, .roles([.admin, .creator])),
         (M.approve.descriptor, .admin),
         (M.reject.descriptor, .admin),

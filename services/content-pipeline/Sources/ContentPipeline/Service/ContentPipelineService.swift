@@ -17,14 +17,16 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     let media: any MediaLibrary
     let generator: any ScriptGenerator
     let themes: TemplateScriptGenerator
+    let rendering: RenderingSetup
     /// Called after a commit that wrote to the outbox, to deliver at once.
     let outboxWritten: @Sendable () -> Void
     let pausePoints: PausePoints
 
     public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory, media: any MediaLibrary = NoMediaLibrary(),
-                generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0,
+                generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0, rendering: RenderingSetup = .none,
                 pausePoints: PausePoints = .none, outboxWritten: @escaping @Sendable () -> Void = {}) {
         self.pausePoints = pausePoints
+        self.rendering = rendering
         self.media = media
         self.database = database
         self.verses = verses
@@ -200,7 +202,12 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         case .auto(false), .none:
             throw RPCError.invalidArgument("name a creator_id or set auto", field: "creator")
         }
+        // An AI creator's video is rendered: refused here, before anything is written, when it
+        // cannot be.
+        let renderer = creator.isAi ? try rendering.renderer(for: creator, language: item.language) : nil
         await pausePoints.reached(ContentPipelinePausePoints.assignAfterCreatorCheck)
+        let script = item.cameraScript ?? ""
+        let now = Date().timeIntervalSince1970
         let updated = try await database.measured.write { db -> ContentRecord in
             // The creator may have been deleted since the check: if its SET NULL already arrived,
             // its tombstone refuses the write; if it arrives later, it undoes this one.
@@ -212,9 +219,17 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 throw RPCError.failedPrecondition(
                     "creator \(creator.id) capacity \(used) of \(creator.monthlyCapacity) used in \(month)", field: "creator_id")
             }
-            return try ContentStore.transition(db, id: id, from: item.status, to: ContentTransition.assign.to, set: columns(["creator_id": creator.id]))
+            let assigned = try ContentStore.transition(db, id: id, from: item.status, to: ContentTransition.assign.to, set: columns(["creator_id": creator.id]))
+            if let renderer {
+                _ = try RenderJobStore.ensure(db, item: id, creator: creator.id, vendor: renderer.vendor, avatar: renderer.avatar,
+                                              voice: renderer.voice, script: script, now: now)
+            } else {
+                try RenderJobStore.cancel(db, item: id, reason: "the item was assigned to a person")
+            }
+            return assigned
         }
-        return updated.message
+        if renderer != nil { rendering.wake() }
+        return try await withRender(updated.message)
     }
 
     static func requireEligible(_ creator: Luma_Creators_V1_Creator, for item: ContentRecord) throws {
@@ -233,7 +248,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     /// The eligible creator with the fewest assignments that month and room left.
     func leastLoaded(for item: ContentRecord, month: String) async throws -> Luma_Creators_V1_Creator {
+        // Without a vendor an AI creator cannot make the video: not a candidate.
         let eligible = try await creators.eligible(mode: item.mode, language: item.language)
+            .filter { !$0.isAi || rendering.vendor != nil }
         // A creator whose deletion already reached us is no candidate, even if the registry
         // listed it a moment before.
         let loads = try await database.measured.read { db in
@@ -250,7 +267,10 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     }
 
     public func unassign(_ request: Luma_Content_V1_UnassignRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
-        try await move(request.id, .unassign, set: columns(["creator_id": nil]))
+        // The render job is cancelled in the same transaction: a late result is not submitted.
+        try await withRender(try await move(request.id, .unassign, set: columns(["creator_id": nil])) { db, item in
+            try RenderJobStore.cancel(db, item: item.id, reason: "the item was unassigned")
+        })
     }
 
     // MARK: Review
@@ -377,7 +397,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         try CreatorScope.requireOwn(item)
         var message = item.message
         message.history = history
-        return message
+        return try await withRender(message)
     }
 
     public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentExistsResponse {
@@ -414,8 +434,9 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let size = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
         let items = try await database.measured.read { [filter] in try ContentStore.list($0, filter, limit: size + 1, offset: offset) }
+        let page = try await withRenders(items.prefix(size).map(\.message))
         return .with {
-            $0.items = items.prefix(size).map(\.message)
+            $0.items = page
             if items.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
         }
     }
@@ -453,6 +474,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                     "daily content \(id) is approved (published) and is kept, so its verse is never used again", field: "id")
             }
             guard let item = try ContentStore.delete(db, id: id) else { return false }
+            try RenderJobStore.cancel(db, item: id, reason: "the item was deleted")
             if item.mode == .bible {
                 try Outbox.enqueue(db, kind: ContentPipelineOutbox.releaseVerses, target: "daily content \(id)", payload: payload)
             }

@@ -130,6 +130,11 @@ enum ContentStore {
             UPDATE daily_content SET status = 'generated', creator_id = NULL, updated_at = ? WHERE creator_id = ? AND status = 'assigned'
             """, arguments: [now, creator])
         let unassigned = db.changesCount
+        // Their render jobs stop with them (a late video is not submitted).
+        try db.execute(sql: """
+            UPDATE render_jobs SET state = 'cancelled', last_error = 'the creator was deleted', retryable = 0, updated_at = ?
+            WHERE creator_id = ? AND state NOT IN ('submitted', 'cancelled')
+            """, arguments: [now, creator])
         try db.execute(sql: "UPDATE daily_content SET creator_id = NULL, updated_at = ? WHERE creator_id = ?", arguments: [now, creator])
         return (unassigned, db.changesCount)
     }

@@ -90,6 +90,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         try CreatorValidation.modes(canBible: record.canBible, canPositivity: record.canPositivity)
         record.isAI = request.isAi
         record.heygenAvatarID = try CreatorValidation.avatar(isAI: request.isAi, avatarID: request.heygenAvatarID)
+        record.avatarVoiceID = try CreatorValidation.voice(isAI: request.isAi, voiceID: request.avatarVoiceID)
         record.active = !request.inactive
         let created = try await database.measured.write { [record] in try CreatorStore.insertCreator($0, record) }
         return Self.message(created)
@@ -108,7 +109,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
     }
 
     static let updatableFields: Set<String> = [
-        "display_name", "languages", "monthly_capacity", "can_bible", "can_positivity", "is_ai", "heygen_avatar_id", "active",
+        "display_name", "languages", "monthly_capacity", "can_bible", "can_positivity", "is_ai", "heygen_avatar_id", "active", "avatar_voice_id",
     ]
 
     /// Applies only the named fields, validating the merged result, in one transaction read
@@ -144,6 +145,10 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
             if fields.contains("heygen_avatar_id") || fields.contains("is_ai") {
                 let avatar = fields.contains("heygen_avatar_id") ? request.heygenAvatarID : (creator.heygenAvatarID ?? "")
                 creator.heygenAvatarID = try CreatorValidation.avatar(isAI: creator.isAI, avatarID: avatar)
+            }
+            if fields.contains("avatar_voice_id") || fields.contains("is_ai") {
+                let voice = fields.contains("avatar_voice_id") ? request.avatarVoiceID : (creator.avatarVoiceID ?? "")
+                creator.avatarVoiceID = try CreatorValidation.voice(isAI: creator.isAI, voiceID: creator.isAI ? voice : "")
             }
             try CreatorValidation.modes(canBible: creator.canBible, canPositivity: creator.canPositivity)
             return try CreatorStore.updateCreator(db, creator)
@@ -248,6 +253,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
             $0.canPositivity = creator.canPositivity
             $0.isAi = creator.isAI
             $0.heygenAvatarID = creator.heygenAvatarID ?? ""
+            $0.avatarVoiceID = creator.avatarVoiceID ?? ""
             $0.active = creator.active
             $0.createdAt = creator.createdAt
             $0.updatedAt = creator.updatedAt

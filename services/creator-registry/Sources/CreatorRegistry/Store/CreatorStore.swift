@@ -34,6 +34,8 @@ public struct CreatorRecord: Sendable, Equatable, FetchableRecord {
     public var canPositivity: Bool
     public var isAI: Bool
     public var heygenAvatarID: String?
+    /// The vendor voice an AI creator speaks with; nil = the pipeline's voice for the language.
+    public var avatarVoiceID: String?
     public var active: Bool
     public var createdAt: String
     public var updatedAt: String
@@ -52,6 +54,7 @@ public struct CreatorRecord: Sendable, Equatable, FetchableRecord {
         canPositivity = row["can_positivity"]
         isAI = row["is_ai"]
         heygenAvatarID = row["heygen_avatar_id"]
+        avatarVoiceID = row["avatar_voice_id"]
         active = row["active"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
@@ -123,20 +126,20 @@ enum CreatorStore {
         let now = Timestamp.now()
         try db.execute(sql: """
             INSERT INTO luma_short_creators (user_id, display_name, languages, monthly_capacity, can_bible, can_positivity,
-                                             is_ai, heygen_avatar_id, active, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                             is_ai, heygen_avatar_id, avatar_voice_id, active, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [creator.userID, creator.displayName, creator.languagesJSON, creator.monthlyCapacity, creator.canBible,
-                             creator.canPositivity, creator.isAI, creator.heygenAvatarID, creator.active, now, now])
+                             creator.canPositivity, creator.isAI, creator.heygenAvatarID, creator.avatarVoiceID, creator.active, now, now])
         return try self.creator(db, id: db.lastInsertedRowID)!
     }
 
     static func updateCreator(_ db: Database, _ creator: CreatorRecord) throws -> CreatorRecord {
         try db.execute(sql: """
             UPDATE luma_short_creators SET display_name = ?, languages = ?, monthly_capacity = ?, can_bible = ?,
-                can_positivity = ?, is_ai = ?, heygen_avatar_id = ?, active = ?, updated_at = ?
+                can_positivity = ?, is_ai = ?, heygen_avatar_id = ?, avatar_voice_id = ?, active = ?, updated_at = ?
             WHERE id = ?
             """, arguments: [creator.displayName, creator.languagesJSON, creator.monthlyCapacity, creator.canBible, creator.canPositivity,
-                             creator.isAI, creator.heygenAvatarID, creator.active, Timestamp.now(), creator.id])
+                             creator.isAI, creator.heygenAvatarID, creator.avatarVoiceID, creator.active, Timestamp.now(), creator.id])
         return try self.creator(db, id: creator.id)!
     }
 
@@ -203,6 +206,7 @@ extension CreatorRecord {
         self.canPositivity = canPositivity
         self.isAI = isAI
         self.heygenAvatarID = heygenAvatarID
+        self.avatarVoiceID = nil
         self.active = active
         self.createdAt = createdAt
         self.updatedAt = updatedAt

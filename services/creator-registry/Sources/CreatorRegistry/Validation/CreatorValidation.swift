@@ -70,6 +70,19 @@ enum CreatorValidation {
         return Int(value)
     }
 
+    /// avatar_voice_id: optional for AI creators (the vendor's voice id), refused for humans.
+    static func voice(isAI: Bool, voiceID: String) throws -> String? {
+        let voice = voiceID.trimmingCharacters(in: .whitespaces)
+        guard !voice.isEmpty else { return nil }
+        guard isAI else {
+            throw RPCError.invalidArgument("avatar_voice_id is only for AI creators (is_ai is false)", field: "avatar_voice_id")
+        }
+        guard voice.count <= 100, voice.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+            throw RPCError.invalidArgument("avatar_voice_id must be 1-100 letters, digits, '-' or '_'", field: "avatar_voice_id")
+        }
+        return voice
+    }
+
     /// heygen_avatar_id is required for AI creators and refused for humans.
     static func avatar(isAI: Bool, avatarID: String) throws -> String? {
         let avatar = avatarID.trimmingCharacters(in: .whitespaces)

@@ -300,6 +300,10 @@ public nonisolated struct Luma_Creators_V1_Creator: Sendable {
 
   public var updatedAt: String = String()
 
+  /// AI creators: the vendor voice their videos speak with; empty = content-pipeline's voice for
+  /// the item's language (--avatar-voices).
+  public var avatarVoiceID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -329,6 +333,9 @@ public nonisolated struct Luma_Creators_V1_CreateCreatorRequest: Sendable {
 
   /// Creators start active unless `inactive` is set.
   public var inactive: Bool = false
+
+  /// AI creators only; optional
+  public var avatarVoiceID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -372,6 +379,8 @@ public nonisolated struct Luma_Creators_V1_UpdateCreatorRequest: Sendable {
   public var heygenAvatarID: String = String()
 
   public var active: Bool = false
+
+  public var avatarVoiceID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -929,7 +938,7 @@ nonisolated extension Luma_Creators_V1_DeleteUserResponse: SwiftProtobuf.Message
 
 nonisolated extension Luma_Creators_V1_Creator: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Creator"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}user_id\0\u{3}display_name\0\u{1}languages\0\u{3}monthly_capacity\0\u{3}can_bible\0\u{3}can_positivity\0\u{3}is_ai\0\u{3}heygen_avatar_id\0\u{1}active\0\u{3}created_at\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}user_id\0\u{3}display_name\0\u{1}languages\0\u{3}monthly_capacity\0\u{3}can_bible\0\u{3}can_positivity\0\u{3}is_ai\0\u{3}heygen_avatar_id\0\u{1}active\0\u{3}created_at\0\u{3}updated_at\0\u{3}avatar_voice_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -949,6 +958,7 @@ nonisolated extension Luma_Creators_V1_Creator: SwiftProtobuf.Message, SwiftProt
       case 10: try { try decoder.decodeSingularBoolField(value: &self.active) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.createdAt) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.updatedAt) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.avatarVoiceID) }()
       default: break
       }
     }
@@ -991,6 +1001,9 @@ nonisolated extension Luma_Creators_V1_Creator: SwiftProtobuf.Message, SwiftProt
     if !self.updatedAt.isEmpty {
       try visitor.visitSingularStringField(value: self.updatedAt, fieldNumber: 12)
     }
+    if !self.avatarVoiceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.avatarVoiceID, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1007,6 +1020,7 @@ nonisolated extension Luma_Creators_V1_Creator: SwiftProtobuf.Message, SwiftProt
     if lhs.active != rhs.active {return false}
     if lhs.createdAt != rhs.createdAt {return false}
     if lhs.updatedAt != rhs.updatedAt {return false}
+    if lhs.avatarVoiceID != rhs.avatarVoiceID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1014,7 +1028,7 @@ nonisolated extension Luma_Creators_V1_Creator: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Luma_Creators_V1_CreateCreatorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateCreatorRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}display_name\0\u{1}languages\0\u{3}monthly_capacity\0\u{3}can_bible\0\u{3}can_positivity\0\u{3}is_ai\0\u{3}heygen_avatar_id\0\u{1}inactive\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}user_id\0\u{3}display_name\0\u{1}languages\0\u{3}monthly_capacity\0\u{3}can_bible\0\u{3}can_positivity\0\u{3}is_ai\0\u{3}heygen_avatar_id\0\u{1}inactive\0\u{3}avatar_voice_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1031,6 +1045,7 @@ nonisolated extension Luma_Creators_V1_CreateCreatorRequest: SwiftProtobuf.Messa
       case 7: try { try decoder.decodeSingularBoolField(value: &self.isAi) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.heygenAvatarID) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.inactive) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.avatarVoiceID) }()
       default: break
       }
     }
@@ -1064,6 +1079,9 @@ nonisolated extension Luma_Creators_V1_CreateCreatorRequest: SwiftProtobuf.Messa
     if self.inactive != false {
       try visitor.visitSingularBoolField(value: self.inactive, fieldNumber: 9)
     }
+    if !self.avatarVoiceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.avatarVoiceID, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1077,6 +1095,7 @@ nonisolated extension Luma_Creators_V1_CreateCreatorRequest: SwiftProtobuf.Messa
     if lhs.isAi != rhs.isAi {return false}
     if lhs.heygenAvatarID != rhs.heygenAvatarID {return false}
     if lhs.inactive != rhs.inactive {return false}
+    if lhs.avatarVoiceID != rhs.avatarVoiceID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1114,7 +1133,7 @@ nonisolated extension Luma_Creators_V1_GetCreatorRequest: SwiftProtobuf.Message,
 
 nonisolated extension Luma_Creators_V1_UpdateCreatorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpdateCreatorRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}fields\0\u{3}display_name\0\u{1}languages\0\u{3}monthly_capacity\0\u{3}can_bible\0\u{3}can_positivity\0\u{3}is_ai\0\u{3}heygen_avatar_id\0\u{1}active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}fields\0\u{3}display_name\0\u{1}languages\0\u{3}monthly_capacity\0\u{3}can_bible\0\u{3}can_positivity\0\u{3}is_ai\0\u{3}heygen_avatar_id\0\u{1}active\0\u{3}avatar_voice_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1132,6 +1151,7 @@ nonisolated extension Luma_Creators_V1_UpdateCreatorRequest: SwiftProtobuf.Messa
       case 8: try { try decoder.decodeSingularBoolField(value: &self.isAi) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.heygenAvatarID) }()
       case 10: try { try decoder.decodeSingularBoolField(value: &self.active) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.avatarVoiceID) }()
       default: break
       }
     }
@@ -1168,6 +1188,9 @@ nonisolated extension Luma_Creators_V1_UpdateCreatorRequest: SwiftProtobuf.Messa
     if self.active != false {
       try visitor.visitSingularBoolField(value: self.active, fieldNumber: 10)
     }
+    if !self.avatarVoiceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.avatarVoiceID, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1182,6 +1205,7 @@ nonisolated extension Luma_Creators_V1_UpdateCreatorRequest: SwiftProtobuf.Messa
     if lhs.isAi != rhs.isAi {return false}
     if lhs.heygenAvatarID != rhs.heygenAvatarID {return false}
     if lhs.active != rhs.active {return false}
+    if lhs.avatarVoiceID != rhs.avatarVoiceID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

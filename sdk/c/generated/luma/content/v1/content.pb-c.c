@@ -52,6 +52,186 @@ void   luma__content__v1__content_item__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__content_item__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__content__v1__render_job__init
+                     (Luma__Content__V1__RenderJob         *message)
+{
+  static const Luma__Content__V1__RenderJob init_value = LUMA__CONTENT__V1__RENDER_JOB__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__render_job__get_packed_size
+                     (const Luma__Content__V1__RenderJob *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__render_job__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__render_job__pack
+                     (const Luma__Content__V1__RenderJob *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__render_job__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__render_job__pack_to_buffer
+                     (const Luma__Content__V1__RenderJob *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__render_job__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__RenderJob *
+       luma__content__v1__render_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__RenderJob *)
+     protobuf_c_message_unpack (&luma__content__v1__render_job__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__render_job__free_unpacked
+                     (Luma__Content__V1__RenderJob *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__render_job__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__retry_render_request__init
+                     (Luma__Content__V1__RetryRenderRequest         *message)
+{
+  static const Luma__Content__V1__RetryRenderRequest init_value = LUMA__CONTENT__V1__RETRY_RENDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__retry_render_request__get_packed_size
+                     (const Luma__Content__V1__RetryRenderRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__retry_render_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__retry_render_request__pack
+                     (const Luma__Content__V1__RetryRenderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__retry_render_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__retry_render_request__pack_to_buffer
+                     (const Luma__Content__V1__RetryRenderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__retry_render_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__RetryRenderRequest *
+       luma__content__v1__retry_render_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__RetryRenderRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__retry_render_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__retry_render_request__free_unpacked
+                     (Luma__Content__V1__RetryRenderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__retry_render_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__list_renders_request__init
+                     (Luma__Content__V1__ListRendersRequest         *message)
+{
+  static const Luma__Content__V1__ListRendersRequest init_value = LUMA__CONTENT__V1__LIST_RENDERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__list_renders_request__get_packed_size
+                     (const Luma__Content__V1__ListRendersRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_renders_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__list_renders_request__pack
+                     (const Luma__Content__V1__ListRendersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_renders_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__list_renders_request__pack_to_buffer
+                     (const Luma__Content__V1__ListRendersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_renders_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ListRendersRequest *
+       luma__content__v1__list_renders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ListRendersRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__list_renders_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__list_renders_request__free_unpacked
+                     (Luma__Content__V1__ListRendersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__list_renders_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__list_renders_response__init
+                     (Luma__Content__V1__ListRendersResponse         *message)
+{
+  static const Luma__Content__V1__ListRendersResponse init_value = LUMA__CONTENT__V1__LIST_RENDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__list_renders_response__get_packed_size
+                     (const Luma__Content__V1__ListRendersResponse *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_renders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__list_renders_response__pack
+                     (const Luma__Content__V1__ListRendersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_renders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__list_renders_response__pack_to_buffer
+                     (const Luma__Content__V1__ListRendersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_renders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ListRendersResponse *
+       luma__content__v1__list_renders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ListRendersResponse *)
+     protobuf_c_message_unpack (&luma__content__v1__list_renders_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__list_renders_response__free_unpacked
+                     (Luma__Content__V1__ListRendersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__list_renders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__content__v1__review_event__init
                      (Luma__Content__V1__ReviewEvent         *message)
 {
@@ -1312,7 +1492,7 @@ void   luma__content__v1__release_unheld_media_response__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[27] =
+static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[28] =
 {
   {
     "id",
@@ -1638,6 +1818,18 @@ static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "render",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, render),
+    &luma__content__v1__render_job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__content_item__field_indices_by_name[] = {
   11,   /* field[11] = background_prompt */
@@ -1655,6 +1847,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
   2,   /* field[2] = mode */
   1,   /* field[1] = post_date */
   12,   /* field[12] = rejection_note */
+  27,   /* field[27] = render */
   4,   /* field[4] = status */
   22,   /* field[22] = thumbnail_media_id */
   20,   /* field[20] = topic_label */
@@ -1671,7 +1864,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
 static const ProtobufCIntRange luma__content__v1__content_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 27 }
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
 {
@@ -1681,11 +1874,358 @@ const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
   "Luma__Content__V1__ContentItem",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ContentItem),
-  27,
+  28,
   luma__content__v1__content_item__field_descriptors,
   luma__content__v1__content_item__field_indices_by_name,
   1,  luma__content__v1__content_item__number_ranges,
   (ProtobufCMessageInit) luma__content__v1__content_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__render_job__field_descriptors[13] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "daily_content_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, daily_content_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "creator_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, creator_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vendor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, vendor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vendor_video_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, vendor_video_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, last_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retryable",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, retryable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_attempt_at",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, next_attempt_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_media_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RenderJob, video_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__render_job__field_indices_by_name[] = {
+  6,   /* field[6] = attempts */
+  10,   /* field[10] = created_at */
+  2,   /* field[2] = creator_id */
+  1,   /* field[1] = daily_content_id */
+  0,   /* field[0] = id */
+  7,   /* field[7] = last_error */
+  9,   /* field[9] = next_attempt_at */
+  8,   /* field[8] = retryable */
+  3,   /* field[3] = state */
+  11,   /* field[11] = updated_at */
+  4,   /* field[4] = vendor */
+  5,   /* field[5] = vendor_video_id */
+  12,   /* field[12] = video_media_id */
+};
+static const ProtobufCIntRange luma__content__v1__render_job__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__render_job__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.RenderJob",
+  "RenderJob",
+  "Luma__Content__V1__RenderJob",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__RenderJob),
+  13,
+  luma__content__v1__render_job__field_descriptors,
+  luma__content__v1__render_job__field_indices_by_name,
+  1,  luma__content__v1__render_job__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__render_job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__retry_render_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RetryRenderRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__retry_render_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange luma__content__v1__retry_render_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__retry_render_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.RetryRenderRequest",
+  "RetryRenderRequest",
+  "Luma__Content__V1__RetryRenderRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__RetryRenderRequest),
+  1,
+  luma__content__v1__retry_render_request__field_descriptors,
+  luma__content__v1__retry_render_request__field_indices_by_name,
+  1,  luma__content__v1__retry_render_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__retry_render_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__list_renders_request__field_descriptors[3] =
+{
+  {
+    "states",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Luma__Content__V1__ListRendersRequest, n_states),
+    offsetof(Luma__Content__V1__ListRendersRequest, states),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListRendersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListRendersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__list_renders_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = states */
+};
+static const ProtobufCIntRange luma__content__v1__list_renders_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__list_renders_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListRendersRequest",
+  "ListRendersRequest",
+  "Luma__Content__V1__ListRendersRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ListRendersRequest),
+  3,
+  luma__content__v1__list_renders_request__field_descriptors,
+  luma__content__v1__list_renders_request__field_indices_by_name,
+  1,  luma__content__v1__list_renders_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__list_renders_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__list_renders_response__field_descriptors[2] =
+{
+  {
+    "jobs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Content__V1__ListRendersResponse, n_jobs),
+    offsetof(Luma__Content__V1__ListRendersResponse, jobs),
+    &luma__content__v1__render_job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListRendersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__list_renders_response__field_indices_by_name[] = {
+  0,   /* field[0] = jobs */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange luma__content__v1__list_renders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__list_renders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListRendersResponse",
+  "ListRendersResponse",
+  "Luma__Content__V1__ListRendersResponse",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ListRendersResponse),
+  2,
+  luma__content__v1__list_renders_response__field_descriptors,
+  luma__content__v1__list_renders_response__field_indices_by_name,
+  1,  luma__content__v1__list_renders_response__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__list_renders_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_descriptors[6] =
@@ -3496,12 +4036,14 @@ const ProtobufCEnumDescriptor luma__content__v1__status__descriptor =
   luma__content__v1__status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[15] =
+static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[17] =
 {
   { "Plan", &luma__content__v1__plan_request__descriptor, &luma__content__v1__plan_response__descriptor },
   { "Generate", &luma__content__v1__generate_request__descriptor, &luma__content__v1__generate_response__descriptor },
   { "Assign", &luma__content__v1__assign_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "Unassign", &luma__content__v1__unassign_request__descriptor, &luma__content__v1__content_item__descriptor },
+  { "RetryRender", &luma__content__v1__retry_render_request__descriptor, &luma__content__v1__content_item__descriptor },
+  { "ListRenders", &luma__content__v1__list_renders_request__descriptor, &luma__content__v1__list_renders_response__descriptor },
   { "Submit", &luma__content__v1__submit_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "Approve", &luma__content__v1__approve_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "Reject", &luma__content__v1__reject_request__descriptor, &luma__content__v1__content_item__descriptor },
@@ -3515,20 +4057,22 @@ static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__meth
   { "ReleaseUnheldMedia", &luma__content__v1__release_unheld_media_request__descriptor, &luma__content__v1__release_unheld_media_response__descriptor },
 };
 const unsigned luma__content__v1__content_pipeline__method_indices_by_name[] = {
-  5,        /* Approve */
+  7,        /* Approve */
   2,        /* Assign */
-  10,        /* Board */
-  13,        /* CheckIntegrity */
-  8,        /* ContentExists */
-  12,        /* CreatorDeleted */
-  11,        /* Delete */
+  12,        /* Board */
+  15,        /* CheckIntegrity */
+  10,        /* ContentExists */
+  14,        /* CreatorDeleted */
+  13,        /* Delete */
   1,        /* Generate */
-  7,        /* Get */
-  9,        /* List */
+  9,        /* Get */
+  11,        /* List */
+  5,        /* ListRenders */
   0,        /* Plan */
-  6,        /* Reject */
-  14,        /* ReleaseUnheldMedia */
-  4,        /* Submit */
+  8,        /* Reject */
+  16,        /* ReleaseUnheldMedia */
+  4,        /* RetryRender */
+  6,        /* Submit */
   3         /* Unassign */
 };
 const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor =
@@ -3538,7 +4082,7 @@ const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor
   "ContentPipeline",
   "Luma__Content__V1__ContentPipeline",
   "luma.content.v1",
-  15,
+  17,
   luma__content__v1__content_pipeline__method_descriptors,
   luma__content__v1__content_pipeline__method_indices_by_name
 };
@@ -3574,13 +4118,29 @@ void luma__content__v1__content_pipeline__unassign(ProtobufCService *service,
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void luma__content__v1__content_pipeline__retry_render(ProtobufCService *service,
+                                                       const Luma__Content__V1__RetryRenderRequest *input,
+                                                       Luma__Content__V1__ContentItem_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__content__v1__content_pipeline__list_renders(ProtobufCService *service,
+                                                       const Luma__Content__V1__ListRendersRequest *input,
+                                                       Luma__Content__V1__ListRendersResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void luma__content__v1__content_pipeline__submit(ProtobufCService *service,
                                                  const Luma__Content__V1__SubmitRequest *input,
                                                  Luma__Content__V1__ContentItem_Closure closure,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__approve(ProtobufCService *service,
                                                   const Luma__Content__V1__ApproveRequest *input,
@@ -3588,7 +4148,7 @@ void luma__content__v1__content_pipeline__approve(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__reject(ProtobufCService *service,
                                                  const Luma__Content__V1__RejectRequest *input,
@@ -3596,7 +4156,7 @@ void luma__content__v1__content_pipeline__reject(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__get(ProtobufCService *service,
                                               const Luma__Content__V1__GetContentRequest *input,
@@ -3604,7 +4164,7 @@ void luma__content__v1__content_pipeline__get(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__content_exists(ProtobufCService *service,
                                                          const Luma__Content__V1__ContentExistsRequest *input,
@@ -3612,7 +4172,7 @@ void luma__content__v1__content_pipeline__content_exists(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__list(ProtobufCService *service,
                                                const Luma__Content__V1__ListContentRequest *input,
@@ -3620,7 +4180,7 @@ void luma__content__v1__content_pipeline__list(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__board(ProtobufCService *service,
                                                 const Luma__Content__V1__BoardRequest *input,
@@ -3628,7 +4188,7 @@ void luma__content__v1__content_pipeline__board(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__delete(ProtobufCService *service,
                                                  const Luma__Content__V1__DeleteContentRequest *input,
@@ -3636,7 +4196,7 @@ void luma__content__v1__content_pipeline__delete(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__creator_deleted(ProtobufCService *service,
                                                           const Luma__Content__V1__CreatorDeletedRequest *input,
@@ -3644,7 +4204,7 @@ void luma__content__v1__content_pipeline__creator_deleted(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *service,
                                                           const Luma__Content__V1__CheckIntegrityRequest *input,
@@ -3652,7 +4212,7 @@ void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService *service,
                                                                const Luma__Content__V1__ReleaseUnheldMediaRequest *input,
@@ -3660,7 +4220,7 @@ void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService 
                                                                void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeline_Service *service,
                                                 Luma__Content__V1__ContentPipeline_ServiceDestroy destroy)

@@ -16,6 +16,10 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Luma__Content__V1__ContentItem Luma__Content__V1__ContentItem;
+typedef struct Luma__Content__V1__RenderJob Luma__Content__V1__RenderJob;
+typedef struct Luma__Content__V1__RetryRenderRequest Luma__Content__V1__RetryRenderRequest;
+typedef struct Luma__Content__V1__ListRendersRequest Luma__Content__V1__ListRendersRequest;
+typedef struct Luma__Content__V1__ListRendersResponse Luma__Content__V1__ListRendersResponse;
 typedef struct Luma__Content__V1__ReviewEvent Luma__Content__V1__ReviewEvent;
 typedef struct Luma__Content__V1__PlanRequest Luma__Content__V1__PlanRequest;
 typedef struct Luma__Content__V1__PlanResponse Luma__Content__V1__PlanResponse;
@@ -129,10 +133,108 @@ struct  Luma__Content__V1__ContentItem
    * e.g. "h264/aac"
    */
   char *video_codecs;
+  /*
+   * The item's render job when it is (or was) assigned to an AI creator; unset otherwise.
+   */
+  Luma__Content__V1__RenderJob *render;
 };
 #define LUMA__CONTENT__V1__CONTENT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__content_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * An AI creator's video being made by the avatar vendor (docs/rendering.md).
+ */
+struct  Luma__Content__V1__RenderJob
+{
+  ProtobufCMessage base;
+  int64_t id;
+  int64_t daily_content_id;
+  int64_t creator_id;
+  /*
+   * "queued", "starting" (the vendor is being asked), "rendering" (the vendor has it),
+   * "storing" (downloading into media-store), "submitted", "failed", "cancelled".
+   */
+  char *state;
+  /*
+   * "heygen"
+   */
+  char *vendor;
+  /*
+   * once the vendor answered
+   */
+  char *vendor_video_id;
+  /*
+   * vendor calls that failed in a row
+   */
+  uint32_t attempts;
+  /*
+   * Why it failed or is retrying, in words ("HeyGen says the avatar id does not exist").
+   */
+  char *last_error;
+  /*
+   * last_error will be retried by itself
+   */
+  protobuf_c_boolean retryable;
+  /*
+   * RFC 3339; when the worker looks at it next
+   */
+  char *next_attempt_at;
+  char *created_at;
+  char *updated_at;
+  /*
+   * once stored in media-store
+   */
+  int64_t video_media_id;
+};
+#define LUMA__CONTENT__V1__RENDER_JOB__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__render_job__descriptor) \
+    , 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Luma__Content__V1__RetryRenderRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the item
+   */
+  int64_t id;
+};
+#define LUMA__CONTENT__V1__RETRY_RENDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__retry_render_request__descriptor) \
+    , 0 }
+
+
+struct  Luma__Content__V1__ListRendersRequest
+{
+  ProtobufCMessage base;
+  /*
+   * empty = all
+   */
+  size_t n_states;
+  char **states;
+  /*
+   * default 100, at most 1000
+   */
+  uint32_t page_size;
+  char *page_token;
+};
+#define LUMA__CONTENT__V1__LIST_RENDERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_renders_request__descriptor) \
+    , 0,NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Content__V1__ListRendersResponse
+{
+  ProtobufCMessage base;
+  size_t n_jobs;
+  Luma__Content__V1__RenderJob **jobs;
+  char *next_page_token;
+};
+#define LUMA__CONTENT__V1__LIST_RENDERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_renders_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Content__V1__ReviewEvent
@@ -625,6 +727,82 @@ Luma__Content__V1__ContentItem *
                       const uint8_t       *data);
 void   luma__content__v1__content_item__free_unpacked
                      (Luma__Content__V1__ContentItem *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__RenderJob methods */
+void   luma__content__v1__render_job__init
+                     (Luma__Content__V1__RenderJob         *message);
+size_t luma__content__v1__render_job__get_packed_size
+                     (const Luma__Content__V1__RenderJob   *message);
+size_t luma__content__v1__render_job__pack
+                     (const Luma__Content__V1__RenderJob   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__render_job__pack_to_buffer
+                     (const Luma__Content__V1__RenderJob   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__RenderJob *
+       luma__content__v1__render_job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__render_job__free_unpacked
+                     (Luma__Content__V1__RenderJob *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__RetryRenderRequest methods */
+void   luma__content__v1__retry_render_request__init
+                     (Luma__Content__V1__RetryRenderRequest         *message);
+size_t luma__content__v1__retry_render_request__get_packed_size
+                     (const Luma__Content__V1__RetryRenderRequest   *message);
+size_t luma__content__v1__retry_render_request__pack
+                     (const Luma__Content__V1__RetryRenderRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__retry_render_request__pack_to_buffer
+                     (const Luma__Content__V1__RetryRenderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__RetryRenderRequest *
+       luma__content__v1__retry_render_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__retry_render_request__free_unpacked
+                     (Luma__Content__V1__RetryRenderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ListRendersRequest methods */
+void   luma__content__v1__list_renders_request__init
+                     (Luma__Content__V1__ListRendersRequest         *message);
+size_t luma__content__v1__list_renders_request__get_packed_size
+                     (const Luma__Content__V1__ListRendersRequest   *message);
+size_t luma__content__v1__list_renders_request__pack
+                     (const Luma__Content__V1__ListRendersRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__list_renders_request__pack_to_buffer
+                     (const Luma__Content__V1__ListRendersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ListRendersRequest *
+       luma__content__v1__list_renders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__list_renders_request__free_unpacked
+                     (Luma__Content__V1__ListRendersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ListRendersResponse methods */
+void   luma__content__v1__list_renders_response__init
+                     (Luma__Content__V1__ListRendersResponse         *message);
+size_t luma__content__v1__list_renders_response__get_packed_size
+                     (const Luma__Content__V1__ListRendersResponse   *message);
+size_t luma__content__v1__list_renders_response__pack
+                     (const Luma__Content__V1__ListRendersResponse   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__list_renders_response__pack_to_buffer
+                     (const Luma__Content__V1__ListRendersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ListRendersResponse *
+       luma__content__v1__list_renders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__list_renders_response__free_unpacked
+                     (Luma__Content__V1__ListRendersResponse *message,
                       ProtobufCAllocator *allocator);
 /* Luma__Content__V1__ReviewEvent methods */
 void   luma__content__v1__review_event__init
@@ -1163,6 +1341,18 @@ void   luma__content__v1__release_unheld_media_response__free_unpacked
 typedef void (*Luma__Content__V1__ContentItem_Closure)
                  (const Luma__Content__V1__ContentItem *message,
                   void *closure_data);
+typedef void (*Luma__Content__V1__RenderJob_Closure)
+                 (const Luma__Content__V1__RenderJob *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__RetryRenderRequest_Closure)
+                 (const Luma__Content__V1__RetryRenderRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ListRendersRequest_Closure)
+                 (const Luma__Content__V1__ListRendersRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ListRendersResponse_Closure)
+                 (const Luma__Content__V1__ListRendersResponse *message,
+                  void *closure_data);
 typedef void (*Luma__Content__V1__ReviewEvent_Closure)
                  (const Luma__Content__V1__ReviewEvent *message,
                   void *closure_data);
@@ -1270,6 +1460,14 @@ struct Luma__Content__V1__ContentPipeline_Service
                    const Luma__Content__V1__UnassignRequest *input,
                    Luma__Content__V1__ContentItem_Closure closure,
                    void *closure_data);
+  void (*retry_render)(Luma__Content__V1__ContentPipeline_Service *service,
+                       const Luma__Content__V1__RetryRenderRequest *input,
+                       Luma__Content__V1__ContentItem_Closure closure,
+                       void *closure_data);
+  void (*list_renders)(Luma__Content__V1__ContentPipeline_Service *service,
+                       const Luma__Content__V1__ListRendersRequest *input,
+                       Luma__Content__V1__ListRendersResponse_Closure closure,
+                       void *closure_data);
   void (*submit)(Luma__Content__V1__ContentPipeline_Service *service,
                  const Luma__Content__V1__SubmitRequest *input,
                  Luma__Content__V1__ContentItem_Closure closure,
@@ -1326,6 +1524,8 @@ void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeli
       function_prefix__ ## generate,\
       function_prefix__ ## assign,\
       function_prefix__ ## unassign,\
+      function_prefix__ ## retry_render,\
+      function_prefix__ ## list_renders,\
       function_prefix__ ## submit,\
       function_prefix__ ## approve,\
       function_prefix__ ## reject,\
@@ -1353,6 +1553,14 @@ void luma__content__v1__content_pipeline__unassign(ProtobufCService *service,
                                                    const Luma__Content__V1__UnassignRequest *input,
                                                    Luma__Content__V1__ContentItem_Closure closure,
                                                    void *closure_data);
+void luma__content__v1__content_pipeline__retry_render(ProtobufCService *service,
+                                                       const Luma__Content__V1__RetryRenderRequest *input,
+                                                       Luma__Content__V1__ContentItem_Closure closure,
+                                                       void *closure_data);
+void luma__content__v1__content_pipeline__list_renders(ProtobufCService *service,
+                                                       const Luma__Content__V1__ListRendersRequest *input,
+                                                       Luma__Content__V1__ListRendersResponse_Closure closure,
+                                                       void *closure_data);
 void luma__content__v1__content_pipeline__submit(ProtobufCService *service,
                                                  const Luma__Content__V1__SubmitRequest *input,
                                                  Luma__Content__V1__ContentItem_Closure closure,
@@ -1403,6 +1611,10 @@ void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService 
 extern const ProtobufCEnumDescriptor    luma__content__v1__mode__descriptor;
 extern const ProtobufCEnumDescriptor    luma__content__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__render_job__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__retry_render_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__list_renders_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__list_renders_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__plan_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__plan_response__descriptor;

@@ -1699,7 +1699,7 @@ const ProtobufCMessageDescriptor luma__creators__v1__delete_user_response__descr
   (ProtobufCMessageInit) luma__creators__v1__delete_user_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__creators__v1__creator__field_descriptors[12] =
+static const ProtobufCFieldDescriptor luma__creators__v1__creator__field_descriptors[13] =
 {
   {
     "id",
@@ -1845,9 +1845,22 @@ static const ProtobufCFieldDescriptor luma__creators__v1__creator__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "avatar_voice_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__Creator, avatar_voice_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__creators__v1__creator__field_indices_by_name[] = {
   9,   /* field[9] = active */
+  12,   /* field[12] = avatar_voice_id */
   5,   /* field[5] = can_bible */
   6,   /* field[6] = can_positivity */
   10,   /* field[10] = created_at */
@@ -1863,7 +1876,7 @@ static const unsigned luma__creators__v1__creator__field_indices_by_name[] = {
 static const ProtobufCIntRange luma__creators__v1__creator__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor luma__creators__v1__creator__descriptor =
 {
@@ -1873,14 +1886,14 @@ const ProtobufCMessageDescriptor luma__creators__v1__creator__descriptor =
   "Luma__Creators__V1__Creator",
   "luma.creators.v1",
   sizeof(Luma__Creators__V1__Creator),
-  12,
+  13,
   luma__creators__v1__creator__field_descriptors,
   luma__creators__v1__creator__field_indices_by_name,
   1,  luma__creators__v1__creator__number_ranges,
   (ProtobufCMessageInit) luma__creators__v1__creator__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__creators__v1__create_creator_request__field_descriptors[9] =
+static const ProtobufCFieldDescriptor luma__creators__v1__create_creator_request__field_descriptors[10] =
 {
   {
     "user_id",
@@ -1990,8 +2003,21 @@ static const ProtobufCFieldDescriptor luma__creators__v1__create_creator_request
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "avatar_voice_id",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__CreateCreatorRequest, avatar_voice_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__creators__v1__create_creator_request__field_indices_by_name[] = {
+  9,   /* field[9] = avatar_voice_id */
   4,   /* field[4] = can_bible */
   5,   /* field[5] = can_positivity */
   1,   /* field[1] = display_name */
@@ -2005,7 +2031,7 @@ static const unsigned luma__creators__v1__create_creator_request__field_indices_
 static const ProtobufCIntRange luma__creators__v1__create_creator_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor luma__creators__v1__create_creator_request__descriptor =
 {
@@ -2015,7 +2041,7 @@ const ProtobufCMessageDescriptor luma__creators__v1__create_creator_request__des
   "Luma__Creators__V1__CreateCreatorRequest",
   "luma.creators.v1",
   sizeof(Luma__Creators__V1__CreateCreatorRequest),
-  9,
+  10,
   luma__creators__v1__create_creator_request__field_descriptors,
   luma__creators__v1__create_creator_request__field_indices_by_name,
   1,  luma__creators__v1__create_creator_request__number_ranges,
@@ -2060,7 +2086,7 @@ const ProtobufCMessageDescriptor luma__creators__v1__get_creator_request__descri
   (ProtobufCMessageInit) luma__creators__v1__get_creator_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__creators__v1__update_creator_request__field_descriptors[10] =
+static const ProtobufCFieldDescriptor luma__creators__v1__update_creator_request__field_descriptors[11] =
 {
   {
     "id",
@@ -2182,9 +2208,22 @@ static const ProtobufCFieldDescriptor luma__creators__v1__update_creator_request
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "avatar_voice_id",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Creators__V1__UpdateCreatorRequest, avatar_voice_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__creators__v1__update_creator_request__field_indices_by_name[] = {
   9,   /* field[9] = active */
+  10,   /* field[10] = avatar_voice_id */
   5,   /* field[5] = can_bible */
   6,   /* field[6] = can_positivity */
   2,   /* field[2] = display_name */
@@ -2198,7 +2237,7 @@ static const unsigned luma__creators__v1__update_creator_request__field_indices_
 static const ProtobufCIntRange luma__creators__v1__update_creator_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor luma__creators__v1__update_creator_request__descriptor =
 {
@@ -2208,7 +2247,7 @@ const ProtobufCMessageDescriptor luma__creators__v1__update_creator_request__des
   "Luma__Creators__V1__UpdateCreatorRequest",
   "luma.creators.v1",
   sizeof(Luma__Creators__V1__UpdateCreatorRequest),
-  10,
+  11,
   luma__creators__v1__update_creator_request__field_descriptors,
   luma__creators__v1__update_creator_request__field_indices_by_name,
   1,  luma__creators__v1__update_creator_request__number_ranges,

@@ -220,10 +220,15 @@ struct  Luma__Creators__V1__Creator
   protobuf_c_boolean active;
   char *created_at;
   char *updated_at;
+  /*
+   * AI creators: the vendor voice their videos speak with; empty = content-pipeline's voice for
+   * the item's language (--avatar-voices).
+   */
+  char *avatar_voice_id;
 };
 #define LUMA__CREATORS__V1__CREATOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__creator__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Creators__V1__CreateCreatorRequest
@@ -245,10 +250,14 @@ struct  Luma__Creators__V1__CreateCreatorRequest
    * Creators start active unless `inactive` is set.
    */
   protobuf_c_boolean inactive;
+  /*
+   * AI creators only; optional
+   */
+  char *avatar_voice_id;
 };
 #define LUMA__CREATORS__V1__CREATE_CREATOR_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__create_creator_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Creators__V1__GetCreatorRequest
@@ -279,10 +288,11 @@ struct  Luma__Creators__V1__UpdateCreatorRequest
   protobuf_c_boolean is_ai;
   char *heygen_avatar_id;
   protobuf_c_boolean active;
+  char *avatar_voice_id;
 };
 #define LUMA__CREATORS__V1__UPDATE_CREATOR_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__creators__v1__update_creator_request__descriptor) \
-    , 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Creators__V1__ListCreatorsRequest
