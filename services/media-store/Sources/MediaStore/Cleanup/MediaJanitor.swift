@@ -30,9 +30,15 @@ public final class MediaJanitor: Service, Sendable {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // A graceful shutdown cancels the wait between passes: that is the end of the loop, not
+        // a failure (thrown, it would make the whole process exit with an error on SIGTERM).
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(self.configuration.cleanupInterval))
+                do {
+                    try await Task.sleep(for: .seconds(self.configuration.cleanupInterval))
+                } catch {
+                    return
+                }
                 do {
                     let report = try await self.runOnce()
                     if report.didSomething { self.logger.info("media clean-up", metadata: report.metadata) }
