@@ -95,6 +95,24 @@ struct MediaJanitorTests {
         #expect(bench.blobFiles.isEmpty)
     }
 
+    /// content-pipeline released them, but the answer was lost before anything was removed: the
+    /// next pass asks again (a release is idempotent) and removes them then.
+    @Test func aReleaseWhoseAnswerWasLostIsRemovedAtTheNextPass() async throws {
+        let files = try await Fixtures.files()
+        let bench = try MediaBench()
+        let holders = FakeHolders()
+        let janitor = bench.janitor(holders)
+        let video = try await bench.upload(files.small)
+        holders.loseNextAnswer.withLockedValue { $0 = true }
+        bench.clock.advance(by: 8 * Self.day)
+        let lost = try await janitor.runOnce()
+        #expect(lost.removedMedia.isEmpty && lost.holdersUnreachable != nil)
+        #expect(holders.released.withLockedValue { $0 } == [video.id, video.thumbnailID])
+        #expect(bench.blobs.hasBlob(video.sha256))
+        #expect(try await janitor.runOnce().removedMedia == [video.thumbnailID, video.id].sorted())
+        #expect(bench.blobFiles.isEmpty)
+    }
+
     /// Two creators' rows over one blob: removing one row keeps the file the other names.
     @Test func aSharedBlobStaysWhileAnyRowNamesIt() async throws {
         let files = try await Fixtures.files()

@@ -227,12 +227,19 @@ final class FakeHolders: MediaHolders {
     func hold(_ ids: Int64...) { held.withLockedValue { $0.formUnion(ids) } }
     func drop(_ ids: Int64...) { held.withLockedValue { $0.subtract(ids) } }
 
+    /// The release is written (tombstones), but the answer never arrives (media-store killed,
+    /// the connection dropped): the next call only.
+    let loseNextAnswer = NIOLockedValueBox(false)
+
     func releaseUnheld(_ ids: [Int64]) async throws -> (released: [Int64], held: [Int64]) {
         guard reachable.withLockedValue({ $0 }) else { throw RPCError.unavailable("content-pipeline is unreachable: test") }
         asked.withLockedValue { $0.append(ids) }
         let holding = held.withLockedValue { $0 }
         let answer = (ids.filter { !holding.contains($0) }, ids.filter { holding.contains($0) })
         released.withLockedValue { $0.formUnion(answer.0) }
+        if loseNextAnswer.withLockedValue({ lose in defer { lose = false }; return lose }) {
+            throw RPCError.unavailable("the connection to content-pipeline was lost: test")
+        }
         return answer
     }
 }
