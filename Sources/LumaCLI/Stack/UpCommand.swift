@@ -42,6 +42,9 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Do not add demo users and creators on first start.")
     var noSeed = false
 
+    @Flag(help: "Render AI creators' videos with luma-fake-heygen, a local stand-in for HeyGen's API (docs/rendering.md).")
+    var fakeAvatars = false
+
     static let services = ["verse-registry", "creator-registry", "content-pipeline", "media-store"]
 
     func validate() throws {
@@ -85,6 +88,17 @@ struct UpCommand: AsyncParsableCommand {
         let peers = addresses.mapValues { $0.joined(separator: ",") }
 
         var children: [Child] = []
+        // AI creators: a local HeyGen stand-in, its key in content-pipeline's environment.
+        var avatarArguments: [String] = []
+        if fakeAvatars {
+            let key = "luma-fake-heygen-key"
+            let fake = try await ServiceProcess("luma-fake-heygen", ["--api-key", key], output: .file("\(directory)/logs/luma-fake-heygen.log"),
+                                                exitWithParent: true)
+            children.append(Child(name: "luma-fake-heygen", port: fake.endpoint.port, metricsPort: 0, log: "\(directory)/logs/luma-fake-heygen.log",
+                                  process: fake))
+            setenv("LUMA_HEYGEN_API_KEY", key, 1)
+            avatarArguments = ["--avatar-url", "http://\(fake.endpoint)", "--avatar-voices", "en=fake-voice-en,es=fake-voice-es"]
+        }
         for service in Self.services {
             for (index, port) in ports[service]!.enumerated() {
                 let name = instances == 1 ? service : "\(service)#\(index + 1)"
@@ -94,6 +108,7 @@ struct UpCommand: AsyncParsableCommand {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
                 case "media-store": arguments += ["--content", peers["content-pipeline"]!, "--media-dir", "\(directory)/media"]
                 default: arguments += ["--verses", peers["verse-registry"]!, "--creators", peers["creator-registry"]!, "--media", peers["media-store"]!]
+                    + avatarArguments
                 }
                 children.append(Child(name: name, port: port, metricsPort: metricsPorts[port]!, log: "\(directory)/logs/\(name).log",
                                       process: try await ServiceProcess(service, arguments, listen: nil, output: .file("\(directory)/logs/\(name).log"),
@@ -131,8 +146,11 @@ struct UpCommand: AsyncParsableCommand {
             for child in children { child.terminate() }
             throw ExitCode.failure
         }
-        for child in children where child.name != studio.name {
+        for child in children where child.name != studio.name && child.name != "luma-fake-heygen" {
             Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid)); metrics http://127.0.0.1:\(child.metricsPort)/metrics")
+        }
+        if let fake = children.first(where: { $0.name == "luma-fake-heygen" }) {
+            Output.say("AI creators render with luma-fake-heygen (a stand-in for HeyGen) on 127.0.0.1:\(fake.port) (pid \(fake.pid))")
         }
         Output.say("studio: http://127.0.0.1:\(studioPort) (pid \(studio.pid))")
         if !noSeed {
