@@ -53,8 +53,6 @@ let package = Package(
         // luma-studio (the web app) and bcrypt for users' passwords in creator-registry.
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
-        // luma-studio's video upload form (multipart/form-data, parsed as it streams in).
-        .package(url: "https://github.com/vapor/multipart-kit", exact: "4.7.1"),
     ],
     targets: [
         // The RPC core: descriptors, router, interceptors, errors, contexts, deadlines, the
@@ -235,7 +233,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaStoreTests",
-            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport",
+            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "ContentPipeline", "CreatorsAPI", "OpsAPI", "LumaRPC", "LumaRPCNIO",
+                           "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
@@ -359,7 +358,6 @@ let package = Package(
                 "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "LumaDefaults", "OpsAPI", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 "MediaAPI", "MediaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
