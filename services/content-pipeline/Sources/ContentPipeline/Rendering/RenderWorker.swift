@@ -119,25 +119,19 @@ public final class RenderWorker: Service, Sendable {
         }
     }
 
-    /// Takes one job as far as it goes now: starting, and storing once completed, run on.
+    /// Takes one job as far as it goes now: an order waits for its first poll; a poll that
+    /// finds the video done goes straight on to storing it.
     func advance(_ job: RenderJobRecord) async {
-        var job = job
         do {
-            while true {
-                switch job.state {
-                case .queued, .starting:
-                    guard let next = try await start(job) else { return }
-                    job = next
-                    return
-                case .rendering:
-                    guard let next = try await poll(job), next.state == .storing else { return }
-                    job = next
-                case .storing:
-                    try await store(job)
-                    return
-                case .submitted, .failed, .cancelled:
-                    return
-                }
+            switch job.state {
+            case .queued, .starting:
+                try await start(job)
+            case .rendering:
+                if let completed = try await poll(job) { try await store(completed) }
+            case .storing:
+                try await store(job)
+            case .submitted, .failed, .cancelled:
+                break
             }
         } catch let error as VendorError {
             await record(error, for: job)
@@ -151,10 +145,10 @@ public final class RenderWorker: Service, Sendable {
     }
 
     /// Orders the video, unless the vendor already has one for this job.
-    func start(_ job: RenderJobRecord) async throws -> RenderJobRecord? {
+    func start(_ job: RenderJobRecord) async throws {
         // Written before the vendor is called: a crash from here on finds the job `starting`.
         if job.state == .queued {
-            guard try await database.measured.write({ try RenderJobStore.move($0, job.id, from: .queued, to: .starting) }) else { return nil }
+            guard try await database.measured.write({ try RenderJobStore.move($0, job.id, from: .queued, to: .starting) }) else { return }
         }
         var videoID: String?
         if job.state == .starting || job.attempts > 0 {
@@ -176,10 +170,9 @@ public final class RenderWorker: Service, Sendable {
             ])
         }
         if !moved { logger.notice("render job changed while the vendor was asked; its video is not used", metadata: ["job": "\(job.id)"]) }
-        return nil
     }
 
-    /// Asks where the video stands; completed moves it to `storing`.
+    /// Asks where the video stands; a completed one moves to `storing` and is returned.
     func poll(_ job: RenderJobRecord) async throws -> RenderJobRecord? {
         guard let videoID = job.vendorVideoID else { throw VendorError(.retryable, "the job has no vendor video id") }
         let status = try await traced("status") { try await self.vendor.status(videoID: videoID) }
