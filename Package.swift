@@ -233,8 +233,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaStoreTests",
-            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "ContentPipeline", "CreatorsAPI", "OpsAPI", "LumaRPC", "LumaRPCNIO",
-                           "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],

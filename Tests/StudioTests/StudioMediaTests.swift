@@ -309,6 +309,41 @@ struct StudioMediaTests {
         }
     }
 
+    /// The streaming parser gives the same parts whatever the chunks: a delimiter split across
+    /// chunks, body bytes that look like the start of one, a preamble, a part without headers.
+    @Test func multipartStreamsInAnyChunks() throws {
+        let boundary = "XyZ"
+        let file = Data("a\r\n--Xy not it\r\n-\r\r\n--XyY? still the file\r\n".utf8) + Data((0..<3000).map { UInt8($0 % 256) })
+        var body = ByteBuffer(string: "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntoken\r\n--XyZ  \r\n")
+        body.writeString("Content-Disposition: form-data; name=\"video_file\"; filename=\"v.mp4\"\r\nContent-Type: video/mp4\r\n\r\n")
+        body.writeBytes(file)
+        body.writeString("\r\n--XyZ\r\n\r\nno headers\r\n--XyZ--\r\nepilogue")
+        for size in [1, 2, 3, 7, 64, 1000, body.readableBytes] {
+            var parser = MultipartStream(boundary: boundary)
+            var parts: [(headers: [(String, String)], body: Data)] = []
+            var ends = 0
+            var rest = body
+            while rest.readableBytes > 0 {
+                let chunk = rest.readSlice(length: min(size, rest.readableBytes))!
+                try parser.feed(chunk) { event in
+                    switch event {
+                    case .part(let headers): parts.append((headers, Data()))
+                    case .body(let bytes): parts[parts.count - 1].body += Data(bytes.readableBytesView)
+                    case .end: ends += 1
+                    }
+                }
+            }
+            #expect(parser.finished && ends == 3 && parts.count == 3, "chunks of \(size)")
+            guard parts.count == 3 else { continue }
+            #expect(parts[0].body == Data("token".utf8) && parts[0].headers.first?.0 == "content-disposition", "chunks of \(size)")
+            #expect(parts[1].body == file && parts[1].headers.count == 2, "chunks of \(size)")
+            #expect(parts[2].body == Data("no headers".utf8) && parts[2].headers.isEmpty, "chunks of \(size)")
+        }
+        var cut = MultipartStream(boundary: boundary)
+        try cut.feed(ByteBuffer(string: "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\npart")) { _ in }
+        #expect(!cut.finished, "a body cut off is not finished")
+    }
+
     @Test func multipartHeadersParse() {
         #expect(SpooledForm.boundary("multipart/form-data; boundary=----WebKitFormBoundaryABC") == "----WebKitFormBoundaryABC")
         #expect(SpooledForm.boundary("multipart/form-data; boundary=\"a b;c\"") == "a b;c")

@@ -253,7 +253,10 @@ def main():
             v.addEventListener('seeked', () => { window.__seeked = true; }, {once: true}); v.currentTime = 4;""", video)
         WebDriverWait(driver, 20).until(lambda d: d.execute_script("return window.__seeked"))
         position = driver.execute_script("return arguments[0].currentTime", video)
-        check(abs(position - 4) < 0.5, f"seeking moves the video (currentTime {position:.2f} s, served in ranges)")
+        check(abs(position - 4) < 0.5, f"seeking moves the video (currentTime {position:.2f} s)")
+        seekable = driver.execute_script("const s = arguments[0].seekable; return s.length ? [s.start(0), s.end(0)] : []", video)
+        check(len(seekable) == 2 and seekable[0] == 0 and abs(seekable[1] - 6) < 0.5,
+              f"the whole video is seekable, the studio answering its range requests ({seekable})")
         driver.execute_script("const v = arguments[0]; v.muted = true; v.play();", video)
         WebDriverWait(driver, 20).until(lambda d: d.execute_script("return arguments[0].currentTime > 4.3", video))
         check(True, "and it plays on from there")
