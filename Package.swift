@@ -233,7 +233,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaStoreTests",
-            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport",
+            dependencies: ["MediaStore", "MediaAPI", "MediaClient", "ContentAPI", "ContentPipeline", "CreatorsAPI", "OpsAPI", "LumaRPC", "LumaRPCNIO",
+                           "LumaAuth", "LumaServiceKit", "LumaValues", "LumaTestSupport", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
