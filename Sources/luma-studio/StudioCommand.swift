@@ -36,6 +36,9 @@ struct StudioCommand: AsyncParsableCommand {
     @Flag(help: "Call services that run with --insecure-dev (no tokens). Development only.")
     var insecureDev = false
 
+    @Option(help: "Folder uploads are spooled to on their way to media-store (up to 1 GiB each; default: $TMPDIR or /tmp). Put it on a disk, not a tmpfs.")
+    var spoolDir: String?
+
     @Option(help: "Sign a person out after this many seconds without a request.")
     var sessionIdle = 7200
 
@@ -50,6 +53,13 @@ struct StudioCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...604_800).contains(sessionIdle) else { throw ValidationError("--session-idle must be 1-604800 seconds") }
+        if let spoolDir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: spoolDir, isDirectory: &isDirectory), isDirectory.boolValue,
+                  FileManager.default.isWritableFile(atPath: spoolDir) else {
+                throw ValidationError("--spool-dir: \(spoolDir) is not a folder the studio can write to")
+            }
+        }
     }
 
     func run() async throws {
@@ -74,7 +84,8 @@ struct StudioCommand: AsyncParsableCommand {
                                    content: try client(content, flag: "content", service: "content-pipeline"),
                                    media: try client(media, flag: "media", service: "media-store"),
                                    mediaUploads: StudioBackend.uploadClient(try endpoints(media, flag: "media"), signer: signer)),
-            sessions: SessionStore(idleTimeout: TimeInterval(sessionIdle)), secureCookies: secureCookies, logger: logger)
+            sessions: SessionStore(idleTimeout: TimeInterval(sessionIdle)), secureCookies: secureCookies,
+            spoolDirectory: spoolDir ?? NSTemporaryDirectory(), logger: logger)
         let app = Application(
             router: studio.router(),
             configuration: .init(address: .hostname(listenAt.host, port: listenAt.port), serverName: nil),
