@@ -9,6 +9,8 @@ import Glibc
 ///     blobs/ab/ab12...ef   a checked file, named by its sha256 (never written in place)
 ///     uploads/<id>.part    an upload's bytes so far
 ///     tmp/                 thumbnails being extracted
+///     trash/<sha256>       a removed blob, kept an hour so a backup that copied the database
+///                          just before the removal still finds the file
 ///
 /// A name under `blobs/` exists only for a whole file whose sha256 was checked: bytes arrive in
 /// `uploads/`, and `rename(2)` (atomic on one file system) moves them in once checked, so a
@@ -18,7 +20,7 @@ public struct BlobDirectory: Sendable {
 
     public init(root: String) throws {
         self.root = URL(fileURLWithPath: root).standardizedFileURL.path
-        for sub in ["blobs", "uploads", "tmp"] {
+        for sub in ["blobs", "uploads", "tmp", "trash"] {
             try FileManager.default.createDirectory(atPath: self.root + "/" + sub, withIntermediateDirectories: true)
         }
     }
@@ -82,7 +84,20 @@ public struct BlobDirectory: Sendable {
         try Self.sync(directory)
     }
 
-    public func removeBlob(_ sha256: String) { try? FileManager.default.removeItem(atPath: blobPath(sha256)) }
+    public func trashPath(_ sha256: String) -> String { "\(root)/trash/\(sha256)" }
+
+    /// Takes a blob out of `blobs/` into `trash/` (its time set to now, so the clean-up deletes
+    /// it an hour later): a backup whose database copy still names it can copy it meanwhile.
+    public func removeBlob(_ sha256: String) {
+        let trash = trashPath(sha256)
+        try? FileManager.default.removeItem(atPath: trash)
+        if rename(blobPath(sha256), trash) == 0 { _ = utimes(trash, nil) }
+    }
+
+    /// Where a blob's bytes are: in `blobs/`, or in `trash/` shortly after its removal.
+    public func readablePath(_ sha256: String) -> String? {
+        [blobPath(sha256), trashPath(sha256)].first { FileManager.default.fileExists(atPath: $0) }
+    }
     public func removePart(_ upload: String) { try? FileManager.default.removeItem(atPath: partPath(upload)) }
 
     /// Reads at most `length` bytes from `offset` of a stored file.
@@ -107,10 +122,11 @@ public struct BlobDirectory: Sendable {
         return found
     }
 
-    /// Files in `tmp/` and part files no session names, with their modification times.
+    /// Files in `tmp/` and `trash/`, and part files no session names, with their modification times.
     public func strayFiles(openUploads: Set<String>) -> [(path: String, modified: Date)] {
         var found: [(String, Date)] = []
-        for (sub, keep) in [("tmp", { (_: String) in false }), ("uploads", { openUploads.contains(($0 as NSString).deletingPathExtension) })] {
+        for (sub, keep) in [("tmp", { (_: String) in false }), ("trash", { (_: String) in false }),
+                            ("uploads", { openUploads.contains(($0 as NSString).deletingPathExtension) })] {
             let base = root + "/" + sub
             for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where !keep(name) {
                 let attributes = try? FileManager.default.attributesOfItem(atPath: base + "/" + name)

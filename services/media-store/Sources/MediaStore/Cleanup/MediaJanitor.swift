@@ -111,8 +111,14 @@ public final class MediaJanitor: Service, Sendable {
             if candidates.count < 500 { break }
         }
 
-        // 3. Blobs no row names, and stray temporary files, an hour old or more.
+        // 3. Stray temporary files, part files no session names and trash an hour old, then blobs
+        //    no row names (into the trash: a backup copying right now may still need them).
         let hourAgo = current.addingTimeInterval(-3600)
+        let open = try await database.measured.read { try MediaCatalog.openUploads($0) }
+        for stray in blobs.strayFiles(openUploads: open) where stray.modified < hourAgo {
+            try? FileManager.default.removeItem(atPath: stray.path)
+            report.removedStrays += 1
+        }
         for blob in blobs.blobs() where blob.modified < hourAgo {
             let removed = try await database.measured.write { db -> Bool in
                 guard try !MediaCatalog.isKnown(db, sha256: blob.sha256) else { return false }
@@ -120,11 +126,6 @@ public final class MediaJanitor: Service, Sendable {
                 return true
             }
             if removed { report.removedBlobs += 1 }
-        }
-        let open = try await database.measured.read { try MediaCatalog.openUploads($0) }
-        for stray in blobs.strayFiles(openUploads: open) where stray.modified < hourAgo {
-            try? FileManager.default.removeItem(atPath: stray.path)
-            report.removedStrays += 1
         }
         return report
     }

@@ -19,11 +19,12 @@ public enum MediaBackup {
                 let relative = "\(directoryName)/\(sha256.prefix(2))/\(sha256)"
                 let target = directory + "/" + relative
                 try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                guard FileManager.default.fileExists(atPath: blobs.blobPath(sha256)) else {
+                // Removed by the clean-up since the database was copied: still in trash/.
+                guard let source = blobs.readablePath(sha256) else {
                     throw RPCError(.dataLoss, "blob \(sha256) named by the database is missing from \(blobs.root)")
                 }
                 try? FileManager.default.removeItem(atPath: target)
-                try FileManager.default.copyItem(atPath: blobs.blobPath(sha256), toPath: target)
+                try FileManager.default.copyItem(atPath: source, toPath: target)
                 let digest = try BlobDirectory.digest(of: target)
                 guard digest.sha256 == sha256 else {
                     throw RPCError(.dataLoss, "blob \(sha256) in \(blobs.root) does not hash to its name (found \(digest.sha256.prefix(12))...)")
