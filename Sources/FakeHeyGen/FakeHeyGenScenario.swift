@@ -29,6 +29,14 @@ public struct FakeHeyGenScenario: Sendable, Equatable {
     /// Every answer sends its head and the first half of its body, then nothing more (a stalled
     /// transfer: the client's body timeout must fire).
     public var stallBodies = false
+    /// Like `stallBodies`, for downloads from /files/ only: API calls still answer whole (a render
+    /// completes, and its download then stalls).
+    public var stallDownloads = false
+    /// Waited after generate has counted the call and created the video, before answering it
+    /// (on top of `delayMilliseconds`): a client that gives up or dies meanwhile leaves a video
+    /// at the vendor whose id it never heard (the crash between the vendor's answer and our
+    /// commit). Only successful answers wait.
+    public var generateAnswerDelayMilliseconds = 0
     /// The next this many API calls (generate, status, list; not downloads) answer
     /// `serverErrorStatus` with an `internal_error`; counts down as they are answered.
     public var serverErrors = 0

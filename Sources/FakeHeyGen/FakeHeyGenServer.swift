@@ -128,7 +128,8 @@ public final class FakeHeyGenServer: Sendable {
             try? await Task.sleep(for: .milliseconds(scenario.delayMilliseconds))
         }
         let reply = await route(request, scenario: scenario)
-        return scenario.stallBodies ? .stalled(reply) : reply
+        let isDownload = request.method == .GET && (URLComponents(string: request.uri)?.path ?? request.uri).hasPrefix("/files/")
+        return scenario.stallBodies || (scenario.stallDownloads && isDownload) ? .stalled(reply) : reply
     }
 
     private func route(_ request: Request, scenario: FakeHeyGenScenario) async -> Reply {
@@ -165,7 +166,12 @@ public final class FakeHeyGenServer: Sendable {
             return s.scenario.serverErrorStatus
         }
         switch route {
-        case "generate": return generate(request.body, injected: injected)
+        case "generate":
+            let reply = generate(request.body, injected: injected)
+            if case .json(200, _) = reply, scenario.generateAnswerDelayMilliseconds > 0 {
+                try? await Task.sleep(for: .milliseconds(scenario.generateAnswerDelayMilliseconds))
+            }
+            return reply
         case "status":
             if let injected { return Self.error(injected, "internal_error", "Internal server error (injected by luma-fake-heygen)") }
             return await status(query["video_id"] ?? "", origin: origin)

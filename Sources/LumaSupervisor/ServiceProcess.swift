@@ -26,14 +26,24 @@ public final class ServiceProcess: @unchecked Sendable {
     /// with `listen: nil` the arguments say where it listens and nothing is awaited.
     /// `exitWithParent`: the child stops when this process goes away, even killed (see
     /// `ParentWatch`).
+    public convenience init(_ executable: String, _ arguments: [String], listen: Int? = 0, output: Output = .capture,
+                            exitWithParent: Bool = false, timeout: TimeInterval = 60) async throws {
+        try await self.init(executable, arguments, listen: listen, output: output, exitWithParent: exitWithParent, environment: [:],
+                            timeout: timeout)
+    }
+
+    /// The same, with `environment`: variables set for the child over this process's own (e.g.
+    /// `LUMA_HEYGEN_API_KEY` for content-pipeline).
     public init(_ executable: String, _ arguments: [String], listen: Int? = 0, output: Output = .capture,
-                exitWithParent: Bool = false, timeout: TimeInterval = 60) async throws {
+                exitWithParent: Bool = false, environment: [String: String], timeout: TimeInterval = 60) async throws {
         name = executable
         let process = Process()
         process.executableURL = ServiceProcess.binary(executable)
         process.arguments = arguments + (listen.map { ["--listen", "127.0.0.1:\($0)"] } ?? [])
-        if exitWithParent {
-            process.environment = ProcessInfo.processInfo.environment.merging([ParentWatch.environmentVariable: "1"]) { $1 }
+        var overrides = environment
+        if exitWithParent { overrides[ParentWatch.environmentVariable] = "1" }
+        if !overrides.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(overrides) { $1 }
         }
         let captured = NIOLockedValueBox("")
         switch output {
