@@ -137,6 +137,16 @@ enum RenderJobStore {
         return jobs
     }
 
+    /// Extends this instance's lease on a live job; false when the lease is no longer `held`
+    /// (released by the step, or lapsed and taken by another instance) or the job is not live.
+    static func renewLease(_ db: Database, _ id: Int64, from held: Double, to until: Double) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE render_jobs SET lease_until = ?
+            WHERE id = ? AND lease_until = ? AND state IN ('queued', 'starting', 'rendering', 'storing')
+            """, arguments: [until, id, held])
+        return db.changesCount == 1
+    }
+
     /// Moves a job from `from` to `to` with `changes`; false when it is no longer in `from`
     /// (cancelled or moved by another instance meanwhile).
     @discardableResult

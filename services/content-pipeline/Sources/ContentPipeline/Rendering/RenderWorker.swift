@@ -36,8 +36,10 @@ public final class RenderWorker: Service, Sendable {
         public var quotaWait: Double = 900
         /// A video still rendering after this long fails (retry resumes polling it).
         public var renderTimeout: Double = 1800
-        /// How long a job is reserved for this instance per step.
-        public var lease: Double = 300
+        /// How long a job is reserved for this instance per step; renewed every third of it
+        /// while the step runs (a slow download keeps its job). Short, because a crashed
+        /// instance's lease holds its jobs until it lapses: a restart resumes within this.
+        public var lease: Double = 10
         /// How often the worker looks for due jobs when nothing wakes it.
         public var tick: Double = 1
         public init() {}
@@ -114,8 +116,30 @@ public final class RenderWorker: Service, Sendable {
             logger.warning("render jobs could not be read", metadata: ["error": "\(error)"])
             return
         }
+        let leasedUntil = instant + configuration.lease
         await withTaskGroup(of: Void.self) { group in
-            for job in jobs { group.addTask { await self.advance(job) } }
+            for job in jobs { group.addTask { await self.holdingLease(job, leasedUntil: leasedUntil) { await self.advance(job) } } }
+        }
+    }
+
+    /// Runs `step` while renewing the job's lease every third of `lease`, for as long as the
+    /// lease is still the one this instance set (a step that releases it, `lease_until = 0`,
+    /// ends the renewals).
+    func holdingLease(_ job: RenderJobRecord, leasedUntil: Double, _ step: () async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [configuration, database, now] in
+                var held = leasedUntil
+                while true {
+                    do { try await Task.sleep(for: .seconds(configuration.lease / 3)) } catch { return }
+                    let renewed = now().timeIntervalSince1970 + configuration.lease
+                    let current = held
+                    let kept = (try? await database.measured.write { try RenderJobStore.renewLease($0, job.id, from: current, to: renewed) }) ?? false
+                    guard kept, !Task.isCancelled else { return }
+                    held = renewed
+                }
+            }
+            await step()
+            group.cancelAll()
         }
     }
 
