@@ -9,7 +9,7 @@ enum ItemPage {
     }
 
     static func render(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?,
-                       eligible: [Eligible] = [], creatorName: String? = nil) -> HTML {
+                       eligible: [Eligible] = [], creatorName: String? = nil, renderCreatorName: String? = nil) -> HTML {
         let facts: [(String, String)] = [
             ("Date", item.postDate), ("Mode", item.mode.label), ("Language", item.language), ("Status", item.status.label),
             ("Topic", item.topicLabel.isEmpty ? item.category : item.topicLabel),
@@ -33,6 +33,10 @@ enum ItemPage {
         ]
         if scripts.contains(where: { !$0.1.isEmpty }) {
             sections.append("<section class=\"card\" aria-labelledby=\"scripts-heading\"><h2 id=\"scripts-heading\">Scripts</h2>\(scripts.filter { !$0.1.isEmpty }.map { "<h3>\($0.0)</h3><p>\($0.1)</p>" as HTML })</section>")
+        }
+        // An AI creator's render (admins): what content-pipeline says of it, and Retry render.
+        if session.role == .admin && item.hasRender && item.render.id != 0 {
+            sections.append(RenderView.section(item, session: session, flash: flash, creatorName: renderCreatorName))
         }
         if item.videoMediaID != 0 {
             sections.append(uploadedVideo(item))
@@ -113,7 +117,7 @@ enum ItemPage {
                 forms.append("<form method=\"post\" action=\"\(path)/generate\">\(csrf)<button type=\"submit\">Generate</button></form>")
             case .generated:
                 let options: [HTML] = eligible.map { entry in
-                    let name = entry.creator.displayName + (entry.creator.isAi ? " (AI)" : "")
+                    let name = entry.creator.displayName + (entry.creator.isAi && !entry.creator.displayName.contains("(AI)") ? " (AI)" : "")
                     return "<option value=\"\(entry.creator.id)\"\(HTML(raw: entry.remaining <= 0 ? " disabled" : ""))>\(name): \(entry.remaining) left this month</option>"
                 }
                 let assign: HTML = eligible.isEmpty

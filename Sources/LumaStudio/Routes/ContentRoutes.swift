@@ -49,14 +49,19 @@ extension Studio {
                 let id = try Self.id(context)
                 let item = try await backend.content.get(.with { $0.id = id })
                 var eligible: [ItemPage.Eligible] = []
-                var creatorName: String?
+                var creatorName: String?, renderCreatorName: String?
                 if session.role == .admin {
                     if item.status == .generated { eligible = try await eligibleCreators(for: item) }
                     if item.creatorID != 0 {
                         creatorName = try? await backend.creators.getCreator(.with { $0.id = item.creatorID }).displayName
                     }
+                    // The render's creator: the item's, or the AI creator it was once assigned to.
+                    let renderCreator = item.hasRender ? item.render.creatorID : 0
+                    renderCreatorName = renderCreator == 0 || renderCreator == item.creatorID ? creatorName
+                        : try? await backend.creators.getCreator(.with { $0.id = renderCreator }).displayName
                 }
-                return ItemPage.render(item, session: session, flash: sessions.takeFlash(session.id), eligible: eligible, creatorName: creatorName)
+                return ItemPage.render(item, session: session, flash: sessions.takeFlash(session.id), eligible: eligible,
+                                       creatorName: creatorName, renderCreatorName: renderCreatorName)
             }
         }
         itemAction(router, "generate", role: .admin) { id, _ in
@@ -84,6 +89,16 @@ extension Studio {
             }
             let item = try await backend.content.assign(.with { $0.id = id; $0.creatorID = creator })
             return "Assigned to creator \(item.creatorID)."
+        }
+        itemAction(router, "retry-render", role: .admin) { id, _ in
+            // The service decides whether the job may be retried; its refusal is shown under
+            // the Retry render button (field "render"), whatever field it names.
+            do {
+                let item = try await backend.content.retryRender(.with { $0.id = id })
+                return "Retrying the render: \(RenderView.words(item.render, creatorName: nil))"
+            } catch let error as RPCError where error.code != .notFound && error.code != .permissionDenied {
+                throw RPCError(error.code, error.message, field: "render")
+            }
         }
         itemAction(router, "unassign", role: .admin) { id, _ in
             _ = try await backend.content.unassign(.with { $0.id = id })
