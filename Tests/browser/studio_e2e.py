@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Luma Studio end to end, in a real headless browser (Debian's chromium and chromedriver,
-driven by Selenium), against a fresh stack started by `lumactl up --base-port 0`.
+driven by Selenium), against a fresh stack started by `lumactl up --base-port 0 --fake-avatars`.
 
 The admin signs in, plans and generates a week, assigns an item; the creator signs in, sees only
 that item, submits a video by URL; the admin rejects it with a note; the creator sees the note,
 uploads a landscape file (refused next to the field), then a vertical one (a progress bar, then
 what media-store checked); the admin plays it in the page (metadata, duration, a seek), approves;
-the calendar shows it. Then the security rules: another
+the calendar shows it. An item assigned to Ava (AI) is rendered by luma-fake-heygen meanwhile: its
+page shows the render, then the submitted video, which plays. Then the security rules: another
 creator's item is a 404, a form without its CSRF token is refused, a sixth wrong password is
 slowed down, an expired session goes back to sign-in. Also: keyboard focus, a phone's width.
 
@@ -42,7 +43,8 @@ class Stack:
         self.bin = os.path.abspath(bin_dir)
         self.data = tempfile.mkdtemp(prefix="luma-studio-e2e-")
         self.log = open(os.path.join(self.data, "up.log"), "w+")
-        self.process = subprocess.Popen([os.path.join(self.bin, "lumactl"), "up", "--base-port", "0", "--data-dir", self.data],
+        self.process = subprocess.Popen([os.path.join(self.bin, "lumactl"), "up", "--base-port", "0", "--data-dir", self.data,
+                                         "--fake-avatars"],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -165,6 +167,7 @@ def main():
         first_bible = [a for a in cells if a.text.startswith("bible/en")][0]
         item_url = first_bible.get_attribute("href")
         item_id = int(item_url.rsplit("/", 1)[1])
+        ai_url = [a for a in cells if a.text.startswith("positivity/en")][0].get_attribute("href")
 
         # ...and assigns the first bible item to Grace.
         driver.get(item_url)
@@ -175,6 +178,17 @@ def main():
         options.select_by_value(grace.get_attribute("value"))
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
         check("Assigned to creator" in flash(driver), f"the item is assigned ({flash(driver)})")
+
+        # ...and the first positivity item to Ava (AI): luma-fake-heygen renders it while the
+        # rest of the test runs (checked near the end).
+        driver.get(ai_url)
+        options = Select(driver.find_element(By.ID, "field-creator_id"))
+        ava = [o for o in options.options if o.text.startswith("Ava (AI)")][0]
+        check("(AI) (AI)" not in ava.text, f"an AI creator is named once as AI ({ava.text})")
+        options.select_by_value(ava.get_attribute("value"))
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
+        render = driver.find_element(By.ID, "render-status").text
+        check("Assigned to creator" in flash(driver) and "HeyGen" in render, f"the AI assignment shows its render ({render})")
         sign_out(driver)
         check(driver.current_url.startswith(base + "/sign-in"), "signing out goes back to sign-in")
 
@@ -303,6 +317,23 @@ def main():
         driver.get(base + "/operations")
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/operations/integrity'] button"))
         check("nothing dangling" in flash(driver), f"the integrity check runs from the operations page ({flash(driver)})")
+        check(driver.find_element(By.ID, "renders-summary").text != "", "the operations page lists render jobs")
+
+        # The AI item: rendered by luma-fake-heygen, stored and submitted (waiting for the
+        # render's own polls, 5 s then 10 s, most of which the steps above took).
+        driver.get(ai_url)
+        def rendered(d):
+            d.refresh()
+            return "Submitted: rendered by Ava (AI)" in d.find_element(By.ID, "render-status").text
+        started = time.monotonic()
+        WebDriverWait(driver, 90, poll_frequency=1).until(rendered)
+        print(f"  the AI render was submitted {time.monotonic() - started:.1f} s after the test looked for it")
+        video = driver.find_element(By.ID, "item-video")
+        driver.execute_script("const v = arguments[0]; v.muted = true; v.play();", video)
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return arguments[0].currentTime > 0.5", video))
+        duration = driver.execute_script("return arguments[0].duration", video)
+        check(duration > 1, f"the AI video plays on the admin's page ({duration:.1f} s)")
+        driver.execute_script("arguments[0].pause()", video)
 
         # Keyboard: the first Tab reaches the skip link, and focus is visible.
         driver.get(base + "/calendar?month=2027-03")
@@ -352,7 +383,7 @@ def main():
         print(driver.page_source[:3000])
         for status in driver.find_elements(By.ID, "upload-status"):
             print("--- upload status:", status.text)
-        for name in ["luma-studio", "media-store", "content-pipeline"]:
+        for name in ["luma-studio", "media-store", "content-pipeline", "luma-fake-heygen"]:
             log = os.path.join(stack.data, "logs", name + ".log")
             if os.path.exists(log):
                 print(f"--- {name} log (last lines):")
