@@ -2,9 +2,11 @@ import ContentAPI
 import CreatorsAPI
 import FakeHeyGen
 import Foundation
+import GRDB
 import LumaRPC
 import LumaRPCNIO
 import LumaTestSupport
+import NIOConcurrencyHelpers
 import Testing
 @testable import ContentPipeline
 
@@ -265,4 +267,77 @@ struct RenderCrashTests {
         }
         await s.stop()
     }
+
+    /// The lease that lets a restart resume within seconds must not let another pass take a job
+    /// whose step is still running: the worker renews it (here in one process, a 1.5 s lease, a
+    /// download held until the test lets it go, on the real clock).
+    @Test func aStepLongerThanTheLeaseRenewsItSoNoOtherPassTakesTheJob() async throws {
+        let vendor = HeldDownloadVendor()
+        var configuration = RenderWorker.Configuration()
+        configuration.lease = 1.5
+        configuration.firstPoll = 0
+        var rendering = ContentPipelineAssembly.Rendering(vendor: vendor, voices: ["en": "voice-en"], worker: configuration)
+        rendering.jitter = { 1 }
+        let stack = try await InProcessStack(rendering: rendering, drivesRendersManually: true)
+        let worker = try #require(stack.renderWorker), database = try #require(stack.contentDatabase)
+        let creators = Luma_Creators_V1_CreatorRegistryClient(stack.client(stack.creatorsEndpoint))
+        let user = try await creators.createUser(.with { $0.email = "ava@example.com"; $0.displayName = "Ava"; $0.role = .creator })
+        let ai = try await creators.createCreator(.with {
+            $0.userID = user.id; $0.displayName = "Ava (AI)"; $0.isAi = true; $0.heygenAvatarID = "ava-01"; $0.canPositivity = true; $0.monthlyCapacity = 31
+        })
+        let content = Luma_Content_V1_ContentPipelineClient(stack.client(stack.contentEndpoint))
+        _ = try await content.plan(.with { $0.fromDate = "2027-03-01"; $0.toDate = "2027-03-01"; $0.modes = [.positivity] })
+        let id = try await content.generate(.with { $0.range = .with { $0.fromDate = "2027-03-01"; $0.toDate = "2027-03-01" } }).items[0].id
+        let job = try await content.assign(.with { $0.id = id; $0.creatorID = ai.id }).render
+
+        await worker.runDue()                                     // ordered
+        let storing = Task { await worker.runDue() }              // completed -> storing, the download held
+        #expect(await eventually { vendor.counts.withLockedValue { $0.downloads } == 1 })
+        func lease() async throws -> Double {
+            try await database.read { try Double.fetchOne($0, sql: "SELECT lease_until FROM render_jobs WHERE id = ?", arguments: [job.id]) ?? 0 }
+        }
+        let first = try await lease()
+        // Past the first lease, and still leased: renewed.
+        #expect(await eventually {
+            let held = (try? await lease()) ?? 0, instant = Date().timeIntervalSince1970
+            return instant > first + 0.2 && held > instant
+        })
+        await worker.runDue()                                     // another pass: must leave the job alone
+        #expect(vendor.counts.withLockedValue { ($0.statusCalls, $0.downloads) } == (1, 1), "the leased job was not taken again")
+
+        vendor.release()
+        await storing.value
+        let item = try await content.get(.with { $0.id = id })
+        #expect(item.status == .submitted && item.render.state == "submitted")
+        #expect(item.history.filter { $0.action == "submitted" }.count == 1)
+        await worker.runDue()
+        #expect(vendor.counts.withLockedValue { ($0.starts, $0.statusCalls, $0.downloads) } == (1, 1, 1))
+        await stack.stop()
+    }
+}
+
+/// A vendor whose video is done at the first poll and whose first download waits for
+/// `release()` (a later one, from a pass that took the job while it was held, does not).
+final class HeldDownloadVendor: AvatarVendor {
+    struct Counts { var starts = 0, statusCalls = 0, downloads = 0 }
+    let name = "heygen"
+    let counts = NIOLockedValueBox(Counts())
+    private let gate = AsyncStream<Void>.makeStream()
+
+    func start(_ render: RenderRequest) async throws -> String {
+        counts.withLockedValue { $0.starts += 1 }
+        return "v-1"
+    }
+    func find(reference: String) async throws -> String? { counts.withLockedValue { $0.starts } > 0 ? "v-1" : nil }
+    func status(videoID: String) async throws -> RenderStatus {
+        counts.withLockedValue { $0.statusCalls += 1 }
+        return .completed(videoURL: "fake://v-1.mp4", thumbnailURL: nil)
+    }
+    func download(_ url: String, to path: String) async throws {
+        let call = counts.withLockedValue { $0.downloads += 1; return $0.downloads }
+        if call == 1 { for await _ in gate.stream {} }
+        try FileManager.default.copyItem(atPath: try await TestVideo.path(), toPath: path)
+    }
+    /// Lets the held download finish.
+    func release() { gate.continuation.finish() }
 }
