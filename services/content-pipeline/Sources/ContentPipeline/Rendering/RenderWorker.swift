@@ -82,6 +82,7 @@ public final class RenderWorker: Service, Sendable {
     public func wake() { wakeContinuation.yield() }
 
     public func run() async throws {
+        removeDownloadsOfDeadProcesses()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -101,6 +102,15 @@ public final class RenderWorker: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.wakeContinuation.finish()
+        }
+    }
+
+    /// A process killed mid-download leaves `luma-renders-<pid>/`: removed once that pid is gone.
+    func removeDownloadsOfDeadProcesses() {
+        let base = (directory as NSString).deletingLastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix("luma-renders-") {
+            guard let pid = Int32(name.dropFirst("luma-renders-".count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: base + "/" + name)
         }
     }
 
