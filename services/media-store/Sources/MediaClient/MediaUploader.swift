@@ -12,14 +12,19 @@ public struct MediaUploader: Sendable {
     /// Consecutive failed calls tolerated (each followed by a backoff and a GetUpload).
     public var attempts: Int
     public var backoff: RPCBackoff
+    /// The largest chunk this client sends, whatever the server allows: what fits in its own
+    /// frame limit with room for the envelope.
+    public var maxChunk: Int
 
     public init(client: RPCClient, attempts: Int = 6) {
-        self.init(Luma_Media_V1_MediaStoreClient(client), attempts: attempts)
+        self.init(Luma_Media_V1_MediaStoreClient(client), attempts: attempts,
+                  maxChunk: max(1024, client.configuration.limits.maxFrameSize - 4096))
     }
 
-    public init(_ client: any Luma_Media_V1_MediaStoreClientProtocol, attempts: Int = 6) {
+    public init(_ client: any Luma_Media_V1_MediaStoreClientProtocol, attempts: Int = 6, maxChunk: Int = 1 << 20) {
         self.client = client
         self.attempts = attempts
+        self.maxChunk = maxChunk
         var backoff = RPCBackoff()
         backoff.initial = .milliseconds(200)
         backoff.maximum = .seconds(5)
@@ -72,7 +77,7 @@ public struct MediaUploader: Sendable {
         var failures = 0
         while !session.finished && session.nextOffset < session.size {
             try handle.seek(toOffset: session.nextOffset)
-            let length = Int(min(UInt64(max(session.chunkSize, 1)), session.size - session.nextOffset))
+            let length = Int(min(UInt64(max(1, min(Int(session.chunkSize), maxChunk))), session.size - session.nextOffset))
             guard let data = try handle.read(upToCount: length), data.count == length else {
                 throw RPCError.failedPrecondition("\(path) changed while it was uploaded (shorter than \(session.size) bytes)", field: "file")
             }
