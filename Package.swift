@@ -111,7 +111,8 @@ let package = Package(
         .executableTarget(
             name: "luma-rpc-bench",
             dependencies: [
-                "LumaEcho", "LumaRPC", "LumaRPCNIO",
+                "LumaEcho", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaSupervisor", "VersesAPI", "ContentAPI",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
