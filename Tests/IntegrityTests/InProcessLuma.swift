@@ -144,9 +144,10 @@ struct DirectVerseSource: VerseSource {
     func categories() async throws -> [String] {
         try await registry.listCategories(.init(), context: .test).categories.map(\.name)
     }
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse {
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse {
         let claim = try await registry.claimNextUnused(.with {
             $0.dailyContentID = content; $0.category = category; $0.usedDate = date; $0.translation = translation
+            $0.language = language
         }, context: .test)
         return ClaimedVerse(claim)
     }
@@ -156,13 +157,17 @@ struct DirectVerseSource: VerseSource {
     func ledgerContentIDs() async throws -> [Int64] {
         try await registry.listContentIds(.init(), context: .test).dailyContentIds
     }
-    func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
+    func verifyClaims(_ claims: [(content: Int64, reference: String, language: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
         try await registry.verifyClaims(.with {
-            $0.claims = claims.map { claim in .with { $0.dailyContentID = claim.content; $0.reference = claim.reference } }
+            $0.claims = claims.map { claim in
+                .with { $0.dailyContentID = claim.content; $0.reference = claim.reference; $0.language = claim.language }
+            }
         }, context: .test).verdicts
     }
-    func claim(reference: String, content: Int64, date: String) async throws {
-        _ = try await registry.claimVerse(.with { $0.reference = reference; $0.dailyContentID = content; $0.usedDate = date }, context: .test)
+    func claim(reference: String, content: Int64, date: String, language: String) async throws {
+        _ = try await registry.claimVerse(.with {
+            $0.reference = reference; $0.dailyContentID = content; $0.usedDate = date; $0.language = language
+        }, context: .test)
     }
 }
 

@@ -194,7 +194,7 @@ struct VersesCommand: AsyncParsableCommand {
     }
 
     struct Used: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The ledger of used verses, by date.")
+        static let configuration = CommandConfiguration(abstract: "The ledger of used verses, by date, with each row's language channel.")
         @OptionGroup var endpoints: EndpointOptions
         @Option(help: "From date, YYYY-MM-DD.") var from = ""
         @Option(help: "To date, YYYY-MM-DD.") var to = ""
@@ -207,7 +207,10 @@ struct VersesCommand: AsyncParsableCommand {
                     return (page.verses, page.nextPageToken)
                 }
                 if endpoints.json { return try Output.json(Luma_Verses_V1_ListUsedResponse.with { $0.verses = rows }) }
-                Output.table(["DATE", "VERSE", "CONTENT"], rows.map { ["\($0.usedDate)", "\($0.book) \($0.chapter):\($0.verse)", "\($0.dailyContentID)"] })
+                // A verse is used once per language channel: the language is part of each row.
+                Output.table(["DATE", "LANG", "VERSE", "CONTENT"], rows.map {
+                    ["\($0.usedDate)", $0.language, "\($0.book) \($0.chapter):\($0.verse)", "\($0.dailyContentID)"]
+                })
             }
         }
     }

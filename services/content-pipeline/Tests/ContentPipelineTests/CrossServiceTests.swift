@@ -154,8 +154,8 @@ struct CrossServiceTests {
         let verses = try openDatabase(stack.directory + "/verses.sqlite")
         try await verses.write { db in
             try db.execute(sql: """
-                INSERT INTO used_bible_verses (book, chapter, verse, ordinal, daily_content_id, used_date, created_at)
-                VALUES ('Gen', 1, 1, 1, 9999, '2026-12-09', '2026-12-09T00:00:00Z')
+                INSERT INTO used_bible_verses (language, book, chapter, verse, ordinal, daily_content_id, used_date, created_at)
+                VALUES ('en', 'Gen', 1, 1, 1, 9999, '2026-12-09', '2026-12-09T00:00:00Z')
                 """)
         }
         let content = try openDatabase(stack.directory + "/content.sqlite")

@@ -18,7 +18,7 @@ final class StubVerses: VerseSource {
         guard reachable.withLockedValue({ $0 }) else { throw RPCError.unavailable("verse-registry is unreachable: stub") }
     }
     func categories() async throws -> [String] { try check(); return ["hope", "peace"] }
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse {
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse {
         try check()
         let reference = claims.withLockedValue { claims in
             if let held = claims[content] { return held }
@@ -33,7 +33,7 @@ final class StubVerses: VerseSource {
         released.withLockedValue { $0.append(content) }
     }
     func ledgerContentIDs() async throws -> [Int64] { try check(); return claims.withLockedValue { Array($0.keys) } }
-    func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
+    func verifyClaims(_ claims: [(content: Int64, reference: String, language: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
         try check()
         let held = self.claims.withLockedValue { $0 }
         return claims.map { claim in .with {
@@ -43,7 +43,7 @@ final class StubVerses: VerseSource {
             $0.outcome = !holders.isEmpty ? .heldByOther : held[claim.content] == claim.reference ? .held : .missing
         } }
     }
-    func claim(reference: String, content: Int64, date: String) async throws {
+    func claim(reference: String, content: Int64, date: String, language: String) async throws {
         try check()
         claims.withLockedValue { $0[content] = reference }
     }

@@ -26,7 +26,7 @@ struct LedgerTests {
 
         let error = await #expect(throws: RPCError.self) { try await claim(service, 8, "1 Corinthians 13:7") }
         #expect(error?.code == .alreadyExists)
-        #expect(error?.message == "1 Corinthians 13:7 was already used by daily content 7 on 2026-12-03")
+        #expect(error?.message == "1 Corinthians 13:7 was already used in 'en' by daily content 7 on 2026-12-03")
         #expect(try ledgerCount(pool) == 4)
     }
 

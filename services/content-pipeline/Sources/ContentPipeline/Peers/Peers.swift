@@ -6,13 +6,16 @@ import VersesAPI
 /// The verse-registry operations the pipeline needs. Over RPC in production.
 public protocol VerseSource: Sendable {
     func categories() async throws -> [String]
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse
+    /// Claims the category's next verse unused in `language` (the item's; a verse is used once
+    /// per language channel), with text in `translation`.
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse
     func release(content: Int64) async throws
     func ledgerContentIDs() async throws -> [Int64]
-    /// Whether the ledger holds each (item, reference) for that item; at most 1000 at a time.
-    func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict]
-    /// Claims exactly `reference` for the item (the integrity repair of a lost claim).
-    func claim(reference: String, content: Int64, date: String) async throws
+    /// Whether the ledger holds each (item, reference) for that item in the item's language; at
+    /// most 1000 at a time.
+    func verifyClaims(_ claims: [(content: Int64, reference: String, language: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict]
+    /// Claims exactly `reference` for the item in its language (the integrity repair of a lost claim).
+    func claim(reference: String, content: Int64, date: String, language: String) async throws
 }
 
 /// The passage verse-registry claimed for an item.
@@ -73,13 +76,14 @@ public struct RPCVerseSource: VerseSource {
         try await reaching("verse-registry") { try await client.listCategories(.init()).categories.map(\.name) }
     }
 
-    public func claimNextUnused(content: Int64, category: String, date: String, translation: String) async throws -> ClaimedVerse {
+    public func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse {
         try await reaching("verse-registry") {
             let claim = try await client.claimNextUnused(.with {
                 $0.dailyContentID = content
                 $0.category = category
                 $0.usedDate = date
                 $0.translation = translation
+                $0.language = language
             })
             return ClaimedVerse(claim)
         }
@@ -95,17 +99,21 @@ public struct RPCVerseSource: VerseSource {
         try await reaching("verse-registry") { try await client.listContentIds(.init()).dailyContentIds }
     }
 
-    public func verifyClaims(_ claims: [(content: Int64, reference: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
+    public func verifyClaims(_ claims: [(content: Int64, reference: String, language: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
         try await reaching("verse-registry") {
             try await client.verifyClaims(.with {
-                $0.claims = claims.map { claim in .with { $0.dailyContentID = claim.content; $0.reference = claim.reference } }
+                $0.claims = claims.map { claim in
+                    .with { $0.dailyContentID = claim.content; $0.reference = claim.reference; $0.language = claim.language }
+                }
             }).verdicts
         }
     }
 
-    public func claim(reference: String, content: Int64, date: String) async throws {
+    public func claim(reference: String, content: Int64, date: String, language: String) async throws {
         _ = try await reaching("verse-registry") {
-            try await client.claimVerse(.with { $0.reference = reference; $0.dailyContentID = content; $0.usedDate = date })
+            try await client.claimVerse(.with {
+                $0.reference = reference; $0.dailyContentID = content; $0.usedDate = date; $0.language = language
+            })
         }
     }
 }

@@ -152,7 +152,8 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
                 let day = CalendarDate(item.postDate)?.dayNumber ?? 0
                 topic = available.sorted()[((day % available.count) + available.count) % available.count]
             }
-            let claimed = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate, translation: translation)
+            let claimed = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate,
+                                                           translation: translation, language: item.language)
             topic = claimed.category.isEmpty ? topic : claimed.category
             verse = claimed
             // If the item is deleted from here on, the transition below finds it gone, and the

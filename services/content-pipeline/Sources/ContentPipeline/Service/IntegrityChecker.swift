@@ -45,7 +45,7 @@ struct IntegrityChecker {
         var verdicts: [Luma_Verses_V1_ClaimVerdict] = []
         for start in stride(from: 0, to: bibleClaims.count, by: 1000) {
             let chunk = bibleClaims[start..<min(start + 1000, bibleClaims.count)]
-            verdicts += try await verses.verifyClaims(chunk.map { ($0.id, $0.reference) })
+            verdicts += try await verses.verifyClaims(chunk.map { ($0.id, $0.reference, $0.language) })
         }
         // An item deleted while we looked is not an orphan: its release is queued.
         let stillThere = try await database.measured.read { try ContentStore.ids($0) }
@@ -100,7 +100,7 @@ struct IntegrityChecker {
         for verdict in reclaimable {
             guard let claim = claims[verdict.dailyContentID] else { continue }
             do {
-                try await verses.claim(reference: claim.reference, content: claim.id, date: claim.postDate)
+                try await verses.claim(reference: claim.reference, content: claim.id, date: claim.postDate, language: claim.language)
                 reclaimed.append(claim.id)
             } catch let error as RPCError where error.code != .unavailable {
                 report.notes.append("item \(claim.id): could not claim \(claim.reference) again: \(error.message)")

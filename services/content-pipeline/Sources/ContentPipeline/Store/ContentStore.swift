@@ -219,12 +219,12 @@ enum ContentStore {
     }
 
     /// Bible items past `empty` with their verse: what verse-registry's ledger must hold.
-    static func bibleClaims(_ db: Database) throws -> [(id: Int64, reference: String, postDate: String)] {
+    static func bibleClaims(_ db: Database) throws -> [(id: Int64, reference: String, postDate: String, language: String)] {
         try Row.fetchAll(db, sql: """
-            SELECT id, verse_reference, post_date FROM daily_content
+            SELECT id, verse_reference, post_date, language FROM daily_content
             WHERE mode = 'bible' AND status <> 'empty' AND verse_reference IS NOT NULL AND verse_reference <> ''
             ORDER BY id
-            """).map { ($0["id"], $0["verse_reference"], $0["post_date"]) }
+            """).map { ($0["id"], $0["verse_reference"], $0["post_date"], $0["language"]) }
     }
 
     static func ids(_ db: Database) throws -> Set<Int64> {

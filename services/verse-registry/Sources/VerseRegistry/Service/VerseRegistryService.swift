@@ -94,10 +94,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
     public func importTranslation(_ request: Luma_Verses_V1_ImportTranslationRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ImportTranslationResponse {
         let id = try Self.translationID(request.id, field: "id")
         let name = try Validate.text(request.name, field: "name", max: 100)
-        let language = request.language.lowercased()
-        guard language.count >= 2, language.count <= 3, language.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw RPCError.invalidArgument("language '\(request.language.prefix(20))' is not an ISO 639 code such as 'en' or 'es'", field: "language")
-        }
+        let language = try Self.languageCode(request.language)
         guard request.lines.count <= 10_000 else {
             throw RPCError.invalidArgument("at most 10000 lines per batch; send the file in batches", field: "lines")
         }
@@ -141,6 +138,16 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         }
         let deleted = try await database.measured.write { try TranslationStore.delete($0, translation: id) }
         return .with { $0.deleted = deleted }
+    }
+
+    /// An ISO 639 code such as "en"; empty is `empty` (nil: required).
+    static func languageCode(_ text: String, empty: String? = nil) throws -> String {
+        if text.isEmpty, let empty { return empty }
+        let language = text.lowercased()
+        guard language.count >= 2, language.count <= 3, language.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw RPCError.invalidArgument("language '\(text.prefix(20))' is not an ISO 639 code such as 'en' or 'es'", field: "language")
+        }
+        return language
     }
 
     static func translationID(_ text: String, field: String = "translation") throws -> String {
@@ -239,12 +246,13 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         let contentID = try Validate.id(request.dailyContentID, field: "daily_content_id")
         let reference = try reference(request.reference)
         let usedDate = try Validate.date(request.usedDate, field: "used_date").description
+        let language = try Self.languageCode(request.language, empty: "en")
         guard reference.verseCount <= 200 else {
             throw RPCError.invalidArgument("claim at most 200 verses at once; \(reference.canonical) has \(reference.verseCount)", field: "reference")
         }
         try await requireContent(contentID)
         let rows = try await database.measured.write { db in
-            try LedgerStore.claim(db, reference: reference, content: contentID, usedDate: usedDate, canon: canon)
+            try LedgerStore.claim(db, reference: reference, content: contentID, language: language, usedDate: usedDate, canon: canon)
         }
         return .with {
             $0.reference = reference.canonical
@@ -257,6 +265,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         let category = try Self.categoryName(request.category, field: "category")
         let usedDate = try Validate.date(request.usedDate, field: "used_date").description
         let translation = try Self.translationID(request.translation)
+        let requestedLanguage = request.language.isEmpty ? nil : try Self.languageCode(request.language)
         try await requireContent(contentID)
         let claim = try await database.measured.write { db -> (rows: [LedgerRow], texts: [Int: String], category: String, note: String, language: String) in
             guard let categoryID = try CategoryStore.id(db, name: category) else {
@@ -264,6 +273,12 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             }
             guard let language = try TranslationStore.language(db, translation) else {
                 throw RPCError.notFound("unknown translation '\(translation)'", field: "translation")
+            }
+            // The ledger's channel is the item's language, which is its translation's: the
+            // picks' "wholly unused" check reads the translation's language.
+            if let requestedLanguage, requestedLanguage != language {
+                throw RPCError.invalidArgument(
+                    "translation \(translation) is '\(language)', not the item's language '\(requestedLanguage)'", field: "language")
             }
             // Retried or repeated: the item keeps the verse it already holds.
             let held = try LedgerStore.rows(db, content: contentID)
@@ -278,7 +293,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
                 }
                 chosen = (choice.category, choice.note)
                 rows = try LedgerStore.claim(db, reference: canon.reference(first: choice.first, last: choice.last),
-                                             content: contentID, usedDate: usedDate, canon: canon)
+                                             content: contentID, language: language, usedDate: usedDate, canon: canon)
             } else {
                 rows = held
             }
@@ -308,7 +323,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func isUsed(_ request: Luma_Verses_V1_IsUsedRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_IsUsedResponse {
         let reference = try reference(request.reference)
-        let rows = try await database.measured.read { try LedgerStore.rows($0, first: reference.first, last: reference.last) }
+        let rows = try await database.measured.read { try LedgerStore.rows($0, first: reference.first, last: reference.last, language: nil) }
         return .with {
             $0.used = !rows.isEmpty
             $0.usages = rows.map(Self.usedVerse)
@@ -375,15 +390,21 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             verdict.detail = "'\(claim.reference.prefix(60))' is not a valid reference"
             return verdict
         }
-        let rows = try LedgerStore.rows(db, first: reference.first, last: reference.last)
+        guard let language = try? Self.languageCode(claim.language, empty: "en") else {
+            verdict.outcome = .invalidReference
+            verdict.detail = "'\(claim.language.prefix(20))' is not a language code"
+            return verdict
+        }
+        // Held by another item in the same language channel: the other languages' rows are theirs.
+        let rows = try LedgerStore.rows(db, first: reference.first, last: reference.last, language: language)
         let holders = Array(Set(rows.map(\.dailyContentID)).subtracting([claim.dailyContentID])).sorted()
         verdict.holders = holders
         if !holders.isEmpty {
             verdict.outcome = .heldByOther
-            verdict.detail = "\(reference.canonical) is held by daily content \(holders.map(String.init).joined(separator: ", "))"
+            verdict.detail = "\(reference.canonical) is held by daily content \(holders.map(String.init).joined(separator: ", ")) in '\(language)'"
         } else if rows.count < reference.verseCount {
             verdict.outcome = .missing
-            verdict.detail = "\(reference.canonical): \(reference.verseCount - rows.count) of \(reference.verseCount) verses have no ledger row"
+            verdict.detail = "\(reference.canonical): \(reference.verseCount - rows.count) of \(reference.verseCount) verses have no ledger row in '\(language)'"
         } else {
             verdict.outcome = .held
         }
@@ -398,6 +419,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             $0.dailyContentID = row.dailyContentID
             $0.usedDate = row.usedDate
             $0.createdAt = row.createdAt
+            $0.language = row.language
         }
     }
 }

@@ -5,6 +5,8 @@ import LumaServiceKit
 
 /// One row of `used_bible_verses`.
 public struct LedgerRow: Sendable, Equatable {
+    /// The language channel the verse is used in: a verse is used once per language.
+    public let language: String
     public let book: String
     public let chapter: Int
     public let verse: Int
@@ -14,6 +16,7 @@ public struct LedgerRow: Sendable, Equatable {
     public let createdAt: String
 
     init(row: Row) {
+        language = row["language"]
         book = row["book"]
         chapter = row["chapter"]
         verse = row["verse"]
@@ -29,11 +32,14 @@ public struct LedgerRow: Sendable, Equatable {
 /// "pick an unused verse, then insert it" cannot interleave with another claimer; the UNIQUE
 /// constraints are the last line of defence.
 enum LedgerStore {
-    static let columns = "book, chapter, verse, ordinal, daily_content_id, used_date, created_at"
+    static let columns = "language, book, chapter, verse, ordinal, daily_content_id, used_date, created_at"
 
-    static func rows(_ db: Database, first: Int, last: Int) throws -> [LedgerRow] {
-        try Row.fetchAll(db, sql: "SELECT \(columns) FROM used_bible_verses WHERE ordinal BETWEEN ? AND ? ORDER BY ordinal",
-                         arguments: [first, last]).map(LedgerRow.init)
+    /// The rows of a range of verses in one language, or in every language (`nil`).
+    static func rows(_ db: Database, first: Int, last: Int, language: String?) throws -> [LedgerRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM used_bible_verses
+            WHERE ordinal BETWEEN ? AND ? AND (? IS NULL OR language = ?) ORDER BY ordinal, language
+            """, arguments: [first, last, language, language]).map(LedgerRow.init)
     }
 
     static func rows(_ db: Database, content: Int64) throws -> [LedgerRow] {
@@ -41,33 +47,34 @@ enum LedgerStore {
                          arguments: [content]).map(LedgerRow.init)
     }
 
-    /// Claims every verse of `reference` for `content`, all or none.
-    static func claim(_ db: Database, reference: Reference, content: Int64, usedDate: String, canon: Canon) throws -> [LedgerRow] {
+    /// Claims every verse of `reference` for `content` in `language`, all or none. Only rows of
+    /// that language make a verse taken: a verse is used once per language channel.
+    static func claim(_ db: Database, reference: Reference, content: Int64, language: String, usedDate: String, canon: Canon) throws -> [LedgerRow] {
         try requireNotReleased(db, content: content)
-        let existing = try rows(db, first: reference.first, last: reference.last)
+        let existing = try rows(db, first: reference.first, last: reference.last, language: language)
         if let taken = existing.first(where: { $0.dailyContentID != content }) {
             let others = existing.filter { $0.dailyContentID != content }.count
             let more = others > 1 ? " (and \(others - 1) more verse\(others == 2 ? "" : "s") of \(reference.canonical))" : ""
             let name = canon.reference(first: taken.ordinal, last: taken.ordinal).canonical
             throw RPCError.alreadyExists(
-                "\(name) was already used by daily content \(taken.dailyContentID) on \(taken.usedDate)\(more)",
+                "\(name) was already used in '\(language)' by daily content \(taken.dailyContentID) on \(taken.usedDate)\(more)",
                 field: "reference")
         }
         let held = Set(existing.map(\.ordinal))
         try insert(db, ordinals: (reference.first...reference.last).filter { !held.contains($0) },
-                   content: content, usedDate: usedDate, canon: canon)
-        return try rows(db, first: reference.first, last: reference.last)
+                   content: content, language: language, usedDate: usedDate, canon: canon)
+        return try rows(db, first: reference.first, last: reference.last, language: language)
     }
 
-    private static func insert(_ db: Database, ordinals: [Int], content: Int64, usedDate: String, canon: Canon) throws {
+    private static func insert(_ db: Database, ordinals: [Int], content: Int64, language: String, usedDate: String, canon: Canon) throws {
         let now = Timestamp.now()
         let statement = try db.makeStatement(sql: """
-            INSERT INTO used_bible_verses (book, chapter, verse, ordinal, daily_content_id, used_date, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO used_bible_verses (language, book, chapter, verse, ordinal, daily_content_id, used_date, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for ordinal in ordinals {
             let location = canon.location(ofOrdinal: ordinal)
-            try statement.execute(arguments: [location.book.osis, location.chapter, location.verse, ordinal, content, usedDate, now])
+            try statement.execute(arguments: [language, location.book.osis, location.chapter, location.verse, ordinal, content, usedDate, now])
         }
     }
 
@@ -94,7 +101,7 @@ enum LedgerStore {
         try Row.fetchAll(db, sql: """
             SELECT \(columns) FROM used_bible_verses
             WHERE (? IS NULL OR used_date >= ?) AND (? IS NULL OR used_date <= ?)
-            ORDER BY used_date, ordinal LIMIT ? OFFSET ?
+            ORDER BY used_date, ordinal, language LIMIT ? OFFSET ?
             """, arguments: [from, from, to, to, limit, offset]).map(LedgerRow.init)
     }
 

@@ -71,8 +71,9 @@ enum PickStore {
         case everything
     }
 
-    /// The first pick of the pool that is wholly unused, has text in `translation` for every
-    /// verse, and whose text in that translation ends a sentence.
+    /// The first pick of the pool that is wholly unused in the translation's language (a verse
+    /// is used once per language channel), has text in `translation` for every verse, and whose
+    /// text in that translation ends a sentence.
     static func firstAvailable(_ db: Database, in pool: Pool, translation: String) throws -> (first: Int, last: Int, categoryID: Int64)? {
         let (condition, order, arguments): (String, String, StatementArguments) = switch pool {
         case .category(let id): ("p.category_id = ?", "p.rank", [id])
@@ -86,11 +87,12 @@ enum PickStore {
                        (SELECT t.text FROM verse_texts t WHERE t.translation_id = ? AND t.ordinal = p.last_ordinal) AS last_text
                 FROM category_picks p
                 WHERE \(condition)
-                  AND NOT EXISTS (SELECT 1 FROM used_bible_verses u WHERE u.ordinal BETWEEN p.first_ordinal AND p.last_ordinal)
+                  AND NOT EXISTS (SELECT 1 FROM used_bible_verses u WHERE u.ordinal BETWEEN p.first_ordinal AND p.last_ordinal
+                                  AND u.language = (SELECT l.language FROM translations l WHERE l.id = ?))
                   AND (SELECT COUNT(*) FROM verse_texts t WHERE t.translation_id = ? AND t.ordinal BETWEEN p.first_ordinal AND p.last_ordinal)
                       = p.last_ordinal - p.first_ordinal + 1
                 ORDER BY \(order) LIMIT 64 OFFSET ?
-                """, arguments: [translation] + arguments + [translation, offset])
+                """, arguments: [translation] + arguments + [translation, translation, offset])
             if rows.isEmpty { return nil }
             if let row = rows.first(where: { PassageScorer.endsSentence($0["last_text"] ?? "") }) {
                 return (row["first_ordinal"], row["last_ordinal"], row["category_id"])

@@ -75,8 +75,43 @@ public enum VerseRegistryMigrations {
             try TranslationStore.upsertTranslation(db, id: "rv1909", name: "Reina-Valera 1909", language: "es")
             try TranslationStore.replace(db, translation: "rv1909", rows: rows)
         }
+        // Issue 24: a verse is used once per language channel, so English and Spanish each have
+        // the whole Bible. The ledger gets the item's language and UNIQUE (language, book,
+        // chapter, verse); the table is rebuilt keeping every row and id. Rows written before
+        // record no language (nor translation), so they are taken as English, the only channel
+        // they could be sure of; the released_content tombstones are untouched.
+        migrator.registerMigration("010_ledger_per_language") { db in
+            try db.execute(sql: ledgerPerLanguage)
+        }
         return migrator
     }
+
+    static let ledgerPerLanguage = """
+        CREATE TABLE used_bible_verses_new (
+            id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            book TEXT NOT NULL,
+            chapter INTEGER NOT NULL,
+            verse INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL,
+            daily_content_id INTEGER NOT NULL,
+            used_date TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (language, book, chapter, verse)
+        );
+        INSERT INTO used_bible_verses_new (id, language, book, chapter, verse, ordinal, daily_content_id, used_date, created_at)
+            SELECT id, 'en', book, chapter, verse, ordinal, daily_content_id, used_date, created_at FROM used_bible_verses;
+        DROP TABLE used_bible_verses;
+        ALTER TABLE used_bible_verses_new RENAME TO used_bible_verses;
+        CREATE UNIQUE INDEX used_bible_verses_ordinal ON used_bible_verses(language, ordinal);
+        CREATE INDEX used_bible_verses_used_date ON used_bible_verses(used_date);
+        CREATE INDEX used_bible_verses_content ON used_bible_verses(daily_content_id);
+        -- Append-only: rows are inserted, and deleted only when their content is deleted.
+        CREATE TRIGGER used_bible_verses_append_only BEFORE UPDATE ON used_bible_verses
+        BEGIN
+            SELECT RAISE(ABORT, 'used_bible_verses is append-only');
+        END;
+        """
 
     static let schema = """
         CREATE TABLE translations (
@@ -137,7 +172,8 @@ public enum VerseRegistryMigrations {
             PRIMARY KEY (category_id, ordinal)
         ) WITHOUT ROWID;
 
-        -- The ledger (the seed's used_bible_verses): one row per verse ever used.
+        -- The ledger (the seed's used_bible_verses): one row per verse ever used (per language
+        -- since 010_ledger_per_language, which rebuilds this table).
         -- daily_content_id points into content-pipeline's database; the service checks it
         -- through RPC because no single database can.
         CREATE TABLE used_bible_verses (

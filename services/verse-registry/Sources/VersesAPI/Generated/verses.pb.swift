@@ -612,6 +612,9 @@ public nonisolated struct Luma_Verses_V1_UsedVerse: Sendable {
   /// RFC 3339
   public var createdAt: String = String()
 
+  /// the channel the verse is used in ("en", "es"): once per language
+  public var language: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -627,6 +630,9 @@ public nonisolated struct Luma_Verses_V1_ClaimVerseRequest: Sendable {
   public var reference: String = String()
 
   public var usedDate: String = String()
+
+  /// the item's language; default "en"; other languages' rows do not count
+  public var language: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -661,6 +667,10 @@ public nonisolated struct Luma_Verses_V1_ClaimNextUnusedRequest: Sendable {
 
   /// default "kjv"; only verses with text in it are picked
   public var translation: String = String()
+
+  /// The item's language; default the translation's, and it must be the translation's. Only
+  /// this language's ledger rows make a verse used.
+  public var language: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -874,6 +884,9 @@ public nonisolated struct Luma_Verses_V1_ClaimToVerify: Sendable {
   public var dailyContentID: Int64 = 0
 
   public var reference: String = String()
+
+  /// the item's language; default "en"; "held by another" is judged in it
+  public var language: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2107,7 +2120,7 @@ nonisolated extension Luma_Verses_V1_CategoryPicksChanged: SwiftProtobuf.Message
 
 nonisolated extension Luma_Verses_V1_UsedVerse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UsedVerse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}book\0\u{1}chapter\0\u{1}verse\0\u{3}daily_content_id\0\u{3}used_date\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}book\0\u{1}chapter\0\u{1}verse\0\u{3}daily_content_id\0\u{3}used_date\0\u{3}created_at\0\u{1}language\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2121,6 +2134,7 @@ nonisolated extension Luma_Verses_V1_UsedVerse: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.dailyContentID) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.usedDate) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.createdAt) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.language) }()
       default: break
       }
     }
@@ -2145,6 +2159,9 @@ nonisolated extension Luma_Verses_V1_UsedVerse: SwiftProtobuf.Message, SwiftProt
     if !self.createdAt.isEmpty {
       try visitor.visitSingularStringField(value: self.createdAt, fieldNumber: 6)
     }
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2155,6 +2172,7 @@ nonisolated extension Luma_Verses_V1_UsedVerse: SwiftProtobuf.Message, SwiftProt
     if lhs.dailyContentID != rhs.dailyContentID {return false}
     if lhs.usedDate != rhs.usedDate {return false}
     if lhs.createdAt != rhs.createdAt {return false}
+    if lhs.language != rhs.language {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2162,7 +2180,7 @@ nonisolated extension Luma_Verses_V1_UsedVerse: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Luma_Verses_V1_ClaimVerseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimVerseRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}reference\0\u{3}used_date\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}reference\0\u{3}used_date\0\u{1}language\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2173,6 +2191,7 @@ nonisolated extension Luma_Verses_V1_ClaimVerseRequest: SwiftProtobuf.Message, S
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.dailyContentID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reference) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.usedDate) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.language) }()
       default: break
       }
     }
@@ -2188,6 +2207,9 @@ nonisolated extension Luma_Verses_V1_ClaimVerseRequest: SwiftProtobuf.Message, S
     if !self.usedDate.isEmpty {
       try visitor.visitSingularStringField(value: self.usedDate, fieldNumber: 3)
     }
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2195,6 +2217,7 @@ nonisolated extension Luma_Verses_V1_ClaimVerseRequest: SwiftProtobuf.Message, S
     if lhs.dailyContentID != rhs.dailyContentID {return false}
     if lhs.reference != rhs.reference {return false}
     if lhs.usedDate != rhs.usedDate {return false}
+    if lhs.language != rhs.language {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2237,7 +2260,7 @@ nonisolated extension Luma_Verses_V1_ClaimVerseResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimNextUnusedRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}category\0\u{3}used_date\0\u{1}translation\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}category\0\u{3}used_date\0\u{1}translation\0\u{1}language\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2249,6 +2272,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
       case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.usedDate) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.translation) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.language) }()
       default: break
       }
     }
@@ -2267,6 +2291,9 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
     if !self.translation.isEmpty {
       try visitor.visitSingularStringField(value: self.translation, fieldNumber: 4)
     }
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2275,6 +2302,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
     if lhs.category != rhs.category {return false}
     if lhs.usedDate != rhs.usedDate {return false}
     if lhs.translation != rhs.translation {return false}
+    if lhs.language != rhs.language {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2740,7 +2768,7 @@ nonisolated extension Luma_Verses_V1_VerifyClaimsRequest: SwiftProtobuf.Message,
 
 nonisolated extension Luma_Verses_V1_ClaimToVerify: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimToVerify"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}reference\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}reference\0\u{1}language\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2750,6 +2778,7 @@ nonisolated extension Luma_Verses_V1_ClaimToVerify: SwiftProtobuf.Message, Swift
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.dailyContentID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
       default: break
       }
     }
@@ -2762,12 +2791,16 @@ nonisolated extension Luma_Verses_V1_ClaimToVerify: SwiftProtobuf.Message, Swift
     if !self.reference.isEmpty {
       try visitor.visitSingularStringField(value: self.reference, fieldNumber: 2)
     }
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Luma_Verses_V1_ClaimToVerify, rhs: Luma_Verses_V1_ClaimToVerify) -> Bool {
     if lhs.dailyContentID != rhs.dailyContentID {return false}
     if lhs.reference != rhs.reference {return false}
+    if lhs.language != rhs.language {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

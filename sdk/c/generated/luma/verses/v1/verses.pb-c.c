@@ -3995,7 +3995,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__category_picks_changed__descr
   (ProtobufCMessageInit) luma__verses__v1__category_picks_changed__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__used_verse__field_descriptors[6] =
+static const ProtobufCFieldDescriptor luma__verses__v1__used_verse__field_descriptors[7] =
 {
   {
     "book",
@@ -4069,19 +4069,32 @@ static const ProtobufCFieldDescriptor luma__verses__v1__used_verse__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "language",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__UsedVerse, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__used_verse__field_indices_by_name[] = {
   0,   /* field[0] = book */
   1,   /* field[1] = chapter */
   5,   /* field[5] = created_at */
   3,   /* field[3] = daily_content_id */
+  6,   /* field[6] = language */
   4,   /* field[4] = used_date */
   2,   /* field[2] = verse */
 };
 static const ProtobufCIntRange luma__verses__v1__used_verse__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__used_verse__descriptor =
 {
@@ -4091,14 +4104,14 @@ const ProtobufCMessageDescriptor luma__verses__v1__used_verse__descriptor =
   "Luma__Verses__V1__UsedVerse",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__UsedVerse),
-  6,
+  7,
   luma__verses__v1__used_verse__field_descriptors,
   luma__verses__v1__used_verse__field_indices_by_name,
   1,  luma__verses__v1__used_verse__number_ranges,
   (ProtobufCMessageInit) luma__verses__v1__used_verse__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_verse_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_verse_request__field_descriptors[4] =
 {
   {
     "daily_content_id",
@@ -4136,16 +4149,29 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_verse_request__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "language",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimVerseRequest, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_verse_request__field_indices_by_name[] = {
   0,   /* field[0] = daily_content_id */
+  3,   /* field[3] = language */
   1,   /* field[1] = reference */
   2,   /* field[2] = used_date */
 };
 static const ProtobufCIntRange luma__verses__v1__claim_verse_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_verse_request__descriptor =
 {
@@ -4155,7 +4181,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_verse_request__descript
   "Luma__Verses__V1__ClaimVerseRequest",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimVerseRequest),
-  3,
+  4,
   luma__verses__v1__claim_verse_request__field_descriptors,
   luma__verses__v1__claim_verse_request__field_indices_by_name,
   1,  luma__verses__v1__claim_verse_request__number_ranges,
@@ -4213,7 +4239,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_verse_response__descrip
   (ProtobufCMessageInit) luma__verses__v1__claim_verse_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_request__field_descriptors[5] =
 {
   {
     "daily_content_id",
@@ -4263,17 +4289,30 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "language",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimNextUnusedRequest, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_next_unused_request__field_indices_by_name[] = {
   1,   /* field[1] = category */
   0,   /* field[0] = daily_content_id */
+  4,   /* field[4] = language */
   3,   /* field[3] = translation */
   2,   /* field[2] = used_date */
 };
 static const ProtobufCIntRange luma__verses__v1__claim_next_unused_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_request__descriptor =
 {
@@ -4283,7 +4322,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_request__de
   "Luma__Verses__V1__ClaimNextUnusedRequest",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimNextUnusedRequest),
-  4,
+  5,
   luma__verses__v1__claim_next_unused_request__field_descriptors,
   luma__verses__v1__claim_next_unused_request__field_indices_by_name,
   1,  luma__verses__v1__claim_next_unused_request__number_ranges,
@@ -4978,7 +5017,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__verify_claims_request__descri
   (ProtobufCMessageInit) luma__verses__v1__verify_claims_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_to_verify__field_descriptors[2] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_to_verify__field_descriptors[3] =
 {
   {
     "daily_content_id",
@@ -5004,15 +5043,28 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_to_verify__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "language",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimToVerify, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_to_verify__field_indices_by_name[] = {
   0,   /* field[0] = daily_content_id */
+  2,   /* field[2] = language */
   1,   /* field[1] = reference */
 };
 static const ProtobufCIntRange luma__verses__v1__claim_to_verify__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_to_verify__descriptor =
 {
@@ -5022,7 +5074,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_to_verify__descriptor =
   "Luma__Verses__V1__ClaimToVerify",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimToVerify),
-  2,
+  3,
   luma__verses__v1__claim_to_verify__field_descriptors,
   luma__verses__v1__claim_to_verify__field_indices_by_name,
   1,  luma__verses__v1__claim_to_verify__number_ranges,

@@ -579,10 +579,14 @@ struct  Luma__Verses__V1__UsedVerse
    * RFC 3339
    */
   char *created_at;
+  /*
+   * the channel the verse is used in ("en", "es"): once per language
+   */
+  char *language;
 };
 #define LUMA__VERSES__V1__USED_VERSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__used_verse__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__ClaimVerseRequest
@@ -591,10 +595,14 @@ struct  Luma__Verses__V1__ClaimVerseRequest
   int64_t daily_content_id;
   char *reference;
   char *used_date;
+  /*
+   * the item's language; default "en"; other languages' rows do not count
+   */
+  char *language;
 };
 #define LUMA__VERSES__V1__CLAIM_VERSE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_verse_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__ClaimVerseResponse
@@ -622,10 +630,15 @@ struct  Luma__Verses__V1__ClaimNextUnusedRequest
    * default "kjv"; only verses with text in it are picked
    */
   char *translation;
+  /*
+   * The item's language; default the translation's, and it must be the translation's. Only
+   * this language's ledger rows make a verse used.
+   */
+  char *language;
 };
 #define LUMA__VERSES__V1__CLAIM_NEXT_UNUSED_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_next_unused_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__ClaimNextUnusedResponse
@@ -818,10 +831,14 @@ struct  Luma__Verses__V1__ClaimToVerify
   ProtobufCMessage base;
   int64_t daily_content_id;
   char *reference;
+  /*
+   * the item's language; default "en"; "held by another" is judged in it
+   */
+  char *language;
 };
 #define LUMA__VERSES__V1__CLAIM_TO_VERIFY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_to_verify__descriptor) \
-    , 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__VerifyClaimsResponse
