@@ -1,0 +1,138 @@
+import ContentAPI
+import Foundation
+import LumaAuth
+import LumaRPC
+import LumaRPCNIO
+import LumaSupervisor
+import NIOCore
+import NIOPosix
+import SwiftProtobuf
+import VersesAPI
+
+/// Real methods on real services, the servers alone: verse-registry and content-pipeline as
+/// the release executables beside this one, started as an operator runs them (an auth key,
+/// `--metrics-listen`) and again with a layer off (`--insecure-dev`: no auth; no metrics), each
+/// measured with the same pipelined client as the raw echo, in the same run (issue 29's table;
+/// docs/benchmarks.md).
+struct RealMethods {
+    let calls: Int
+    let rounds: Int
+    let inFlight: [Int]
+    let group: any EventLoopGroup
+    let rawPort: Int
+
+    struct Variant {
+        let name: String
+        let auth: Bool
+        let metrics: Bool
+    }
+
+    static let variants = [
+        Variant(name: "auth + metrics", auth: true, metrics: true),
+        Variant(name: "auth, no metrics", auth: true, metrics: false),
+        Variant(name: "no auth, metrics", auth: false, metrics: true),
+        Variant(name: "no auth, no metrics", auth: false, metrics: false),
+    ]
+
+    func run() async throws {
+        let directory = temporaryDirectory()
+        let keyPath = try AuthKeyFile.create(at: directory + "/auth.key")
+        let token = try TokenSigner(key: try AuthKeyFile.read(keyPath)).mint(Principal(subject: "bench", role: .admin), ttl: 86_400)
+        print("real methods, servers alone (same pipelined client as the raw echo; release executables):")
+        print("| method | layers | p50, 1 in flight | calls/s, 64 in flight | of the raw echo (p50 ratio / throughput ratio) |")
+        print("|---|---|---|---|---|")
+        for variant in Self.variants {
+            let data = directory + "/\(variant.auth)-\(variant.metrics)"
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            let verses = try await VerseTemplate.path()
+            try FileManager.default.copyItem(atPath: verses, toPath: data + "/verses.sqlite")
+            let contentPort = try await reservePort()
+            func flags(_ service: String) async throws -> [String] {
+                var flags = ["--db", "\(data)/\(service).sqlite", "--log-level", "error"]
+                flags += variant.auth ? ["--auth-key", keyPath] : ["--insecure-dev"]
+                if variant.metrics { flags += ["--metrics-listen", "127.0.0.1:\(try await reservePort())"] }
+                return flags
+            }
+            let versesProcess = try await ServiceProcess("verse-registry", try await flags("verses") + ["--content", "127.0.0.1:\(contentPort)"])
+            let content = try await ServiceProcess("content-pipeline", try await flags("content") + [
+                "--verses", versesProcess.endpoint.description, "--creators", "127.0.0.1:1", "--media", "127.0.0.1:1",
+            ], listen: contentPort)
+            // A week of content, so Get and List read real rows.
+            var configuration = RPCClient.Configuration()
+            if variant.auth { configuration.interceptors = [AuthClientInterceptor(token: token)] }
+            let pipeline = Luma_Content_V1_ContentPipelineClient(RPCClient(endpoints: [content.endpoint], configuration: configuration, group: group))
+            _ = try await pipeline.plan(.with { $0.fromDate = "2027-01-04"; $0.toDate = "2027-01-10" })
+            _ = try await pipeline.generate(.with { $0.range = .with { $0.fromDate = "2027-01-04"; $0.toDate = "2027-01-10" } })
+
+            let metadata = variant.auth ? ["authorization": "Bearer \(token)"] : [:]
+            let methods: [(String, Int, String, any SwiftProtobuf.Message)] = [
+                ("ValidateReference \"John 3:16\"", versesProcess.endpoint.port, Luma_Verses_V1_VerseRegistryService.Method.validateReference.descriptor.fullName,
+                 Luma_Verses_V1_ValidateReferenceRequest.with { $0.reference = "John 3:16" }),
+                ("GetPassage \"John 3:16\"", versesProcess.endpoint.port, Luma_Verses_V1_VerseRegistryService.Method.getPassage.descriptor.fullName,
+                 Luma_Verses_V1_GetPassageRequest.with { $0.reference = "John 3:16" }),
+                ("content Get id 1", content.endpoint.port, Luma_Content_V1_ContentPipelineService.Method.get.descriptor.fullName,
+                 Luma_Content_V1_GetContentRequest.with { $0.id = 1 }),
+                ("content List (a week)", content.endpoint.port, Luma_Content_V1_ContentPipelineService.Method.list.descriptor.fullName,
+                 Luma_Content_V1_ListContentRequest.with { $0.fromDate = "2027-01-04"; $0.toDate = "2027-01-10" }),
+            ]
+            for (label, port, method, request) in methods {
+                var template = Luma_Rpc_V1_Frame()
+                template.request.method = method
+                template.request.timeoutMicros = 30_000_000
+                template.request.metadata = metadata
+                template.request.payload = try request.serializedData()
+                var cells: [String] = []
+                var ratios: [String] = []
+                for concurrency in inFlight {
+                    let (floor, real) = try await compare(template: template, port: port, concurrency: concurrency)
+                    if concurrency == 1 {
+                        cells.append(String(format: "%.0f us", real.p50))
+                        ratios.append(String(format: "%.2fx", real.p50 / floor.p50))
+                    } else {
+                        cells.append(String(format: "%.0f", real.rate))
+                        ratios.append(String(format: "%.3f", real.rate / floor.rate))
+                    }
+                }
+                print("| \(label) | \(variant.name) | \(cells.first ?? "-") | \(cells.dropFirst().first ?? "-") | \(ratios.joined(separator: " / ")) |")
+            }
+            versesProcess.terminate()
+            content.terminate()
+            await versesProcess.wait(upTo: .seconds(10))
+            await content.wait(upTo: .seconds(10))
+        }
+    }
+
+    /// The raw echo of the same bytes and the real method, alternating in blocks; the round
+    /// with the median ratio.
+    func compare(template: Luma_Rpc_V1_Frame, port: Int, concurrency: Int) async throws -> (floor: (p50: Double, rate: Double), real: (p50: Double, rate: Double)) {
+        let frames: [ByteBuffer] = try (1...concurrency).map { id in
+            var frame = template
+            frame.request.callID = UInt64(id)
+            let body: [UInt8] = try frame.serializedBytes()
+            var buffer = ByteBuffer()
+            buffer.writeInteger(UInt32(body.count))
+            buffer.writeBytes(body)
+            return buffer
+        }
+        // Warm the connection path and the server's caches.
+        _ = try await PipelinedClient.run(port: port, frames: frames, total: min(calls, 500), luma: true, group: group)
+        var results: [(floor: (p50: Double, rate: Double), real: (p50: Double, rate: Double))] = []
+        let block = max(concurrency * 20, min(calls, 1000))
+        for _ in 0..<rounds {
+            var floor: [Int64] = [], real: [Int64] = [], floorTime: UInt64 = 0, realTime: UInt64 = 0
+            for _ in 0..<max(1, calls / block) {
+                let f = try await PipelinedClient.run(port: rawPort, frames: frames, total: block, luma: false, group: group)
+                let r = try await PipelinedClient.run(port: port, frames: frames, total: block, luma: true, group: group)
+                floor += f.latencies; floorTime += f.nanoseconds
+                real += r.latencies; realTime += r.nanoseconds
+            }
+            floor.sort(); real.sort()
+            results.append(((Double(floor[floor.count / 2]) / 1000, Double(floor.count) / Double(floorTime) * 1e9),
+                            (Double(real[real.count / 2]) / 1000, Double(real.count) / Double(realTime) * 1e9)))
+        }
+        let key = { (r: (floor: (p50: Double, rate: Double), real: (p50: Double, rate: Double))) in
+            concurrency == 1 ? r.real.p50 / r.floor.p50 : r.real.rate / r.floor.rate
+        }
+        return results.sorted { key($0) < key($1) }[results.count / 2]
+    }
+}
