@@ -71,6 +71,92 @@ struct RankingTests {
         #expect(scorer.passage(startingAt: try parser.parse("Phil 4:7").first) == nil)      // opens with "And"
     }
 
+    /// Issue 24: the picks an editor reported, each a regression test. None is a pick of any
+    /// category (an editor's pin would still be one; these databases have none).
+    @Test func reportedPicksThatLeakedAreNotPicked() async throws {
+        let (_, pool) = try await makeService()
+        let parser = ReferenceParser()
+        let reported = [
+            "1 Tim 1:1-2",      // salutation: "Paul, an apostle ... unto Timothy ...: Grace, mercy, and peace"
+            "Job 31:28",        // hope: "an iniquity to be punished by the judge"
+            "Titus 2:9-10",     // patience: "Exhort servants to be obedient unto their own masters"
+            "Luke 18:11",       // gratitude: the Pharisee's prayer
+            "Matt 5:43",        // forgiveness: "hate thine enemy", quoted to be refuted
+            "Isa 45:7",         // peace: "I make peace, and create evil"
+            "Matt 10:34",       // peace / paz: "I came not to send peace, but a sword"
+        ]
+        try await pool.read { db in
+            for text in reported {
+                let reference = try parser.parse(text)
+                let picked = try String.fetchAll(db, sql: """
+                    SELECT c.name FROM category_picks p JOIN categories c ON c.id = p.category_id
+                    WHERE p.first_ordinal <= ? AND p.last_ordinal >= ?
+                    """, arguments: [reference.last, reference.first])
+                #expect(picked.isEmpty, "\(text) is a pick of \(picked)")
+            }
+        }
+        let scorer = try await pool.read { try RankingContext.load($0, canon: .kjv).scorer }
+        for text in reported {
+            #expect(scorer.passage(startingAt: try parser.parse(text).first) == nil, "\(text) scores")
+        }
+    }
+
+    @Test func openingsThatDoNotStandAloneAreRefused() {
+        let refused: [(String, String)] = [
+            ("(For the grace of God that bringeth salvation hath appeared to all men.)", "en"),
+            ("\u{201C}And the peace of God shall keep your hearts.", "en"),
+            ("Be ye therefore followers of God, as dear children;", "en"),
+            ("Let us therefore come boldly unto the throne of grace.", "en"),
+            ("Ye are then my friends.", "en"),
+            ("Wherefore comfort one another with these words.", "en"),
+            ("Paul, an apostle of Jesus Christ by the commandment of God our Saviour, and Lord Jesus Christ, which is our hope; Unto Timothy, my own son in the faith: Grace, mercy, and peace, from God our Father and Jesus Christ our Lord.", "en"),
+            ("Paul, a servant of Jesus Christ, called to be an apostle, separated unto the gospel of God,", "en"),
+            ("The elder unto the wellbeloved Gaius, whom I love in the truth.", "en"),
+            ("Y la paz de Dios guardará vuestros corazones.", "es"),
+            ("Porque Dios es amor.", "es"),
+            ("Pues el Señor es bueno.", "es"),
+            ("Por tanto, no temáis.", "es"),
+            ("Mas los que esperan á Jehová tendrán nuevas fuerzas.", "es"),
+            ("Entonces dijo Jesús: Venid.", "es"),
+            ("(Y el Señor es fiel.)", "es"),
+            ("Sed, pues, imitadores de Dios como hijos amados:", "es"),
+            ("Pablo, apóstol de Jesucristo por la voluntad de Dios, á los santos.", "es"),
+            ("A Timoteo, amado hijo: Gracia, misericordia, y paz de Dios el Padre.", "es"),
+        ]
+        for (text, language) in refused {
+            #expect(!PassageScorer.standsAlone(text, language: language), "\(text)")
+        }
+        let kept: [(String, String)] = [
+            ("The LORD is my shepherd; I shall not want.", "en"),
+            ("O LORD, thou hast searched me, and known me.", "en"),
+            ("Grace be unto you, and peace, from God our Father.", "en"),
+            ("Jehová es mi pastor; nada me faltará.", "es"),
+            ("Más vale lo poco del justo.", "es"),
+        ]
+        for (text, language) in kept {
+            #expect(PassageScorer.standsAlone(text, language: language), "\(text)")
+        }
+    }
+
+    /// Each curated passage is listed once in the whole file (a verse is used once, so a
+    /// second listing never picks), and none is on the deny list.
+    @Test func theCuratedFileListsEachPassageOnceAndNoneDenied() throws {
+        let parser = ReferenceParser()
+        var seen: [ClosedRange<Int>: String] = [:]
+        var lines = Set<String>()
+        for (category, references) in CuratedVerses.bundled.sorted(by: { $0.key < $1.key }) {
+            for text in references {
+                #expect(lines.insert("\(category)\t\(text)").inserted, "duplicate line \(category) \(text)")
+                let reference = try parser.parse(text)
+                let range = reference.first...reference.last
+                #expect(seen[range] == nil, "\(text) is listed under \(seen[range] ?? "") and \(category)")
+                seen[range] = category
+                #expect(!DeniedVerses.ranges.contains { $0.overlaps(range) }, "\(text) is denied")
+            }
+        }
+        #expect(seen.count == 196)
+    }
+
     @Test func aDryCategoryFallsBackToItsNeighbourThenTheCuratedListAndSaysSo() async throws {
         let (service, _) = try await makeService()
         _ = try await service.upsertCategory(.with { $0.category = .with {
@@ -107,11 +193,11 @@ struct RankingTests {
         #expect(claimed.reference == "Romans 15:13")
         _ = try await service.clearVerseOverride(.with { $0.category = "hope"; $0.reference = "Jer 29:11" }, context: context)
         let listed = try await service.listCategoryPicks(.with { $0.category = "hope"; $0.pageSize = 3 }, context: context)
-        #expect(listed.picks.map(\.reference) == ["Jeremiah 29:11", "Romans 15:13", "Isaiah 40:31"])
+        #expect(listed.picks.map(\.reference) == ["Jeremiah 29:11", "Romans 15:13", "Lamentations 3:22-23"])
         #expect(listed.picks[1].usedBy == 1)
         #expect(!listed.nextPageToken.isEmpty)
         let unused = try await service.listCategoryPicks(.with { $0.category = "hope"; $0.unusedOnly = true; $0.pageSize = 2 }, context: context)
-        #expect(unused.picks.map(\.reference) == ["Jeremiah 29:11", "Isaiah 40:31"])
+        #expect(unused.picks.map(\.reference) == ["Jeremiah 29:11", "Lamentations 3:22-23"])
     }
 
     @Test func badOverridesAreRefusedNamingTheField() async throws {
@@ -174,5 +260,53 @@ struct RankedPicksMigrationTests {
             try Int.fetchOne(db, sql: "SELECT first_ordinal FROM category_picks WHERE category_id = ? AND rank = 1", arguments: [hope.id])
         }
         #expect(first == (try ReferenceParser().parse("Ps 71:5")).first)
+    }
+
+    /// 009 re-ranks every category under the stricter rules (issue 24), gives a default category
+    /// whose curated list an editor left as shipped the list without duplicates, and keeps an
+    /// editor's own references, pins and exclusions.
+    @Test func stricterRulesApplyOnUpgradeKeepingEditorsOverrides() throws {
+        let (pool, _) = try ServiceDatabase.temporary(name: "verses-upgrade-009")
+        try VerseRegistryMigrations.migrator.migrate(pool, upTo: "008_rv1909_text")
+        let parser = ReferenceParser()
+        let isaiah = try parser.parse("Isa 45:7"), titus = try parser.parse("Titus 2:9-10")
+        let psalm = try parser.parse("Ps 71:5"), jeremiah = try parser.parse("Jer 29:11")
+        try pool.write { db in
+            // The database as 007 left it before this change: lists with duplicates, a denied pick.
+            for name in ["hope", "anxiety"] {
+                let current = try #require(DefaultCategories.all.first { $0.name == name })
+                try CategoryStore.writeSources(db, .init(name: name, description: current.description, topics: current.topics,
+                                                         references: DefaultCategories.curatedBeforeDeduplication(name)!), canon: .kjv)
+            }
+            try CategoryStore.writeSources(db, .init(name: "patience", description: "edited", topics: ["PATIENCE"],
+                                                     references: ["Ps 27:14", "Isa 40:31"]), canon: .kjv)
+            let peace = try #require(try CategoryStore.id(db, name: "peace"))
+            try db.execute(sql: "INSERT INTO category_picks (category_id, rank, first_ordinal, last_ordinal, source, score) VALUES (?, 9999, ?, ?, 'scored', 99)",
+                           arguments: [peace, isaiah.first, isaiah.last])
+            let hope = try #require(try CategoryStore.id(db, name: "hope"))
+            try PickStore.pin(db, categoryID: hope, reference: psalm, position: 1)
+            try PickStore.exclude(db, categoryID: hope, reference: jeremiah)
+            let patience = try #require(try CategoryStore.id(db, name: "patience"))
+            try PickStore.pin(db, categoryID: patience, reference: titus, position: 1)
+        }
+        try VerseRegistryMigrations.migrator.migrate(pool)
+        let categories = try pool.read { try CategoryStore.all($0) }
+        #expect(categories.first { $0.name == "hope" }?.references == CuratedVerses.bundled["hope"])
+        #expect(categories.first { $0.name == "anxiety" }?.references == CuratedVerses.bundled["anxiety"])
+        #expect(categories.first { $0.name == "anxiety" }?.fallbacks == ["peace", "comfort"])
+        #expect(categories.first { $0.name == "patience" }?.references == ["Ps 27:14", "Isa 40:31"])
+        try pool.read { db in
+            func picks(_ name: String) throws -> [[Int]] {
+                try Row.fetchAll(db, sql: """
+                    SELECT first_ordinal, last_ordinal FROM category_picks p JOIN categories c ON c.id = p.category_id
+                    WHERE c.name = ? ORDER BY rank
+                    """, arguments: [name]).map { [$0[0], $0[1]] }
+            }
+            let hope = try picks("hope"), patience = try picks("patience"), peace = try picks("peace")
+            #expect(hope.first == [psalm.first, psalm.last])
+            #expect(!hope.contains([jeremiah.first, jeremiah.last]))
+            #expect(patience.first == [titus.first, titus.last])     // an editor's pin is deliberate
+            #expect(!peace.contains([isaiah.first, isaiah.last]))
+        }
     }
 }

@@ -65,6 +65,27 @@ public enum DefaultCategories {
     ]
 }
 
+extension DefaultCategories {
+    /// The curated passages removed from `curated_verses.tsv` because another category lists
+    /// them first (category, index in its old list, reference). Migration 009 recognises a list
+    /// an editor left unchanged by them.
+    static let removedDuplicates: [(category: String, index: Int, reference: String)] = [
+        ("hope", 2, "Isa 40:31"), ("hope", 5, "Heb 11:1"), ("peace", 5, "Col 3:15"), ("peace", 11, "Rom 15:13"),
+        ("joy", 5, "Rom 15:13"), ("strength", 5, "Isa 41:10"), ("strength", 9, "Ps 28:7"), ("strength", 12, "Neh 8:10"),
+        ("anxiety", 1, "Phil 4:6-7"), ("anxiety", 6, "Matt 11:28-30"), ("anxiety", 9, "Ps 56:3"), ("anxiety", 14, "Deut 31:8"),
+        ("anxiety", 15, "Ps 23:4"), ("patience", 2, "Isa 40:31"), ("patience", 7, "Col 3:12-13"), ("patience", 14, "Mic 7:7"),
+        ("patience", 15, "Ps 130:5"), ("comfort", 7, "Isa 41:10"), ("comfort", 13, "Ps 46:1"), ("wisdom", 1, "Prov 3:5-6"),
+        ("kindness", 2, "Eph 4:32"),
+    ]
+
+    /// A default category's curated list as shipped before the duplicates were removed.
+    static func curatedBeforeDeduplication(_ name: String) -> [String]? {
+        guard var list = CuratedVerses.bundled[name] else { return nil }
+        for removed in removedDuplicates where removed.category == name { list.insert(removed.reference, at: removed.index) }
+        return list
+    }
+}
+
 /// `curated_verses.tsv`: "category<TAB>reference" lines, best first per category.
 enum CuratedVerses {
     static let bundled: [String: [String]] = {

@@ -13,6 +13,12 @@ import Foundation
 /// - **No lists.** Passages naming two or more people or places, counting ("thousand",
 ///   "cubits"), or tracing descent ("begat") are skipped.
 /// - **Length.** 30-400 characters; 60-240 scores best.
+/// - **Stands alone** (`standsAlone`, also checked when a claim takes a scored pick in another
+///   language): leading punctuation is ignored; no opening connective (English or Spanish),
+///   no "therefore"/"wherefore"/"then" ("pues", "entonces", "por tanto") as its second or third
+///   word, no epistle salutation naming sender and addressee.
+/// - **Deny list.** Passages overlapping `denied_verses.tsv` (slavery instructions, curses,
+///   judgement and violence, words of the wrong speaker) are never scored picks.
 ///
 /// What is left scores 0-100: 40 x popularity (how many Nave topics cite the verse, a proxy
 /// for how well known it is) + 25 x book weight + 20 x length fit + 15 x devotional voice
@@ -29,6 +35,8 @@ struct PassageScorer: Sendable {
     let text: @Sendable (Int) -> String?
     /// How many short Nave references (at most three verses) cite each ordinal.
     let popularity: [Int: Int]
+    /// Passages never picked (`denied_verses.tsv`), as ordinal ranges.
+    var denied: [ClosedRange<Int>] = DeniedVerses.ranges
 
     static let maxVerses = 3
     static let lengthBounds = 30...400
@@ -58,7 +66,8 @@ struct PassageScorer: Sendable {
             texts.append(next)
         }
         let joined = texts.joined(separator: " ")
-        guard Self.lengthBounds.contains(joined.count), !Self.looksLikeList(joined) else { return nil }
+        guard Self.lengthBounds.contains(joined.count), !Self.looksLikeList(joined),
+              Self.standsAlone(joined, language: "en"), !denied.contains(where: { $0.overlaps(first...last) }) else { return nil }
         let cited = (first...last).map { popularity[$0] ?? 0 }.max() ?? 0
         let popularityScore = min(1, log2(1 + Double(cited)) / log2(13))
         var score = 40 * popularityScore + 25 * weight + 20 * Self.lengthFit(joined.count) + 15 * Self.voice(joined)
@@ -69,16 +78,57 @@ struct PassageScorer: Sendable {
 
     // MARK: Rules
 
-    static let connectives: Set<String> = [
-        "and", "but", "for", "which", "that", "who", "whom", "whose", "because", "neither", "nor", "or", "so",
-        "then", "therefore", "wherefore", "when", "lest", "unto", "to", "even", "if", "as", "saying", "howbeit",
-        "notwithstanding", "yea", "now", "until", "till", "whereas", "insomuch", "likewise", "also", "moreover",
-        "furthermore", "nevertheless", "thus", "where", "whereby", "while", "whether", "than", "of", "in", "with",
+    /// Words that continue a sentence begun elsewhere, per language; a pick may not open with one.
+    static let connectives: [String: Set<String>] = [
+        "en": [
+            "and", "but", "for", "which", "that", "who", "whom", "whose", "because", "neither", "nor", "or", "so",
+            "then", "therefore", "wherefore", "when", "lest", "unto", "to", "even", "if", "as", "saying", "howbeit",
+            "notwithstanding", "yea", "now", "until", "till", "whereas", "insomuch", "likewise", "also", "moreover",
+            "furthermore", "nevertheless", "thus", "where", "whereby", "while", "whether", "than", "of", "in", "with",
+        ],
+        "es": [
+            "y", "e", "o", "u", "ni", "mas", "pero", "empero", "sino", "porque", "pues", "entonces", "que", "cual",
+            "cuales", "quien", "quienes", "cuyo", "cuya", "cuando", "donde", "aunque", "si", "como", "hasta", "mientras",
+            "también", "asimismo", "además", "luego", "diciendo", "para", "de", "en", "con", "ca", "antes", "sin",
+        ],
+    ]
+    /// Connectives of more than one word ("Por tanto", "Así que", "El cual").
+    static let connectivePhrases: [String: [[String]]] = [
+        "en": [],
+        "es": [["por", "tanto"], ["por", "lo", "cual"], ["por", "eso"], ["por", "esto"], ["así", "que"], ["de", "manera"],
+               ["de", "modo"], ["el", "cual"], ["la", "cual"], ["los", "cuales"], ["las", "cuales"], ["lo", "cual"]],
+    ]
+    /// "Be ye therefore followers of God": the sentence follows from the one before.
+    static let inferenceWords: [String: Set<String>] = [
+        "en": ["therefore", "wherefore", "then"],
+        "es": ["pues", "entonces"],
     ]
 
+    /// Whether a passage's text could open a video on its own (the opening and salutation
+    /// rules; see the type's documentation). `language` is the text's ("en" for the KJV).
+    static func standsAlone(_ text: String, language: String) -> Bool {
+        let words = text.split(whereSeparator: { !$0.isLetter && $0 != "'" }).prefix(3).map { $0.lowercased() }
+        guard let first = words.first else { return false }
+        if connectives[language]?.contains(first) == true { return false }
+        if connectivePhrases[language, default: []].contains(where: { words.starts(with: $0) }) { return false }
+        if let inference = inferenceWords[language], words.dropFirst().contains(where: inference.contains) { return false }
+        if language == "es", Array(words.dropFirst()).starts(with: ["por", "tanto"]) { return false }
+        return !isSalutation(text)
+    }
+
+    /// An epistle's greeting: "Paul, an apostle of Jesus Christ ... unto Timothy, my own son in
+    /// the faith: Grace, mercy, and peace", "Pablo, apóstol de Jesucristo", "The elder unto ...".
+    static func isSalutation(_ text: String) -> Bool {
+        let patterns = [
+            #"^\W*(Paul|Peter|Simon Peter|James|Jude|Pablo|Pedro|Simón Pedro|Jacobo|Judas)\b[^.]{0,120}\b(apostle|servant|prisoner|ap[oó]stol|siervo|preso)\b"#,
+            #"^\W*(The elder|El anciano)\b"#,
+            #"\b([Uu]nto|[Tt]o|[Aa]|[Áá])\s[^.]{0,160}[,:;]\s*(Grace|Gracia)\b"#,
+        ]
+        return patterns.contains { text.range(of: $0, options: .regularExpression) != nil }
+    }
+
     func startsSentence(_ ordinal: Int, _ text: String, verse: Int) -> Bool {
-        let firstWord = text.prefix { $0.isLetter }.lowercased()
-        guard !Self.connectives.contains(firstWord) else { return false }
+        guard Self.standsAlone(text, language: "en") else { return false }
         if verse == 1 { return true }
         guard let previous = self.text(ordinal - 1) else { return false }
         return Self.endsSentence(previous) || previous.trimmingCharacters(in: .whitespaces).hasSuffix(":")
@@ -154,5 +204,26 @@ struct PassageScorer: Sendable {
         let padded = " " + text.replacingOccurrences(of: #"[^\p{L} ]"#, with: " ", options: .regularExpression) + " "
         let hits = voiceWords.filter { padded.contains(" \($0) ") }.count
         return min(1, Double(hits) / 3)
+    }
+}
+
+/// `denied_verses.tsv`: "reference<TAB>kind<TAB>why" lines, the passages no scored pick overlaps.
+enum DeniedVerses {
+    static let ranges: [ClosedRange<Int>] = {
+        guard let url = Bundle.module.url(forResource: "denied_verses", withExtension: "tsv", subdirectory: "bible"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            fatalError("denied_verses.tsv is missing from the VerseRegistry resource bundle")
+        }
+        return parse(text).map { $0.first...$0.last }
+    }()
+
+    static func parse(_ text: String) -> [Reference] {
+        let parser = ReferenceParser(canon: .kjv)
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+            guard let field = line.split(separator: "\t").first, let reference = try? parser.parse(String(field)) else {
+                fatalError("denied_verses.tsv: bad line \(line)")
+            }
+            return reference
+        }
     }
 }

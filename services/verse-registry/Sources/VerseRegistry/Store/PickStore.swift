@@ -73,17 +73,26 @@ enum PickStore {
 
     /// The first pick of the pool that is wholly unused in the translation's language (a verse
     /// is used once per language channel), has text in `translation` for every verse, and whose
-    /// text in that translation ends a sentence.
+    /// text in that translation ends a sentence (and, for a scored pick in a language other than
+    /// English, stands alone in it: `PassageScorer.standsAlone`).
     static func firstAvailable(_ db: Database, in pool: Pool, translation: String) throws -> (first: Int, last: Int, categoryID: Int64)? {
         let (condition, order, arguments): (String, String, StatementArguments) = switch pool {
         case .category(let id): ("p.category_id = ?", "p.rank", [id])
         case .curated: ("p.source IN ('pinned', 'curated')", "p.rank, p.category_id", [])
         case .everything: ("1", "p.score DESC, p.first_ordinal", [])
         }
+        let language = try String.fetchOne(db, sql: "SELECT language FROM translations WHERE id = ?", arguments: [translation]) ?? "en"
+        func fits(_ row: Row) throws -> Bool {
+            guard PassageScorer.endsSentence(row["last_text"] ?? "") else { return false }
+            // The scorer read the KJV; a scored pick's opening in another language is checked here.
+            guard language != "en", row["source"] == PickStore.Source.scored.rawValue else { return true }
+            let texts = try TranslationStore.texts(db, translation: translation, first: row["first_ordinal"], last: row["last_ordinal"])
+            return PassageScorer.standsAlone(texts.sorted { $0.key < $1.key }.map(\.value).joined(separator: " "), language: language)
+        }
         var offset = 0
         while true {
             let rows = try Row.fetchAll(db, sql: """
-                SELECT p.first_ordinal, p.last_ordinal, p.category_id,
+                SELECT p.first_ordinal, p.last_ordinal, p.category_id, p.source,
                        (SELECT t.text FROM verse_texts t WHERE t.translation_id = ? AND t.ordinal = p.last_ordinal) AS last_text
                 FROM category_picks p
                 WHERE \(condition)
@@ -94,7 +103,7 @@ enum PickStore {
                 ORDER BY \(order) LIMIT 64 OFFSET ?
                 """, arguments: [translation] + arguments + [translation, translation, offset])
             if rows.isEmpty { return nil }
-            if let row = rows.first(where: { PassageScorer.endsSentence($0["last_text"] ?? "") }) {
+            if let row = try rows.first(where: fits) {
                 return (row["first_ordinal"], row["last_ordinal"], row["category_id"])
             }
             offset += rows.count

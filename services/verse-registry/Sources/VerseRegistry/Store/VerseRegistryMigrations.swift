@@ -75,6 +75,23 @@ public enum VerseRegistryMigrations {
             try TranslationStore.upsertTranslation(db, id: "rv1909", name: "Reina-Valera 1909", language: "es")
             try TranslationStore.replace(db, translation: "rv1909", rows: rows)
         }
+        // Stricter ranking rules (issue 24: leading punctuation, "therefore" as a later word,
+        // salutations, the deny list) and curated lists with each passage once. A default
+        // category whose references are still the shipped curated list gets the new list;
+        // every category is re-ranked, keeping editors' own references, pins and exclusions.
+        migrator.registerMigration("009_stricter_picks") { db in
+            let context = try RankingContext.load(db, canon: .kjv)
+            for category in try CategoryStore.all(db) {
+                if let current = DefaultCategories.all.first(where: { $0.name == category.name }),
+                   category.references == DefaultCategories.curatedBeforeDeduplication(category.name) {
+                    try CategoryStore.upsert(db, .init(name: category.name, description: category.description, topics: category.topics,
+                                                       references: current.references, fallbacks: category.fallbacks),
+                                             canon: .kjv, context: context)
+                } else {
+                    try PickStore.rebuild(db, categoryID: category.id, canon: .kjv, context: context)
+                }
+            }
+        }
         // Issue 24: a verse is used once per language channel, so English and Spanish each have
         // the whole Bible. The ledger gets the item's language and UNIQUE (language, book,
         // chapter, verse); the table is rebuilt keeping every row and id. Rows written before
