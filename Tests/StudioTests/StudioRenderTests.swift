@@ -10,67 +10,6 @@ import NIOConcurrencyHelpers
 import Testing
 @testable import LumaStudio
 
-/// A vendor that answers from a script and serves a real MP4 (made with ffmpeg once per test
-/// process) as the finished video. (Copied from content-pipeline's RenderWorkerTests.)
-final class StudioScriptedVendor: AvatarVendor {
-    struct State {
-        var starts: [String] = []
-        var pollsBeforeDone = 1
-        var polls: [String: Int] = [:]
-        var startError: VendorError?
-        var byReference: [String: String] = [:]
-    }
-    let state = NIOLockedValueBox(State())
-    let name = "heygen"
-
-    func start(_ render: RenderRequest) async throws -> String {
-        try state.withLockedValue { state in
-            if let error = state.startError { throw error }
-            state.starts.append(render.reference)
-            let id = "v-\(state.starts.count)"
-            state.byReference[render.reference] = id
-            return id
-        }
-    }
-    func find(reference: String) async throws -> String? { state.withLockedValue { $0.byReference[reference] } }
-    func status(videoID: String) async throws -> RenderStatus {
-        state.withLockedValue { state in
-            let polls = state.polls[videoID, default: 0] + 1
-            state.polls[videoID] = polls
-            return polls > state.pollsBeforeDone ? .completed(videoURL: "fake://\(videoID).mp4", thumbnailURL: nil) : .inProgress
-        }
-    }
-    func download(_ url: String, to path: String) async throws {
-        try FileManager.default.copyItem(atPath: try await StudioTestVideo.path(), toPath: path)
-    }
-}
-
-/// One vertical MP4 per test process.
-enum StudioTestVideo {
-    static let made = NIOLockedValueBox<String?>(nil)
-    static func path() async throws -> String {
-        if let path = made.withLockedValue({ $0 }) { return path }
-        let path = temporaryDirectory() + "/ai.mp4"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=540x960:rate=30", "-f", "lavfi", "-i",
-                             "sine=frequency=440", "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                             "-shortest", path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw RPCError.internalError("ffmpeg failed") }
-        made.withLockedValue { $0 = path }
-        return path
-    }
-}
-
-/// The render worker's clock, moved by the test.
-final class StudioTestClock: Sendable {
-    let seconds = NIOLockedValueBox<Double>(1_800_000_000)
-    var now: Date { Date(timeIntervalSince1970: seconds.withLockedValue { $0 }) }
-    func advance(_ by: Double) { seconds.withLockedValue { $0 += by } }
-}
-
 /// AI creators' renders in the studio: the item page says where the render is in words, a failed
 /// one has Retry render (and the service's refusal under it), the operations page lists the jobs,
 /// and assigning an AI creator without a vendor is refused next to the creator field. The
@@ -81,16 +20,16 @@ struct StudioRenderTests {
         let stack: InProcessStack
         let studio: Studio
         let admin: StudioSession
-        let vendor: StudioScriptedVendor
-        let clock: StudioTestClock
+        let vendor: ScriptedVendor
+        let clock: TestClock
         let content: Luma_Content_V1_ContentPipelineClient
         let ai: Luma_Creators_V1_Creator
         let person: Luma_Creators_V1_Creator
         let items: [Int64]
 
         /// `vendor` nil: content-pipeline has no avatar vendor configured.
-        static func make(vendor: StudioScriptedVendor? = StudioScriptedVendor(), days: Int = 2) async throws -> World {
-            let clock = StudioTestClock()
+        static func make(vendor: ScriptedVendor? = ScriptedVendor(pollsBeforeDone: 1), days: Int = 2) async throws -> World {
+            let clock = TestClock()
             var rendering: ContentPipelineAssembly.Rendering?
             if let vendor {
                 var configured = ContentPipelineAssembly.Rendering(vendor: vendor, voices: ["en": "voice-en"])
@@ -124,7 +63,7 @@ struct StudioRenderTests {
             try #require(items.count == days)
             return World(stack: stack, studio: studio,
                          admin: studio.sessions.create(userID: 1, email: "admin@example.com", name: "Admin", role: .admin, creatorID: nil),
-                         vendor: vendor ?? StudioScriptedVendor(), clock: clock, content: content, ai: ai, person: person,
+                         vendor: vendor ?? ScriptedVendor(pollsBeforeDone: 1), clock: clock, content: content, ai: ai, person: person,
                          items: items.map(\.id))
         }
 
