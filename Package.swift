@@ -313,7 +313,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "services/content-pipeline/Sources/ContentPipeline",
-            resources: [.copy("Resources/languages"), .copy("Resources/prompts")]
+            resources: [.copy("Resources/languages"), .copy("Resources/prompts"), .copy("Resources/positivity")]
         ),
         .executableTarget(
             name: "content-pipeline",

@@ -17,20 +17,22 @@ struct LanguageTests {
         for pack in LanguagePack.bundled.values {
             #expect(Set(pack.categories.keys) == Set(Self.categories), "\(pack.language)")
             #expect(Set(pack.themes.keys) == Set(TemplateScriptGenerator.positivityThemes), "\(pack.language)")
+            #expect(pack.positivity.cameraScript == nil, "positivity reads the library's scripts")
             for templates in [pack.bible, pack.positivity] {
-                let all = templates.cameraScript + templates.devotionalReflection + templates.meditationScript + templates.backgroundPrompt
-                #expect(templates.cameraScript.count * templates.devotionalReflection.count * templates.meditationScript.count
-                        * templates.backgroundPrompt.count > 0)
-                for template in all {
+                let all = (templates.cameraScript ?? []) + templates.devotionalReflection + templates.meditationScript + templates.backgroundPrompt
+                #expect(templates.devotionalReflection.count * templates.meditationScript.count * templates.backgroundPrompt.count > 0)
+                for template in all + [pack.noteFallback] {
                     let placeholders = template.matches(of: /\{[a-z_]+\}/).map { String($0.output) }
-                    #expect(Set(placeholders).isSubset(of: ["{reference}", "{text}", "{topic}"]), "\(template)")
+                    #expect(Set(placeholders).isSubset(of: ["{reference}", "{text}", "{topic}", "{note}"]), "\(template)")
                 }
             }
+            #expect(pack.noteFallback.contains("{topic}"))
         }
     }
 
     /// The complaint: "Where in your life does anxiety need to take root today?". Each
-    /// category now reads through its phrase, never its slug.
+    /// category now reads through its phrase, never its slug (a passage without an editors'
+    /// note speaks about the category's phrase).
     @Test func bibleReflectionsReadWellForEveryCategory() async throws {
         for category in Self.categories {
             for day in 1...28 {

@@ -101,6 +101,6 @@ struct VerseRegistryProcessTests {
         #expect(!FileManager.default.fileExists(atPath: db))
         _ = try await run(["migrate", "--db", db])
         let status = try await run(["migrations", "status", "--db", db])
-        #expect(status == "applied  001_schema\napplied  002_kjv_text\napplied  003_naves_topical_bible\napplied  004_default_categories\napplied  005_released_content\napplied  006_translation_staging\napplied  007_ranked_picks\napplied  008_rv1909_text\napplied  009_stricter_picks\napplied  010_ledger_per_language\n")
+        #expect(status == "applied  001_schema\napplied  002_kjv_text\napplied  003_naves_topical_bible\napplied  004_default_categories\napplied  005_released_content\napplied  006_translation_staging\napplied  007_ranked_picks\napplied  008_rv1909_text\napplied  009_stricter_picks\napplied  010_ledger_per_language\napplied  011_rv1909_corrections\napplied  012_church_year_passages\n")
     }
 }

@@ -65,7 +65,7 @@ struct TextAndCategoryTests {
         #expect(rv1909.language == "es")
         #expect(rv1909.verseCount == 31_084)
         let passage = try await service.getPassage(.with { $0.reference = "Gen 1:1"; $0.translation = "rv1909" }, context: context)
-        #expect(passage.text.hasPrefix("EN el principio"))
+        #expect(passage.text.hasPrefix("En el principio"))
         let missing = try await service.getPassage(.with { $0.reference = "Num 12:16"; $0.translation = "rv1909" }, context: context)
         #expect(missing.verses.first?.missing == true)
     }

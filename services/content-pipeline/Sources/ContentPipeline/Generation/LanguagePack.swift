@@ -15,14 +15,35 @@ public struct LanguagePack: Sendable, Decodable {
     public let categories: [String: String]
     /// Theme slug -> phrase.
     public let themes: [String: String]
+    /// Said in place of a passage's note when the editors wrote none (an editor's own pin): one
+    /// sentence about `{topic}`.
+    public let noteFallback: String
+    /// The church year's wording, by `ChurchYear` slug: an opening sentence for the camera
+    /// script and one for the reflection on the season's dates.
+    public let seasons: [String: Season]
+    /// Words of old spelling that shown text must not contain (Spanish: "á", "fué"; the verse
+    /// text is shown in modern spelling by verse-registry, and the generator's answers are
+    /// checked for them too). Whole words, compared case-insensitively.
+    public let oldSpellings: [String]
     public let bible: Templates
+    /// Positivity items read a script of the positivity library as their camera script, so
+    /// these templates have no `camera_script`.
     public let positivity: Templates
 
+    /// The skeletons of each script kind. The generator rotates through each by date with a
+    /// step prime to its length, so a skeleton comes back only after as many days as there
+    /// are skeletons (at least 8: none repeats within a week; LanguagePackTests check).
     public struct Templates: Sendable, Decodable {
-        public let cameraScript: [String]
+        public let cameraScript: [String]?
         public let devotionalReflection: [String]
         public let meditationScript: [String]
         public let backgroundPrompt: [String]
+    }
+
+    public struct Season: Sendable, Decodable {
+        public let name: String
+        public let cameraOpening: [String]
+        public let reflectionOpening: [String]
     }
 
     /// How `topic` (a category or theme slug) reads in this language.

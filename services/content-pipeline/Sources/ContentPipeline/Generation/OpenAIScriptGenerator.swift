@@ -82,7 +82,7 @@ public struct OpenAIScriptGenerator: ScriptGenerator {
                 try await pause(.nanoseconds(doubled + Int64.random(in: 0...max(1, doubled / 4))))
             }
             do {
-                return try await attemptOnce(messages, input: input)
+                return try await attemptOnce(messages, input: input, pack: pack)
             } catch let error as AttemptFailure {
                 failure = error
                 logger.warning("generator attempt failed", metadata: [
@@ -94,7 +94,7 @@ public struct OpenAIScriptGenerator: ScriptGenerator {
             + (failure.retryable ? " (after \(configuration.attempts) attempts)" : ""))
     }
 
-    func attemptOnce(_ messages: (system: String, user: String), input: GenerationInput) async throws -> GeneratedScripts {
+    func attemptOnce(_ messages: (system: String, user: String), input: GenerationInput, pack: LanguagePack? = nil) async throws -> GeneratedScripts {
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -131,7 +131,7 @@ public struct OpenAIScriptGenerator: ScriptGenerator {
         guard let scripts = Self.parseScripts(content) else {
             throw AttemptFailure(reason: "the answer is not a JSON object with the four scripts: \(content.prefix(120))", retryable: true)
         }
-        if let problem = ScriptValidator.problem(scripts, for: input) {
+        if let problem = ScriptValidator.problem(scripts, for: input, pack: pack) {
             throw AttemptFailure(reason: "unusable answer: \(problem)", retryable: true)
         }
         return scripts

@@ -3,7 +3,10 @@ import LumaRPC
 
 /// The prompts the OpenAI-compatible generator sends: `system.txt` and `<mode>.<language>.txt`
 /// (`bible.en.txt`, `positivity.es.txt`, ...), with `{reference}`, `{text}`, `{topic}`,
-/// `{date}` and `{language_name}` filled in. The bundled files are the defaults; a directory
+/// `{note}` (the editors' note on the passage, or the pack's sentence about the topic),
+/// `{season}` (a sentence naming the church year's season of the date, or nothing),
+/// `{recent_openings}` (the openings of the week before, one per line, to avoid), `{date}` and
+/// `{language_name}` filled in: the template generator's inputs, so both write from the same. The bundled files are the defaults; a directory
 /// passed with `--generator-prompts` overrides any of them, so editors change wording without
 /// a build.
 public struct PromptLibrary: Sendable {
@@ -41,9 +44,14 @@ public struct PromptLibrary: Sendable {
         guard let system = files["system.txt"], let user = files[name] else {
             throw RPCError.failedPrecondition("no generator prompt \(files["system.txt"] == nil ? "system.txt" : name)", field: "language")
         }
+        let topic = pack.phrase(for: input.topic, mode: input.mode)
+        let season = input.season.flatMap { pack.seasons[$0] }
         let values = [
             "{reference}": input.verseReference ?? "", "{text}": input.verseText ?? "",
-            "{topic}": pack.phrase(for: input.topic, mode: input.mode), "{date}": input.postDate, "{language_name}": pack.name,
+            "{topic}": topic, "{date}": input.postDate, "{language_name}": pack.name,
+            "{note}": input.note ?? pack.noteFallback.replacingOccurrences(of: "{topic}", with: topic),
+            "{season}": season.map { "(\($0.name)) " + ($0.reflectionOpening.first ?? "") } ?? "",
+            "{recent_openings}": input.recentOpenings.isEmpty ? "-" : input.recentOpenings.map { "- \($0)" }.joined(separator: "\n"),
         ]
         func fill(_ template: String) -> String {
             values.reduce(template) { $0.replacingOccurrences(of: $1.key, with: $1.value) }

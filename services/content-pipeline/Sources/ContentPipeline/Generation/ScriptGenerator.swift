@@ -10,14 +10,26 @@ public struct GenerationInput: Sendable {
     public let verseText: String?
     /// Bible mode: the verse category; positivity mode: the theme (slugs: "anxiety", "small wins").
     public let topic: String
+    /// Bible mode: the editors' note on the passage in the item's language; nil when none.
+    public let note: String?
+    /// Bible mode: the church year's season or feast of the date (`ChurchYear`), nil in
+    /// ordinary time.
+    public let season: String?
+    /// The opening sentences of the same language and mode's scripts on the days before
+    /// (newest first), so a generator that writes freely does not repeat them.
+    public let recentOpenings: [String]
 
-    public init(postDate: String, mode: ContentMode, language: String, verseReference: String?, verseText: String?, topic: String) {
+    public init(postDate: String, mode: ContentMode, language: String, verseReference: String?, verseText: String?, topic: String,
+                note: String? = nil, season: String? = nil, recentOpenings: [String] = []) {
         self.postDate = postDate
         self.mode = mode
         self.language = language
         self.verseReference = verseReference
         self.verseText = verseText
         self.topic = topic
+        self.note = note
+        self.season = season
+        self.recentOpenings = recentOpenings
     }
 }
 

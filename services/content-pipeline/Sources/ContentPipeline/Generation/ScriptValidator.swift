@@ -1,7 +1,9 @@
 import Foundation
 
 /// Checks a generated answer before it is written to an item: all four scripts present and of
-/// a length a short video can use; a bible item's scripts name its own reference and no other.
+/// a length a short video can use; a bible item's scripts name its own reference and no other,
+/// and read its verse once (in the camera script); no opening repeats one of the week before;
+/// no word of old spelling (`ScriptRules`).
 struct ScriptValidator {
     static let bounds = [
         ("camera_script", 20...1500), ("devotional_reflection", 40...2000),
@@ -9,7 +11,7 @@ struct ScriptValidator {
     ]
 
     /// Nil when the scripts are usable, else why not.
-    static func problem(_ scripts: GeneratedScripts, for input: GenerationInput) -> String? {
+    static func problem(_ scripts: GeneratedScripts, for input: GenerationInput, pack: LanguagePack? = nil) -> String? {
         let texts = [scripts.cameraScript, scripts.devotionalReflection, scripts.meditationScript, scripts.backgroundPrompt]
         for ((name, range), text) in zip(bounds, texts) {
             let count = text.trimmingCharacters(in: .whitespacesAndNewlines).count
@@ -25,6 +27,25 @@ struct ScriptValidator {
                 let chapter = Int(match.output.2)!, verse = Int(match.output.3)!
                 if let allowed, allowed.chapter == chapter, allowed.verses.contains(verse) { continue }
                 return "the scripts name another reference, '\(match.output.0)'"
+            }
+        }
+        if let verse = input.verseText {
+            let quoted = ScriptRules.quotations(of: verse, in: scripts.cameraScript)
+            if quoted > 1 { return "camera_script reads the verse \(quoted) times (once)" }
+            for (name, script) in [("devotional_reflection", scripts.devotionalReflection), ("meditation_script", scripts.meditationScript)]
+            where ScriptRules.quotations(of: verse, in: script) > 0 {
+                return "\(name) quotes the verse (only the camera script reads it)"
+            }
+        }
+        let recent = Set(input.recentOpenings.map(ScriptRules.openingKey))
+        for (name, script) in [("camera_script", scripts.cameraScript), ("devotional_reflection", scripts.devotionalReflection)]
+        where recent.contains(ScriptRules.openingKey(script)) {
+            return "\(name) opens like a script of the last \(ScriptRules.openingWindow) days (\"\(ScriptRules.firstSentence(script).prefix(60))\")"
+        }
+        if let pack {
+            for script in texts {
+                let old = ScriptRules.oldSpellings(in: script, list: pack.oldSpellings)
+                if !old.isEmpty { return "old spelling: \(old.joined(separator: ", "))" }
             }
         }
         return nil

@@ -1,17 +1,28 @@
 import LumaRPC
+import LumaValues
 
-/// Fills the language pack's templates with the verse (or theme). Deterministic: the same seed,
-/// date, mode and language always give the same scripts, so tests and re-runs agree.
+/// Writes an item's scripts from its language pack and the positivity library. Deterministic:
+/// the same seed, date, mode and language always give the same scripts, so tests and re-runs
+/// agree, and generating days in any order gives the same year.
+///
+/// Bible items: the camera script reads the verse once (the only script that quotes it); the
+/// reflection and the meditation speak about the passage through its editors' note; on the
+/// church year's dates the camera script and the reflection open with the season's wording.
+/// Positivity items read the library's script of the day as their camera script.
+/// Each script kind rotates through its skeletons by day number, with a step prime to their
+/// count: a skeleton comes back after exactly as many days as there are skeletons.
 public struct TemplateScriptGenerator: ScriptGenerator {
     public let seed: UInt64
     let packs: [String: LanguagePack]
+    let library: PositivityLibrary
 
-    public init(seed: UInt64 = 0, packs: [String: LanguagePack] = LanguagePack.bundled) {
+    public init(seed: UInt64 = 0, packs: [String: LanguagePack] = LanguagePack.bundled, library: PositivityLibrary = .bundled) {
         self.seed = seed
         self.packs = packs
+        self.library = library
     }
 
-    /// The built-in positivity themes, rotated by date (every language pack names each).
+    /// The positivity themes (every language pack names each; every library script has one).
     public static let positivityThemes = [
         "gratitude", "small wins", "kindness", "rest", "courage", "friendship", "patience",
         "fresh starts", "generosity", "joy in ordinary things", "perseverance", "self-compassion",
@@ -22,38 +33,59 @@ public struct TemplateScriptGenerator: ScriptGenerator {
             throw RPCError.failedPrecondition(
                 "no language pack for '\(input.language)' (have \(packs.keys.sorted().joined(separator: ", ")))", field: "language")
         }
-        let templates = input.mode == .bible ? pack.bible : pack.positivity
+        let day = CalendarDate(input.postDate)?.dayNumber ?? 0
+        let topic = pack.phrase(for: input.topic, mode: input.mode)
         let values = [
             "{reference}": input.verseReference ?? "",
             "{text}": input.verseText ?? "",
-            "{topic}": pack.phrase(for: input.topic, mode: input.mode),
+            "{note}": input.note ?? pack.noteFallback.replacingOccurrences(of: "{topic}", with: topic),
+            "{topic}": topic,
         ]
-        let pick = variant(input)
-        func fill(_ choices: [String]) -> String {
-            var text = choices[pick % choices.count]
+        func fill(_ skeletons: [String], step: Int) -> String {
+            guard !skeletons.isEmpty else { return "" }
+            var text = skeletons[Self.rotation(day: day, count: skeletons.count, step: step, offset: Int(seed % 1_000_003))]
             for (placeholder, value) in values { text = text.replacingOccurrences(of: placeholder, with: value) }
             return text
         }
-        return GeneratedScripts(
-            cameraScript: fill(templates.cameraScript),
-            devotionalReflection: fill(templates.devotionalReflection),
-            meditationScript: fill(templates.meditationScript),
-            backgroundPrompt: fill(templates.backgroundPrompt))
-    }
-
-    /// A stable small number from seed, date, mode and language (FNV-1a).
-    private func variant(_ input: GenerationInput) -> Int {
-        var hash: UInt64 = 0xcbf29ce484222325 ^ seed
-        for byte in "\(input.postDate)|\(input.mode.rawValue)|\(input.language)".utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100000001b3
+        func opened(_ openings: [String]?, _ text: String) -> String {
+            guard let openings, !openings.isEmpty else { return text }
+            return openings[Self.rotation(day: day, count: openings.count, step: 1, offset: 0)] + " " + text
         }
-        return Int(hash % 1_000_003)
+        switch input.mode {
+        case .bible:
+            let season = input.season.flatMap { pack.seasons[$0] }
+            return GeneratedScripts(
+                cameraScript: opened(season?.cameraOpening, fill(pack.bible.cameraScript ?? [], step: 1)),
+                devotionalReflection: opened(season?.reflectionOpening, fill(pack.bible.devotionalReflection, step: 3)),
+                meditationScript: fill(pack.bible.meditationScript, step: 7),
+                backgroundPrompt: fill(pack.bible.backgroundPrompt, step: 9))
+        case .positivity:
+            guard let entry = positivity(on: input.postDate, language: input.language) else {
+                throw RPCError.failedPrecondition("no positivity library for '\(input.language)'", field: "language")
+            }
+            return GeneratedScripts(
+                cameraScript: entry.script,
+                devotionalReflection: fill(pack.positivity.devotionalReflection, step: 3),
+                meditationScript: fill(pack.positivity.meditationScript, step: 7),
+                backgroundPrompt: fill(pack.positivity.backgroundPrompt, step: 9))
+        }
     }
 
-    /// The theme of a positivity item on a date.
-    public func theme(for date: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325 ^ seed
-        for byte in date.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        return Self.positivityThemes[Int(hash % UInt64(Self.positivityThemes.count))]
+    /// The positivity script of a date, whose theme is the item's topic (the service asks it
+    /// whichever generator writes the scripts).
+    public func positivity(on date: String, language: String) -> PositivityLibrary.Entry? {
+        library.entry(on: date, language: language, offset: Int(seed % 1_000_003))
     }
+
+    /// The skeleton of `day` among `count`: `(day * step' + offset) mod count`, where step' is
+    /// the first number from `step` up that is prime to `count`. Two days less than `count`
+    /// apart never get the same skeleton.
+    static func rotation(day: Int, count: Int, step: Int, offset: Int) -> Int {
+        var step = max(1, step)
+        while gcd(step, count) != 1 { step += 1 }
+        let index = (day % count) * step % count + offset % count
+        return ((index % count) + count) % count
+    }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }

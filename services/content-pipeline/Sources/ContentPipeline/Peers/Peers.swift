@@ -27,17 +27,21 @@ public struct ClaimedVerse: Sendable, Equatable {
     public let category: String
     /// Why it came from another category; empty when it did not.
     public let note: String
+    /// The editors' note on the passage in the item's language (its theme in a sentence);
+    /// empty when they wrote none.
+    public let passageNote: String
 
-    public init(reference: String, text: String, category: String, note: String = "") {
+    public init(reference: String, text: String, category: String, note: String = "", passageNote: String = "") {
         self.reference = reference
         self.text = text
         self.category = category
         self.note = note
+        self.passageNote = passageNote
     }
 
     public init(_ response: Luma_Verses_V1_ClaimNextUnusedResponse) {
         self.init(reference: response.displayReference.isEmpty ? response.reference : response.displayReference,
-                  text: response.text, category: response.category, note: response.fallbackNote)
+                  text: response.text, category: response.category, note: response.fallbackNote, passageNote: response.passageNote)
     }
 }
 

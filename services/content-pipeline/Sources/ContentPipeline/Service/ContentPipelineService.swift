@@ -137,20 +137,23 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         }
         var verse: ClaimedVerse?
         var topic: String
+        var season: String?
+        let date = CalendarDate(item.postDate) ?? .today
         switch item.mode {
         case .bible:
             let translation = try Self.translation(requested, language: item.language)
             let available = try await verses.categories()
-            guard !available.isEmpty else { throw RPCError.failedPrecondition("verse-registry has no categories", field: "category") }
+            guard let choice = DailyTopic.choose(on: date, available: available) else {
+                throw RPCError.failedPrecondition("verse-registry has no categories", field: "category")
+            }
+            season = choice.season
             if let category {
                 guard available.contains(category) else {
                     throw RPCError.notFound("unknown category '\(category.prefix(40))'; known: \(available.joined(separator: ", "))", field: "category")
                 }
                 topic = category
             } else {
-                // Rotate through the categories by date, so consecutive days differ.
-                let day = CalendarDate(item.postDate)?.dayNumber ?? 0
-                topic = available.sorted()[((day % available.count) + available.count) % available.count]
+                topic = choice.category
             }
             let claimed = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate,
                                                            translation: translation, language: item.language)
@@ -160,11 +163,18 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
             // delete's queued release frees the verse just claimed.
             await pausePoints.reached(ContentPipelinePausePoints.generateAfterClaim)
         case .positivity:
-            topic = themes.theme(for: item.postDate)
+            guard let entry = themes.positivity(on: item.postDate, language: item.language) else {
+                throw RPCError.failedPrecondition("no positivity library for '\(item.language)'", field: "language")
+            }
+            topic = entry.theme
+        }
+        let recent = try await database.measured.read {
+            try ContentStore.recentOpenings($0, before: date, days: ScriptRules.openingWindow, language: item.language, mode: item.mode)
         }
         let scripts = try await generator.scripts(for: GenerationInput(
             postDate: item.postDate, mode: item.mode, language: item.language,
-            verseReference: verse?.reference, verseText: verse?.text, topic: topic))
+            verseReference: verse?.reference, verseText: verse?.text, topic: topic,
+            note: verse.flatMap { $0.passageNote.isEmpty ? nil : $0.passageNote }, season: season, recentOpenings: recent))
         let changes = columns([
             "category": topic,
             "verse_reference": verse?.reference,

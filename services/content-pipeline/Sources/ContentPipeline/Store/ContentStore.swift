@@ -227,6 +227,22 @@ enum ContentStore {
             """).map { ($0["id"], $0["verse_reference"], $0["post_date"], $0["language"]) }
     }
 
+    /// The first sentence of the camera script and of the reflection of the same language and
+    /// mode's items in the `days` before `date`, newest first: what a free-writing generator
+    /// is told not to repeat.
+    static func recentOpenings(_ db: Database, before date: CalendarDate, days: Int, language: String, mode: ContentMode) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT camera_script, devotional_reflection FROM daily_content
+            WHERE language = ? AND mode = ? AND post_date < ? AND post_date >= ? AND camera_script IS NOT NULL
+            ORDER BY post_date DESC
+            """, arguments: [language, mode.rawValue, date.description, date.adding(days: -days).description])
+        return rows.flatMap { row -> [String] in
+            [row["camera_script"], row["devotional_reflection"]].compactMap { (text: String?) in
+                text.map(ScriptRules.firstSentence).flatMap { $0.isEmpty ? nil : $0 }
+            }
+        }
+    }
+
     static func ids(_ db: Database) throws -> Set<Int64> {
         Set(try Int64.fetchAll(db, sql: "SELECT id FROM daily_content"))
     }

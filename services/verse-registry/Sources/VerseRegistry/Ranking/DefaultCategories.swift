@@ -42,8 +42,30 @@ public enum DefaultCategories {
             define("comfort", "Comfort in affliction", topics: ["REST"], fallbacks: ["peace", "hope"]),
             define("wisdom", "Wisdom and guidance", topics: ["WISDOM"], fallbacks: ["faith", "patience"]),
             define("kindness", "Kindness and humility", topics: ["KINDNESS", "HUMILITY"], fallbacks: ["love", "forgiveness"]),
-        ]
+        ] + seasonal.map { define($0.name, $0.description, topics: [], fallbacks: $0.fallbacks) }
     }()
+
+    /// The church year's categories (content-pipeline's `ChurchYear` names the same slugs and
+    /// puts them on their dates; the ordinary rotation never picks them). Curated passages
+    /// only, no Nave topics: a season's verses are chosen by editors, and a season that runs
+    /// dry falls back to the ordinary category that carries its mood.
+    public static let seasonal: [(name: String, description: String, fallbacks: [String])] = [
+        ("advent", "Advent: waiting for the coming of Christ", ["hope", "peace"]),
+        ("christmas-day", "Christmas Day: the birth of Jesus", ["christmas", "joy"]),
+        ("christmas", "Christmastide: God with us", ["joy", "love"]),
+        ("epiphany", "Epiphany: the light revealed to the nations", ["christmas", "faith"]),
+        ("ash-wednesday", "Ash Wednesday: return to the Lord", ["lent", "forgiveness"]),
+        ("lent", "Lent: repentance, prayer and return", ["forgiveness", "patience"]),
+        ("palm-sunday", "Palm Sunday: the King comes humbly", ["holy-week", "joy"]),
+        ("holy-week", "Holy Week: the road to the cross", ["lent", "love"]),
+        ("maundy-thursday", "Maundy Thursday: the Last Supper and the new commandment", ["holy-week", "love"]),
+        ("good-friday", "Good Friday: the cross", ["holy-week", "love"]),
+        ("holy-saturday", "Holy Saturday: waiting at the tomb", ["holy-week", "hope"]),
+        ("easter-day", "Easter Day: the resurrection", ["easter", "joy"]),
+        ("easter", "Eastertide: new life in the risen Christ", ["joy", "hope"]),
+        ("ascension", "Ascension Day: Christ reigns", ["easter", "hope"]),
+        ("pentecost", "Pentecost: the Holy Spirit given", ["joy", "strength"]),
+    ]
 
     /// The references each default category shipped with before curated lists (migration
     /// 004). Migration 007 replaces them with the curated list only where an editor left them
@@ -80,7 +102,7 @@ extension DefaultCategories {
 
     /// A default category's curated list as shipped before the duplicates were removed.
     static func curatedBeforeDeduplication(_ name: String) -> [String]? {
-        guard var list = CuratedVerses.bundled[name] else { return nil }
+        guard var list = ShippedCuratedLists.v009[name] else { return nil }
         for removed in removedDuplicates where removed.category == name { list.insert(removed.reference, at: removed.index) }
         return list
     }

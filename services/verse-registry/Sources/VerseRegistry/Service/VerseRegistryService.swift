@@ -309,6 +309,7 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
             $0.translation = translation
             $0.category = claim.category
             $0.fallbackNote = claim.note
+            $0.passageNote = PassageNotes.bundled.note(first: reference.first, last: reference.last, language: claim.language) ?? ""
         }
     }
 

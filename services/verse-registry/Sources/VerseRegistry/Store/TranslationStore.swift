@@ -73,13 +73,19 @@ enum TranslationStore {
         try String.fetchOne(db, sql: "SELECT language FROM translations WHERE id = ?", arguments: [id])
     }
 
-    /// Text by ordinal for a range; absent ordinals have no text in this translation.
+    /// Text by ordinal for a range, as shown (GetPassage, ClaimNextUnused, picks); absent
+    /// ordinals have no text in this translation. The translations in
+    /// `ModernSpanishSpelling.translations` are shown in modern spelling; the stored text stays.
     static func texts(_ db: Database, translation: String, first: Int, last: Int) throws -> [Int: String] {
         var texts: [Int: String] = [:]
+        let modern = ModernSpanishSpelling.translations.contains(translation)
         let rows = try Row.fetchCursor(db, sql: """
             SELECT ordinal, text FROM verse_texts WHERE translation_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal
             """, arguments: [translation, first, last])
-        while let row = try rows.next() { texts[row["ordinal"]] = row["text"] }
+        while let row = try rows.next() {
+            let text: String = row["text"]
+            texts[row["ordinal"]] = modern ? ModernSpanishSpelling.apply(text) : text
+        }
         return texts
     }
 }

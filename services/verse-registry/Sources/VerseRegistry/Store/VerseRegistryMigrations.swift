@@ -22,8 +22,8 @@ public enum VerseRegistryMigrations {
         }
         migrator.registerMigration("004_default_categories") { db in
             // The categories as first shipped; 007 brings them up to date, on fresh and old
-            // databases alike.
-            for category in DefaultCategories.all {
+            // databases alike (the church year's come with 012).
+            for category in DefaultCategories.all where DefaultCategories.shippedBeforeCuration[category.name] != nil {
                 let shipped = DefaultCategories.Definition(
                     name: category.name, description: category.description, topics: category.topics,
                     references: DefaultCategories.shippedBeforeCuration[category.name] ?? [])
@@ -99,6 +99,38 @@ public enum VerseRegistryMigrations {
         // they could be sure of; the released_content tombstones are untouched.
         migrator.registerMigration("010_ledger_per_language") { db in
             try db.execute(sql: ledgerPerLanguage)
+        }
+        // Issue 24: the corrected RV1909 text (scripts/fix-rv1909.py: psalm titles stripped,
+        // glued words split, chapter openings in normal case) replaces the text 008 loaded.
+        // The words keep their RV1909 spelling; ModernSpanishSpelling applies when shown.
+        migrator.registerMigration("011_rv1909_corrections") { db in
+            guard try TranslationStore.exists(db, "rv1909") else { return }
+            let rows = try TranslationTSV.parse(try BundledData.text(named: "sparv"), canon: .kjv)
+            try TranslationStore.replace(db, translation: "rv1909", rows: rows)
+        }
+        // Issue 24: curated lists long enough for a year per language (400+ passages) and the
+        // church year's categories (Advent ... Pentecost), which content-pipeline puts on their
+        // dates. A default category whose references are still the list 009 shipped gets the
+        // new list; every other category is re-ranked keeping editors' references, pins and
+        // exclusions; a seasonal category an editor already made keeps its definition.
+        migrator.registerMigration("012_church_year_passages") { db in
+            let context = try RankingContext.load(db, canon: .kjv)
+            let existing = try CategoryStore.all(db)
+            for category in existing {
+                if let current = DefaultCategories.all.first(where: { $0.name == category.name }),
+                   category.references == ShippedCuratedLists.v009[category.name] {
+                    try CategoryStore.upsert(db, .init(name: category.name, description: category.description, topics: category.topics,
+                                                       references: current.references, fallbacks: category.fallbacks),
+                                             canon: .kjv, context: context)
+                } else {
+                    try PickStore.rebuild(db, categoryID: category.id, canon: .kjv, context: context)
+                }
+            }
+            let names = Set(existing.map(\.name))
+            for season in DefaultCategories.seasonal where !names.contains(season.name) {
+                guard let definition = DefaultCategories.all.first(where: { $0.name == season.name }) else { continue }
+                try CategoryStore.upsert(db, definition, canon: .kjv, context: context)
+            }
         }
         return migrator
     }

@@ -700,6 +700,11 @@ public nonisolated struct Luma_Verses_V1_ClaimNextUnusedResponse: Sendable {
   /// why the verse came from another category; empty when it did not
   public var fallbackNote: String = String()
 
+  /// The editors' note on the passage in the item's language: its theme in one sentence
+  /// ("God promises exiles ... a future."), for the scripts to speak about. Empty for a passage
+  /// the editors wrote none for (an editor's pin, a scored verse).
+  public var passageNote: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2310,7 +2315,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
 
 nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimNextUnusedResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reference\0\u{1}claimed\0\u{1}text\0\u{1}translation\0\u{1}category\0\u{3}display_reference\0\u{3}fallback_note\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reference\0\u{1}claimed\0\u{1}text\0\u{1}translation\0\u{1}category\0\u{3}display_reference\0\u{3}fallback_note\0\u{3}passage_note\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2325,6 +2330,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
       case 5: try { try decoder.decodeSingularStringField(value: &self.category) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.displayReference) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.fallbackNote) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.passageNote) }()
       default: break
       }
     }
@@ -2352,6 +2358,9 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
     if !self.fallbackNote.isEmpty {
       try visitor.visitSingularStringField(value: self.fallbackNote, fieldNumber: 7)
     }
+    if !self.passageNote.isEmpty {
+      try visitor.visitSingularStringField(value: self.passageNote, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2363,6 +2372,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
     if lhs.category != rhs.category {return false}
     if lhs.displayReference != rhs.displayReference {return false}
     if lhs.fallbackNote != rhs.fallbackNote {return false}
+    if lhs.passageNote != rhs.passageNote {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

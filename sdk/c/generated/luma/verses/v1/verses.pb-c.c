@@ -4329,7 +4329,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_request__de
   (ProtobufCMessageInit) luma__verses__v1__claim_next_unused_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_response__field_descriptors[8] =
 {
   {
     "reference",
@@ -4415,12 +4415,25 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "passage_note",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Verses__V1__ClaimNextUnusedResponse, passage_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_next_unused_response__field_indices_by_name[] = {
   4,   /* field[4] = category */
   1,   /* field[1] = claimed */
   5,   /* field[5] = display_reference */
   6,   /* field[6] = fallback_note */
+  7,   /* field[7] = passage_note */
   0,   /* field[0] = reference */
   2,   /* field[2] = text */
   3,   /* field[3] = translation */
@@ -4428,7 +4441,7 @@ static const unsigned luma__verses__v1__claim_next_unused_response__field_indice
 static const ProtobufCIntRange luma__verses__v1__claim_next_unused_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_response__descriptor =
 {
@@ -4438,7 +4451,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_response__d
   "Luma__Verses__V1__ClaimNextUnusedResponse",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimNextUnusedResponse),
-  7,
+  8,
   luma__verses__v1__claim_next_unused_response__field_descriptors,
   luma__verses__v1__claim_next_unused_response__field_indices_by_name,
   1,  luma__verses__v1__claim_next_unused_response__number_ranges,

@@ -664,10 +664,16 @@ struct  Luma__Verses__V1__ClaimNextUnusedResponse
    * why the verse came from another category; empty when it did not
    */
   char *fallback_note;
+  /*
+   * The editors' note on the passage in the item's language: its theme in one sentence
+   * ("God promises exiles ... a future."), for the scripts to speak about. Empty for a passage
+   * the editors wrote none for (an editor's pin, a scored verse).
+   */
+  char *passage_note;
 };
 #define LUMA__VERSES__V1__CLAIM_NEXT_UNUSED_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_next_unused_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Verses__V1__ReleaseForContentRequest
