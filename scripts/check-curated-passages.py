@@ -14,10 +14,14 @@ A passage is accepted when:
   - it is at most 110 words in the KJV (a short video reads it once),
   - it is not on the deny list and overlaps no other passage in any of the files (the ledger
     takes every verse of a passage, so an overlapping passage could never be picked),
-  - both notes are one or two sentences (40 to 240 characters) ending in a full stop.
+  - both notes are one or two sentences (40 to 240 characters) ending in a full stop, and
+    neither quotes its passage (its first six words, or any seven in a row): the video reads the
+    verse once and then the note.
+The shipped form splits these columns: curated_verses.tsv (category, reference) and
+passage_notes.<language>.tsv (reference, note).
 The same rules run in CuratedPassagesTests; this script is for editors and writers.
 """
-import re, sys, os
+import re, sys, os, unicodedata
 
 here = os.path.dirname(os.path.abspath(__file__))
 bible = os.path.join(here, "..", "services", "verse-registry", "Sources", "VerseRegistry", "Resources", "bible")
@@ -65,6 +69,17 @@ for line in open(os.path.join(bible, "denied_verses.tsv"), encoding="utf-8"):
     verses, _ = parse(line.split("\t")[0])
     denied.update(verses or [])
 
+def words(text):
+    folded = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+    return re.findall(r"\w+", folded)
+
+def quotes(verse, note):
+    v, n = words(verse), " " + " ".join(words(note)) + " "
+    if " " + " ".join(v[:6]) + " " in n: return " ".join(v[:6])
+    for i in range(len(v) - 6):
+        if " " + " ".join(v[i:i + 7]) + " " in n: return " ".join(v[i:i + 7])
+    return None
+
 def main(paths, notes):
     taken, errors, count, per_category = {}, 0, 0, {}
     for path in paths:
@@ -96,8 +111,10 @@ def main(paths, notes):
                 if key in taken: fail(f"overlaps {taken[key]}"); break
             for key in verses: taken.setdefault(key, f"{reference} ({where})")
             if notes or len(parts) == 4:
-                for label, note in (("English note", parts[2]), ("Spanish note", parts[3])):
+                for label, note, text in (("English note", parts[2], kjv), ("Spanish note", parts[3], rv)):
                     if not 40 <= len(note) <= 240: fail(f"{label} is {len(note)} characters (40 to 240)")
+                    quoted = quotes(" ".join(text[key] for key in verses), note)
+                    if quoted: fail(f"{label} quotes the passage (\"{quoted}\")")
                     if not note.rstrip().endswith((".", "!", "?")): fail(f"{label} does not end with a full stop")
             count += 1
             per_category[category] = per_category.get(category, 0) + 1

@@ -25,7 +25,7 @@ struct IdReuseTests {
         #expect(next > ids[2])
         let generated = try await luma.generate(next)
         await luma.deliverAll()
-        #expect(try luma.ledger(of: next).count == 1)
+        #expect(try !luma.ledger(of: next).isEmpty)
         #expect(try luma.ledger(of: ids[2]).isEmpty)
         // The next claim does not take the new item's verse.
         let after = try await luma.generate(try await luma.planBible("2027-01-05"))

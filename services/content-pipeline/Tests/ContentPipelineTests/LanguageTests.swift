@@ -15,7 +15,7 @@ struct LanguageTests {
     @Test func everyPackIsComplete() throws {
         #expect(Set(LanguagePack.bundled.keys) == ["en", "es"])
         for pack in LanguagePack.bundled.values {
-            #expect(Set(pack.categories.keys) == Set(Self.categories), "\(pack.language)")
+            #expect(Set(pack.categories.keys) == Set(Self.categories + ChurchYear.seasons), "\(pack.language)")
             #expect(Set(pack.themes.keys) == Set(TemplateScriptGenerator.positivityThemes), "\(pack.language)")
             #expect(pack.positivity.cameraScript == nil, "positivity reads the library's scripts")
             for templates in [pack.bible, pack.positivity] {
@@ -91,6 +91,30 @@ struct LanguageTests {
             #expect(!englishBooks.contains { item.verseReference.hasPrefix($0 + " ") }, "\(item.verseReference)")
             #expect(item.cameraScript.contains(item.verseReference))
             #expect(item.verseText.range(of: #"\b(el|la|de|que|y|en|los|tu|mi)\b"#, options: .regularExpression) != nil, "\(item.verseText)")
+        }
+        await stack.stop()
+    }
+
+    /// Christmas Day read Luke 12:23 before the church year; now it reads the nativity in every
+    /// language, opened with the feast's wording, and Christmas Eve is still Advent.
+    @Test func christmasDayReadsTheNativityInEveryLanguage() async throws {
+        let stack = try await InProcessStack()
+        let clients = Clients(stack)
+        _ = try await clients.content.plan(.with {
+            $0.fromDate = "2027-12-24"; $0.toDate = "2027-12-25"; $0.modes = [.bible]; $0.languages = ["en", "es"]
+        })
+        let generated = try await clients.content.generate(.with { $0.range = .with { $0.fromDate = "2027-12-24"; $0.toDate = "2027-12-25" } })
+        #expect(generated.failures.isEmpty, "\(generated.failures)")
+        #expect(generated.items.count == 4)
+        for item in generated.items {
+            guard item.postDate == "2027-12-25" else {
+                #expect(item.category == "advent")
+                continue
+            }
+            #expect(item.category == "christmas-day")
+            #expect(item.verseReference == (item.language == "es" ? "Lucas 2:10-11" : "Luke 2:10-11"))
+            let openings = try #require(LanguagePack.bundled[item.language]?.seasons["christmas-day"]?.cameraOpening)
+            #expect(openings.contains { item.cameraScript.hasPrefix($0) }, "\(item.cameraScript)")
         }
         await stack.stop()
     }

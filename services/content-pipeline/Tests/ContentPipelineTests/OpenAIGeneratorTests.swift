@@ -13,10 +13,11 @@ struct OpenAIGeneratorTests {
     static let input = GenerationInput(postDate: "2026-12-01", mode: .bible, language: "en", verseReference: "Psalms 23:1",
                                        verseText: "The LORD is my shepherd; I shall not want.", topic: "comfort")
 
-    static func answer(reference: String = "Psalms 23:1", meditation: String = "Breathe in and rest in the shepherd's care for a minute.") -> String {
+    static func answer(reference: String = "Psalms 23:1", meditation: String = "Breathe in and rest in the shepherd's care for a minute.",
+                       camera: String? = nil, reflection: String? = nil) -> String {
         let object: [String: String] = [
-            "camera_script": "Read slowly: \"The LORD is my shepherd; I shall not want.\" (\(reference))",
-            "devotional_reflection": "\(reference) reminds us that we are cared for. Let that comfort you today.",
+            "camera_script": camera ?? "Read slowly: \"The LORD is my shepherd; I shall not want.\" (\(reference))",
+            "devotional_reflection": reflection ?? "\(reference) reminds us that we are cared for. Let that comfort you today.",
             "meditation_script": meditation,
             "background_prompt": "Green pasture at dawn, soft light, 9:16 vertical",
         ]
@@ -106,6 +107,45 @@ struct OpenAIGeneratorTests {
             #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
             #expect(error?.message.contains("after 3 attempts") == true)
             #expect(server.received.withLockedValue { $0.count } == 3)
+        }
+    }
+
+    /// The template generator's inputs reach the prompt: the editors' note, the season, and
+    /// the openings of the days before.
+    @Test func thePromptCarriesTheNoteTheSeasonAndTheRecentOpenings() async throws {
+        let input = GenerationInput(postDate: "2027-03-26", mode: .bible, language: "en", verseReference: "Psalms 23:1",
+                                    verseText: "The LORD is my shepherd; I shall not want.", topic: "comfort",
+                                    note: "David sings of a God who guards his people like a shepherd.", season: "good-friday",
+                                    recentOpenings: ["These words have steadied people for generations."])
+        try await withServer({ _, _ in .content(Self.answer()) }) { server in
+            _ = try await generator(server).scripts(for: input)
+            let prompt = try #require(server.received.withLockedValue { $0.first }).messages[1]
+            #expect(prompt.contains("David sings of a God who guards his people like a shepherd."))
+            #expect(prompt.contains("(Good Friday)"))
+            #expect(prompt.contains("- These words have steadied people for generations."))
+        }
+    }
+
+    /// The rules the template generator keeps refuse a free answer that breaks them.
+    @Test(arguments: [
+        ("en", OpenAIGeneratorTests.answer(reflection: "Psalms 23:1 says: The LORD is my shepherd; I shall not want. Rest in it."),
+         "devotional_reflection quotes the verse"),
+        ("en", OpenAIGeneratorTests.answer(camera: "The LORD is my shepherd; I shall not want. Psalms 23:1. Again: The LORD is my shepherd; I shall not want."),
+         "camera_script reads the verse 2 times"),
+        ("en", OpenAIGeneratorTests.answer(reflection: "These words have steadied people for generations. Psalms 23:1 is for you."),
+         "devotional_reflection opens like a script of the last 7 days"),
+        ("es", OpenAIGeneratorTests.answer(reference: "Salmos 23:1", camera: "Lee: Jehová es mi pastor; nada me faltará. (Salmos 23:1) Él fué fiel.",
+                                           reflection: "Salmos 23:1 nos recuerda que Dios nos cuida. Descansa hoy en él."),
+         "old spelling: fué"),
+    ])
+    func answersBreakingTheContentRulesAreRefused(language: String, answer: String, reason: String) async throws {
+        let input = GenerationInput(postDate: "2027-07-01", mode: .bible, language: language,
+                                    verseReference: language == "es" ? "Salmos 23:1" : "Psalms 23:1",
+                                    verseText: language == "es" ? "Jehová es mi pastor; nada me faltará." : "The LORD is my shepherd; I shall not want.",
+                                    topic: "comfort", recentOpenings: ["These words have steadied people for generations."])
+        try await withServer({ _, _ in .content(answer) }) { server in
+            let error = await #expect(throws: RPCError.self) { try await generator(server, attempts: 1).scripts(for: input) }
+            #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
         }
     }
 

@@ -80,6 +80,38 @@ struct CuratedPassagesTests {
         #expect(throws: (any Error).self) { try PassageNotes(files: ["xx": "Nowhere 3:16\tA note."]) }
     }
 
+    /// A note says what the passage means in the editors' words: the video reads the verse once
+    /// and then the note, so a note that quotes the verse (its first six words, or any seven in
+    /// a row) would read it twice.
+    @Test func noNoteQuotesItsPassage() async throws {
+        let (_, pool) = try await makeService()
+        let words = Self.words, contains = Self.contains
+        let passages = try Self.passages()
+        try await pool.read { db in
+            for (language, translation) in [("en", "kjv"), ("es", "rv1909")] {
+                for (_, text, reference) in passages {
+                    guard let note = PassageNotes.bundled.note(first: reference.first, last: reference.last, language: language) else { continue }
+                    let verse = words(try TranslationStore.texts(db, translation: translation, first: reference.first, last: reference.last)
+                        .sorted { $0.key < $1.key }.map(\.value).joined(separator: " "))
+                    let said = words(note)
+                    #expect(!contains(said, verse.prefix(6)), "\(language) \(text): the note opens like the verse")
+                    let quoted = verse.count >= 7 && (0...(verse.count - 7)).contains { contains(said, verse[$0..<$0 + 7]) }
+                    #expect(!quoted, "\(language) \(text): the note quotes seven words of the verse")
+                }
+            }
+        }
+    }
+
+    @Sendable static func words(_ text: String) -> [String] {
+        text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+    }
+
+    @Sendable static func contains(_ haystack: [String], _ needle: ArraySlice<String>) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
+    }
+
     /// A claim carries the note in the item's language; an editor's own pin has none.
     @Test func aClaimCarriesTheNoteInTheItemsLanguage() async throws {
         let (service, _) = try await makeService()

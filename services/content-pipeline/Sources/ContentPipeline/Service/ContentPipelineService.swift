@@ -101,28 +101,37 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     }
 
     /// Generates items eight at a time (each bible item is a round trip to verse-registry),
-    /// in date order.
+    /// in date order. The bible items' verses are claimed first, one at a time in date order:
+    /// days that share a category (a season's) then get its passages in the editors' order
+    /// whatever order the concurrent script writing finishes in, and a re-run gives the same
+    /// year. (A claim that failed here is tried again, and reported, by the item's generation.)
     func generateAll(_ items: [ContentRecord], category: String?, translation: String) async throws -> [GenerateOutcome] {
-        try await withThrowingTaskGroup(of: GenerateOutcome.self) { group in
+        let items = items.sorted { ($0.postDate, $0.language, $0.id) < ($1.postDate, $1.language, $1.id) }
+        var claimed: [Int64: Claim] = [:]
+        for item in items where item.mode == .bible && item.status == .empty {
+            claimed[item.id] = try? await claimVerse(for: item, category: category, translation: translation)
+        }
+        let claims = claimed
+        return try await withThrowingTaskGroup(of: GenerateOutcome.self) { group in
             var queue = items.makeIterator()
             var outcomes: [GenerateOutcome] = []
             for _ in 0..<8 {
                 guard let item = queue.next() else { break }
-                group.addTask { await generateOutcome(item, category: category, translation: translation) }
+                group.addTask { await generateOutcome(item, category: category, translation: translation, claimed: claims[item.id]) }
             }
             while let outcome = try await group.next() {
                 outcomes.append(outcome)
                 if let item = queue.next() {
-                    group.addTask { await generateOutcome(item, category: category, translation: translation) }
+                    group.addTask { await generateOutcome(item, category: category, translation: translation, claimed: claims[item.id]) }
                 }
             }
             return outcomes.sorted { ($0.postDate, $0.id) < ($1.postDate, $1.id) }
         }
     }
 
-    func generateOutcome(_ item: ContentRecord, category: String?, translation: String) async -> GenerateOutcome {
+    func generateOutcome(_ item: ContentRecord, category: String?, translation: String, claimed: Claim? = nil) async -> GenerateOutcome {
         do {
-            let generated = try await generateOne(id: item.id, category: category, translation: translation)
+            let generated = try await generateOne(id: item.id, category: category, translation: translation, claimed: claimed)
             return GenerateOutcome(id: item.id, postDate: item.postDate, item: generated, error: nil)
         } catch {
             return GenerateOutcome(id: item.id, postDate: item.postDate, item: nil, error: error)
@@ -130,43 +139,19 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     }
 
     /// empty -> generated for one item: claim a verse (bible), write scripts, compare-and-set.
-    func generateOne(id: Int64, category: String?, translation requested: String) async throws -> ContentRecord {
+    func generateOne(id: Int64, category: String?, translation requested: String, claimed: Claim? = nil) async throws -> ContentRecord {
         let item = try await database.measured.read { try ContentStore.existing($0, id: id) }
         if let refusal = ContentTransition.generate.refusal(item: id, from: item.status) {
             throw RPCError.failedPrecondition(refusal, field: "id")
         }
-        var verse: ClaimedVerse?
-        var topic: String
-        var season: String?
         let date = CalendarDate(item.postDate) ?? .today
-        switch item.mode {
-        case .bible:
-            let translation = try Self.translation(requested, language: item.language)
-            let available = try await verses.categories()
-            guard let choice = DailyTopic.choose(on: date, available: available) else {
-                throw RPCError.failedPrecondition("verse-registry has no categories", field: "category")
-            }
-            season = choice.season
-            if let category {
-                guard available.contains(category) else {
-                    throw RPCError.notFound("unknown category '\(category.prefix(40))'; known: \(available.joined(separator: ", "))", field: "category")
-                }
-                topic = category
-            } else {
-                topic = choice.category
-            }
-            let claimed = try await verses.claimNextUnused(content: id, category: topic, date: item.postDate,
-                                                           translation: translation, language: item.language)
-            topic = claimed.category.isEmpty ? topic : claimed.category
-            verse = claimed
+        let claim: Claim
+        if let claimed { claim = claimed } else { claim = try await claimVerse(for: item, category: category, translation: requested) }
+        let (verse, topic, season) = claim
+        if verse != nil {
             // If the item is deleted from here on, the transition below finds it gone, and the
             // delete's queued release frees the verse just claimed.
             await pausePoints.reached(ContentPipelinePausePoints.generateAfterClaim)
-        case .positivity:
-            guard let entry = themes.positivity(on: item.postDate, language: item.language) else {
-                throw RPCError.failedPrecondition("no positivity library for '\(item.language)'", field: "language")
-            }
-            topic = entry.theme
         }
         let recent = try await database.measured.read {
             try ContentStore.recentOpenings($0, before: date, days: ScriptRules.openingWindow, language: item.language, mode: item.mode)
@@ -187,6 +172,37 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         ])
         return try await database.measured.write { db in
             try ContentStore.transition(db, id: id, from: .empty, to: ContentTransition.generate.to, set: changes)
+        }
+    }
+
+    /// The item's topic and, for a bible item, the verse it claims (or already holds): the
+    /// category asked for, else the date's (`DailyTopic`: the church year's season, else the
+    /// ordinary rotation); positivity items take the theme of the library's script of the date.
+    typealias Claim = (verse: ClaimedVerse?, topic: String, season: String?)
+
+    func claimVerse(for item: ContentRecord, category: String?, translation requested: String) async throws -> Claim {
+        switch item.mode {
+        case .bible:
+            let translation = try Self.translation(requested, language: item.language)
+            let available = try await verses.categories()
+            guard let choice = DailyTopic.choose(on: CalendarDate(item.postDate) ?? .today, available: available) else {
+                throw RPCError.failedPrecondition("verse-registry has no categories", field: "category")
+            }
+            var topic = choice.category
+            if let category {
+                guard available.contains(category) else {
+                    throw RPCError.notFound("unknown category '\(category.prefix(40))'; known: \(available.joined(separator: ", "))", field: "category")
+                }
+                topic = category
+            }
+            let claimed = try await verses.claimNextUnused(content: item.id, category: topic, date: item.postDate,
+                                                           translation: translation, language: item.language)
+            return (claimed, claimed.category.isEmpty ? topic : claimed.category, choice.season)
+        case .positivity:
+            guard let entry = themes.positivity(on: item.postDate, language: item.language) else {
+                throw RPCError.failedPrecondition("no positivity library for '\(item.language)'", field: "language")
+            }
+            return (nil, entry.theme, nil)
         }
     }
 
