@@ -131,7 +131,8 @@ for language in languages:
         target(f"positivity: {kind} skeleton repeats within 7 days", repeats_within(found, 7), repeats_within(found, 7) == 0)
     if sample:
         print(f"\n-- every {sample}th day, {language}, as an editor reads it")
-        for i in mine[::sample * 2]:
+        dates = sorted({i["postDate"] for i in mine})[::sample]
+        for i in (i for i in mine if i["postDate"] in dates):
             print(f"\n[{i['postDate']} {i['mode'][5:].lower()} {i.get('category', '')}] {i.get('verseReference', '')}")
             if i.get("verseText"): print("  verse:", i["verseText"])
             for field in ("cameraScript", "devotionalReflection", "meditationScript"):
