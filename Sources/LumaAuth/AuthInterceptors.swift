@@ -8,10 +8,19 @@ import LumaRPC
 public struct AuthServerInterceptor: RPCServerInterceptor {
     let signer: TokenSigner
     let policy: AccessPolicy
+    /// Tokens verified before, until they expire (`VerifiedTokenCache`).
+    let verified: VerifiedTokenCache
+    let clock: @Sendable () -> Date
 
     public init(signer: TokenSigner, policy: AccessPolicy) {
+        self.init(signer: signer, policy: policy, clock: { Date() })
+    }
+
+    init(signer: TokenSigner, policy: AccessPolicy, cacheCapacity: Int = 4096, clock: @escaping @Sendable () -> Date) {
         self.signer = signer
         self.policy = policy
+        self.verified = VerifiedTokenCache(capacity: cacheCapacity)
+        self.clock = clock
     }
 
     public func intercept(request: Data, context: RPCServerContext,
@@ -23,7 +32,17 @@ public struct AuthServerInterceptor: RPCServerInterceptor {
         guard let header = context.metadata[RPCMetadataKey.authorization], header.hasPrefix("Bearer ") else {
             throw RPCError(.unauthenticated, "\(context.method.fullName) needs a bearer token (authorization metadata)")
         }
-        let principal = try signer.verify(String(header.dropFirst("Bearer ".count)))
+        let token = String(header.dropFirst("Bearer ".count))
+        let now = clock()
+        let seconds = Int64(now.timeIntervalSince1970)
+        let principal: Principal
+        if let known = verified.principal(for: token, now: seconds) {
+            principal = known
+        } else {
+            let claims = try signer.verifiedClaims(token, now: now)
+            verified.insert(token, principal: claims.principal, expires: claims.expires, now: seconds)
+            principal = claims.principal
+        }
         guard rule.allows(principal.role) else {
             throw RPCError(.permissionDenied, "a \(principal.role.rawValue) token may not call \(context.method.fullName)")
         }
@@ -38,7 +57,24 @@ public struct AuthServerInterceptor: RPCServerInterceptor {
 public struct AuthClientInterceptor: RPCClientInterceptor {
     enum Source: Sendable {
         case fixed(String)
-        case minted(TokenSigner, Principal, TimeInterval)
+        case minted(TokenSigner, Principal, TimeInterval, MintedToken)
+    }
+
+    /// The token last minted and when: reused for half its lifetime, so a service's calls
+    /// carry one token per couple of minutes (which the server's cache then knows) instead of
+    /// one per call.
+    final class MintedToken: @unchecked Sendable {
+        private let lock = NSLock()
+        private var current: (token: String, minted: Date)?
+
+        func token(now: Date, ttl: TimeInterval, mint: () -> String) -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            if let current, now.timeIntervalSince(current.minted) < ttl / 2, now >= current.minted { return current.token }
+            let token = mint()
+            current = (token, now)
+            return token
+        }
     }
 
     let source: Source
@@ -48,15 +84,16 @@ public struct AuthClientInterceptor: RPCClientInterceptor {
     }
 
     public init(signer: TokenSigner, principal: Principal, ttl: TimeInterval = 300) {
-        source = .minted(signer, principal, ttl)
+        source = .minted(signer, principal, ttl, MintedToken())
     }
 
     public func intercept(request: RPCClientRequest, next: @Sendable (RPCClientRequest) async throws -> Data) async throws -> Data {
         var request = request
         switch source {
         case .fixed(let token): request.metadata[RPCMetadataKey.authorization] = "Bearer " + token
-        case .minted(let signer, let principal, let ttl):
-            request.metadata[RPCMetadataKey.authorization] = "Bearer " + signer.mint(principal, ttl: ttl)
+        case .minted(let signer, let principal, let ttl, let minted):
+            let now = Date()
+            request.metadata[RPCMetadataKey.authorization] = "Bearer " + minted.token(now: now, ttl: ttl) { signer.mint(principal, ttl: ttl, now: now) }
         }
         return try await next(request)
     }

@@ -64,9 +64,14 @@ public struct TokenSigner: Sendable {
 
     /// The token's principal, or UNAUTHENTICATED saying what is wrong (never echoing the token).
     public func verify(_ token: String, now: Date = Date()) throws -> Principal {
+        try verifiedClaims(token, now: now).principal
+    }
+
+    /// The token's principal and its expiry (seconds since 1970), for a cache of verified tokens.
+    public func verifiedClaims(_ token: String, now: Date = Date()) throws -> (principal: Principal, expires: Int64) {
         guard token.hasPrefix(Self.prefix) else { throw RPCError(.unauthenticated, "not a Luma token") }
         let body = token.dropFirst(Self.prefix.count)
-        guard let dot = body.lastIndex(of: "."), token.count < 4096 else { throw RPCError(.unauthenticated, "malformed token") }
+        guard token.utf8.count < 4096, let dot = body.lastIndex(of: ".") else { throw RPCError(.unauthenticated, "malformed token") }
         let payload = String(body[..<dot])
         guard let signature = Self.unbase64url(String(body[body.index(after: dot)...])), signature.count == 32,
               let payloadData = Self.unbase64url(payload) else {
@@ -84,7 +89,7 @@ public struct TokenSigner: Sendable {
         guard claims.iat <= now + Self.allowedClockSkew else { throw RPCError(.unauthenticated, "token issued in the future") }
         guard claims.iat <= claims.exp else { throw RPCError(.unauthenticated, "token expires before it was issued") }
         if role == .creator && claims.cid == nil { throw RPCError(.unauthenticated, "creator token without a creator id") }
-        return Principal(subject: claims.sub, role: role, creatorID: role == .creator ? claims.cid : nil)
+        return (Principal(subject: claims.sub, role: role, creatorID: role == .creator ? claims.cid : nil), claims.exp)
     }
 
     static func base64url(_ data: Data) -> String {

@@ -120,3 +120,65 @@ struct AccessTableDocumentTests {
         #expect(documented == table, "docs/protocol.md's access table is stale: run with LUMA_REGENERATE_DOCS=1")
     }
 }
+
+/// Issue 29: a server verifies a token once and serves it from its cache until the token
+/// expires; the cache changes no rule.
+@Suite("Verified-token cache")
+struct VerifiedTokenCacheTests {
+    let signer = try! TokenSigner(key: Data(repeating: 7, count: 32))
+    let method = RPCMethodDescriptor(service: "t", method: "m", inputType: "", outputType: "", idempotency: .unknown)
+
+    final class Clock: @unchecked Sendable {
+        var now = Date(timeIntervalSince1970: 1_800_000_000)
+    }
+
+    func call(_ interceptor: AuthServerInterceptor, token: String) async throws -> Principal? {
+        let context = RPCServerContext(method: method, callID: 1, metadata: [RPCMetadataKey.authorization: "Bearer " + token],
+                                       deadline: nil, peer: "test", logger: .init(label: "test"))
+        let seen = try await interceptor.intercept(request: Data(), context: context) { _, _ in
+            Data(((Principal.current?.subject ?? "") + "|" + (Principal.current?.role.rawValue ?? "")).utf8)
+        }
+        let parts = String(decoding: seen, as: UTF8.self).split(separator: "|").map(String.init)
+        guard parts.count == 2, let role = Principal.Role(rawValue: parts[1]) else { return nil }
+        return Principal(subject: parts[0], role: role)
+    }
+
+    @Test func aVerifiedTokenIsServedFromTheCacheUntilItExpires() async throws {
+        let clock = Clock()
+        let interceptor = AuthServerInterceptor(signer: signer, policy: AccessPolicy(["t/m": .roles([.admin])]), clock: { clock.now })
+        let admin = Principal(subject: "ops", role: .admin)
+        let token = signer.mint(admin, ttl: 60, now: clock.now)
+        #expect(try await call(interceptor, token: token) == admin)
+        #expect(try await call(interceptor, token: token) == admin)
+        #expect(interceptor.verified.count == 1)
+        // A token that differs in one letter is verified, and refused, not matched.
+        var forged = Array(token)
+        forged[forged.count - 2] = forged[forged.count - 2] == "A" ? "B" : "A"
+        await #expect(throws: RPCError.self) { _ = try await call(interceptor, token: String(forged)) }
+        // Past its expiry the cached token is refused as the signer refuses it.
+        clock.now = clock.now.addingTimeInterval(61)
+        let error = await #expect(throws: RPCError.self) { _ = try await call(interceptor, token: token) }
+        #expect(error?.code == .unauthenticated && error?.message == "token expired")
+        #expect(interceptor.verified.count == 0)
+    }
+
+    @Test func theCacheIsBounded() {
+        let cache = VerifiedTokenCache(capacity: 3)
+        let admin = Principal(subject: "ops", role: .admin)
+        for (index, expires) in [100, 200, 300].enumerated() { cache.insert("t\(index)", principal: admin, expires: Int64(expires), now: 50) }
+        cache.insert("t3", principal: admin, expires: 400, now: 150)   // full: the one expired at 100 goes
+        #expect(cache.count == 3 && cache.principal(for: "t0", now: 150) == nil && cache.principal(for: "t3", now: 150) == admin)
+        cache.insert("t4", principal: admin, expires: 500, now: 150)   // full, none expired: all go
+        #expect(cache.count == 1 && cache.principal(for: "t4", now: 150) == admin)
+    }
+
+    @Test func aServiceReusesItsMintedTokenForHalfItsLifetime() {
+        let minted = AuthClientInterceptor.MintedToken()
+        var mints = 0
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = minted.token(now: start, ttl: 300) { mints += 1; return "a" }
+        let again = minted.token(now: start.addingTimeInterval(149), ttl: 300) { mints += 1; return "b" }
+        let renewed = minted.token(now: start.addingTimeInterval(150), ttl: 300) { mints += 1; return "c" }
+        #expect(first == "a" && again == "a" && renewed == "c" && mints == 2)
+    }
+}

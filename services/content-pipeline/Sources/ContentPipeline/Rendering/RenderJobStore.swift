@@ -93,6 +93,17 @@ enum RenderJobStore {
     }
 
     /// The item's newest job (live or not).
+    /// The newest job of each of `items` that has one (a cached statement per list length:
+    /// a page of items is at most 100).
+    static func latest(_ db: Database, items: [Int64]) throws -> [Int64: RenderJobRecord] {
+        guard !items.isEmpty else { return [:] }
+        let jobs = try RenderJobRecord.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM render_jobs WHERE id IN (SELECT MAX(id) FROM render_jobs WHERE daily_content_id IN (\(items.map { _ in "?" }.joined(separator: ",")))
+            GROUP BY daily_content_id)
+            """), arguments: StatementArguments(items))
+        return Dictionary(uniqueKeysWithValues: jobs.map { ($0.itemID, $0) })
+    }
+
     static func latest(_ db: Database, item: Int64) throws -> RenderJobRecord? {
         try RenderJobRecord.fetchOne(db, sql: "SELECT * FROM render_jobs WHERE daily_content_id = ? ORDER BY id DESC LIMIT 1", arguments: [item])
     }

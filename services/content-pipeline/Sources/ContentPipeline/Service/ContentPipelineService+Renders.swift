@@ -89,14 +89,13 @@ extension ContentPipelineService {
 
     func withRenders(_ items: [Luma_Content_V1_ContentItem]) async throws -> [Luma_Content_V1_ContentItem] {
         guard !items.isEmpty else { return items }
-        let ids = items.map(\.id)
-        let latest = try await database.measured.read { db -> [Int64: RenderJobRecord] in
-            let jobs = try RenderJobRecord.fetchAll(db, sql: """
-                SELECT * FROM render_jobs WHERE id IN (SELECT MAX(id) FROM render_jobs WHERE daily_content_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
-                GROUP BY daily_content_id)
-                """, arguments: StatementArguments(ids))
-            return Dictionary(uniqueKeysWithValues: jobs.map { ($0.itemID, $0) })
-        }
+        return try await database.measured.read { db in try Self.withRenders(db, items) }
+    }
+
+    /// The same, inside a read the caller already holds (one trip to the reader pool per call).
+    static func withRenders(_ db: Database, _ items: [Luma_Content_V1_ContentItem]) throws -> [Luma_Content_V1_ContentItem] {
+        guard !items.isEmpty else { return items }
+        let latest = try RenderJobStore.latest(db, items: items.map(\.id))
         return items.map { item in
             guard let job = latest[item.id] else { return item }
             var item = item

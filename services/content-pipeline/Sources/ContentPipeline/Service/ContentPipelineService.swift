@@ -420,11 +420,15 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func get(_ request: Luma_Content_V1_GetContentRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
         let id = try Validate.id(request.id, field: "id")
-        let (item, history) = try await database.measured.read { db in (try ContentStore.existing(db, id: id), try ContentStore.history(db, item: id)) }
+        // One read: the item, its history and its render job.
+        let (item, message) = try await database.measured.read { db in
+            let item = try ContentStore.existing(db, id: id)
+            var message = item.message
+            message.history = try ContentStore.history(db, item: id)
+            return (item, try Self.withRenders(db, [message])[0])
+        }
         try CreatorScope.requireOwn(item)
-        var message = item.message
-        message.history = history
-        return try await withRender(message)
+        return message
     }
 
     public func contentExists(_ request: Luma_Content_V1_ContentExistsRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentExistsResponse {
@@ -460,11 +464,13 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         }
         let size = try Validate.pageSize(request.pageSize)
         let offset = try Validate.pageOffset(request.pageToken)
-        let items = try await database.measured.read { [filter] in try ContentStore.list($0, filter, limit: size + 1, offset: offset) }
-        let page = try await withRenders(items.prefix(size).map(\.message))
+        let (page, more) = try await database.measured.read { [filter] db in
+            let items = try ContentStore.list(db, filter, limit: size + 1, offset: offset)
+            return (try Self.withRenders(db, items.prefix(size).map(\.message)), items.count > size)
+        }
         return .with {
             $0.items = page
-            if items.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
+            if more { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
         }
     }
 

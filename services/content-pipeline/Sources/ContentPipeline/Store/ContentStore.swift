@@ -10,7 +10,9 @@ import LumaServiceKit
 /// one file) exactly one changes the row; the other is told ABORTED.
 enum ContentStore {
     static func item(_ db: Database, id: Int64) throws -> ContentRecord? {
-        try ContentRecord.fetchOne(db, sql: "SELECT * FROM daily_content WHERE id = ?", arguments: [id])
+        // Cached statements on the hot reads: preparing one runs GRDB's authorizer over every
+        // column (a tenth of a Get's CPU when prepared per call; docs/benchmarks.md).
+        try ContentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM daily_content WHERE id = ?"), arguments: [id])
     }
 
     static func existing(_ db: Database, id: Int64) throws -> ContentRecord {
@@ -99,7 +101,7 @@ enum ContentStore {
 
     static func list(_ db: Database, _ filter: Filter, limit: Int, offset: Int) throws -> [ContentRecord] {
         let (condition, arguments) = whereClause(filter)
-        return try ContentRecord.fetchAll(db, sql: "SELECT * FROM daily_content \(condition) ORDER BY post_date, mode, language LIMIT ? OFFSET ?",
+        return try ContentRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM daily_content \(condition) ORDER BY post_date, mode, language LIMIT ? OFFSET ?"),
                                           arguments: arguments + [limit, offset])
     }
 
@@ -198,7 +200,7 @@ enum ContentStore {
 
     /// The item's submissions and reviews, oldest first.
     static func history(_ db: Database, item: Int64) throws -> [Luma_Content_V1_ReviewEvent] {
-        try Row.fetchAll(db, sql: "SELECT * FROM review_events WHERE daily_content_id = ? ORDER BY id", arguments: [item]).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM review_events WHERE daily_content_id = ? ORDER BY id"), arguments: [item]).map { row in
             .with {
                 $0.at = row["at"]
                 $0.action = row["action"]

@@ -74,27 +74,34 @@ let bookTable: [(osis: String, name: String, aliases: [String])] = [
 /// book names ship as data (`LocalizedBookNames`).
 struct BookLookup: Sendable {
     private let byKey: [String: Int]
+    /// Every name exactly as the tables write it ("John", "1 Cor", "Juan"): found without
+    /// normalising, which costs a Foundation folding and several string copies per call.
+    private let byExactName: [String: Int]
 
     /// English names first; a localized name that would mean another book than it does in
     /// English is a data error (`LocalizedBookNames.conflicts`), and English keeps the key.
     init(localized: [LocalizedBookNames] = []) {
         var keys: [String: Int] = [:]
+        var exact: [String: Int] = [:]
         for language in localized {
             for (index, names) in language.names.enumerated() {
-                for key in names { keys[Self.normalize(key)] = index }
+                for key in names { keys[Self.normalize(key)] = index; exact[key] = index }
             }
         }
         for (index, book) in bookTable.enumerated() {
             for key in [book.osis, book.name] + book.aliases {
                 keys[Self.normalize(key)] = index
+                exact[key] = index
             }
         }
         byKey = keys
+        // An exact name means what its normalised key means (English wins a conflict there too).
+        byExactName = exact.filter { keys[Self.normalize($0.key)] == $0.value }
     }
 
     /// Index into `bookTable`, or nil.
     func index(of name: String) -> Int? {
-        byKey[Self.normalize(name)]
+        byExactName[name] ?? byKey[Self.normalize(name)]
     }
 
     /// Lower-case, no accents, dots or spaces, ordinal prefixes as digits: "I Cor." -> "1cor",

@@ -70,7 +70,7 @@ enum TranslationStore {
 
     /// The translation's language ("en", "es"), or nil if there is no such translation.
     static func language(_ db: Database, _ id: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT language FROM translations WHERE id = ?", arguments: [id])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT language FROM translations WHERE id = ?"), arguments: [id])
     }
 
     /// Text by ordinal for a range, as shown (GetPassage, ClaimNextUnused, picks); absent
@@ -79,9 +79,11 @@ enum TranslationStore {
     static func texts(_ db: Database, translation: String, first: Int, last: Int) throws -> [Int: String] {
         var texts: [Int: String] = [:]
         let modern = ModernSpanishSpelling.translations.contains(translation)
-        let rows = try Row.fetchCursor(db, sql: """
+        // A cached statement: preparing one per call ran GRDB's authorizer every time (the hot
+        // read of GetPassage; docs/benchmarks.md).
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT ordinal, text FROM verse_texts WHERE translation_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal
-            """, arguments: [translation, first, last])
+            """), arguments: [translation, first, last])
         while let row = try rows.next() {
             let text: String = row["text"]
             texts[row["ordinal"]] = modern ? ModernSpanishSpelling.apply(text) : text
