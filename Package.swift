@@ -31,6 +31,12 @@ let package = Package(
         .executable(name: "luma-studio", targets: ["luma-studio"]),
         .executable(name: "luma-media-bench", targets: ["luma-media-bench"]),
         .library(name: "FakeHeyGen", targets: ["FakeHeyGen"]),
+        // For the fuzz targets in Fuzz/ (their own package, so this build never pays for them).
+        .library(name: "LumaAuth", targets: ["LumaAuth"]),
+        .library(name: "VerseRegistry", targets: ["VerseRegistry"]),
+        .library(name: "LumaCLI", targets: ["LumaCLI"]),
+        .library(name: "LumaStudio", targets: ["LumaStudio"]),
+        .library(name: "MediaClient", targets: ["MediaClient", "MediaAPI"]),
         .executable(name: "luma-fake-heygen", targets: ["luma-fake-heygen"]),
     ],
     dependencies: [
