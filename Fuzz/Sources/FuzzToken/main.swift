@@ -39,5 +39,8 @@ func verify(_ token: String) {
     guard let principal = try? signer.verify(token, now: now) else { return }
     fuzzCheck(principal.role != .creator || principal.creatorID != nil, "a creator token without a creator id was accepted")
     let again = signer.mint(principal, ttl: 60, now: now)
+    // JSONEncoder may spell the claims longer than the caller did ("/" as "\\/"): a re-minted
+    // token over verify's 4096-character cap is refused for its length, rightly.
+    guard again.count < 4096 else { return }
     fuzzCheck((try? signer.verify(again, now: now)) == principal, "a re-minted token does not verify to its principal")
 }

@@ -44,7 +44,7 @@ struct DynamicTranscoder {
             if isMap(field) {
                 guard let map = value as? [String: Any] else { throw invalid("\(where_): a map must be a JSON object") }
                 let entry = try message(String(field.typeName.dropFirst()))
-                let keyField = entry.field.first { $0.number == 1 }!, valueField = entry.field.first { $0.number == 2 }!
+                let (keyField, valueField) = try mapFields(entry, type: String(field.typeName.dropFirst()))
                 for mapKey in map.keys.sorted() {
                     var body = Data()
                     try encodeSingle(mapKey, field: keyField, path: "\(where_)[\(mapKey)]", mapKey: true, into: &body)
@@ -61,6 +61,15 @@ struct DynamicTranscoder {
                 try encodeSingle(value, field: field, path: where_, into: &out)
             }
         }
+    }
+
+    /// A map entry's key (1) and value (2) fields; a server's descriptor lacking one is refused
+    /// (a force-unwrap here crashed lumactl; seen while writing Fuzz/FuzzTranscoder).
+    private func mapFields(_ entry: Google_Protobuf_DescriptorProto, type: String) throws -> (key: Field, value: Field) {
+        guard let key = entry.field.first(where: { $0.number == 1 }), let value = entry.field.first(where: { $0.number == 2 }) else {
+            throw RPCError(.unimplemented, "the server's descriptor of map entry \(type) lacks its key or value field")
+        }
+        return (key, value)
     }
 
     private func isMap(_ field: Field) -> Bool {
@@ -217,9 +226,8 @@ struct DynamicTranscoder {
             if isMap(field) {
                 let entryType = String(field.typeName.dropFirst())
                 let entry = try decode(try reader.lengthDelimited(), type: entryType)
-                let keyField = try message(entryType).field.first { $0.number == 1 }!
+                let (keyField, valueField) = try mapFields(try message(entryType), type: entryType)
                 let key = entry[keyField.jsonName].map { "\($0)" } ?? Self.defaultJSON(keyField).map { "\($0)" } ?? ""
-                let valueField = try message(entryType).field.first { $0.number == 2 }!
                 maps[number, default: [:]][key] = entry[valueField.jsonName] ?? Self.defaultJSON(valueField) ?? [String: Any]()
             } else if field.label == .repeated {
                 if wireType == .lengthDelimited && Self.isPackable(field) {
