@@ -59,6 +59,12 @@ public enum ServiceRunner {
             FileHandle.standardOutput.write(Data("\(assembly.name) metrics on http://\(endpoint.host):\(metricsServer?.port ?? endpoint.port)/metrics\n".utf8))
         }
         defer { if let metricsServer { Task { await metricsServer.close() } } }
+        // Benchmarks only (luma-rpc-bench --only methods): leave named interceptors out, to
+        // measure what each layer costs. Never set in production; docs/benchmarks.md.
+        if let skipped = ProcessInfo.processInfo.environment["LUMA_BENCH_SKIP_INTERCEPTORS"] {
+            let names = Set(skipped.split(separator: ",").map(String.init))
+            interceptors.removeAll { names.contains(String(describing: type(of: $0))) }
+        }
         let observer = metrics.map { TransportMetrics(metrics: $0.0) }
         try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background,
                       exporters: exporters, interceptors: interceptors, limits: limits, logger: logger) { configuration in

@@ -25,13 +25,18 @@ struct RealMethods {
         let name: String
         let auth: Bool
         let metrics: Bool
+        /// Interceptor types left out (`LUMA_BENCH_SKIP_INTERCEPTORS`).
+        var skipped: [String] = []
     }
 
+    /// Production (every layer), then each layer off in turn, then none.
     static let variants = [
-        Variant(name: "auth + metrics", auth: true, metrics: true),
-        Variant(name: "auth, no metrics", auth: true, metrics: false),
-        Variant(name: "no auth, metrics", auth: false, metrics: true),
-        Variant(name: "no auth, no metrics", auth: false, metrics: false),
+        Variant(name: "production", auth: true, metrics: true),
+        Variant(name: "no metrics", auth: true, metrics: false),
+        Variant(name: "no auth", auth: false, metrics: true),
+        Variant(name: "no tracing", auth: true, metrics: true, skipped: ["TracingServerInterceptor"]),
+        Variant(name: "no database statuses", auth: true, metrics: true, skipped: ["DatabaseStatusInterceptor"]),
+        Variant(name: "no layer", auth: false, metrics: false, skipped: ["TracingServerInterceptor", "DatabaseStatusInterceptor"]),
     ]
 
     func run() async throws {
@@ -41,8 +46,8 @@ struct RealMethods {
         print("real methods, servers alone (same pipelined client as the raw echo; release executables):")
         print("| method | layers | p50, 1 in flight | calls/s, 64 in flight | of the raw echo (p50 ratio / throughput ratio) |")
         print("|---|---|---|---|---|")
-        for variant in Self.variants {
-            let data = directory + "/\(variant.auth)-\(variant.metrics)"
+        for (index, variant) in Self.variants.enumerated() {
+            let data = directory + "/variant-\(index)"
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             let verses = try await VerseTemplate.path()
             try FileManager.default.copyItem(atPath: verses, toPath: data + "/verses.sqlite")
@@ -53,10 +58,12 @@ struct RealMethods {
                 if variant.metrics { flags += ["--metrics-listen", "127.0.0.1:\(try await reservePort())"] }
                 return flags
             }
-            let versesProcess = try await ServiceProcess("verse-registry", try await flags("verses") + ["--content", "127.0.0.1:\(contentPort)"])
+            let environment = variant.skipped.isEmpty ? [:] : ["LUMA_BENCH_SKIP_INTERCEPTORS": variant.skipped.joined(separator: ",")]
+            let versesProcess = try await ServiceProcess("verse-registry", try await flags("verses") + ["--content", "127.0.0.1:\(contentPort)"],
+                                                         environment: environment)
             let content = try await ServiceProcess("content-pipeline", try await flags("content") + [
                 "--verses", versesProcess.endpoint.description, "--creators", "127.0.0.1:1", "--media", "127.0.0.1:1",
-            ], listen: contentPort)
+            ], listen: contentPort, environment: environment)
             // A week of content, so Get and List read real rows.
             var configuration = RPCClient.Configuration()
             if variant.auth { configuration.interceptors = [AuthClientInterceptor(token: token)] }
@@ -100,6 +107,66 @@ struct RealMethods {
             await versesProcess.wait(upTo: .seconds(10))
             await content.wait(upTo: .seconds(10))
         }
+        try await instances(directory: directory, keyPath: keyPath, token: token)
+    }
+
+    /// A hot row (GetPassage "John 3:16", production flags) from one verse-registry and from two
+    /// on the same database file, 64 calls in flight in all: one connection to one instance,
+    /// two connections to one instance, one connection to each of two instances.
+    func instances(directory: String, keyPath: String, token: String) async throws {
+        let data = directory + "/instances"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try await VerseTemplate.path(), toPath: data + "/verses.sqlite")
+        var started: [ServiceProcess] = []
+        for _ in 0..<2 {
+            started.append(try await ServiceProcess("verse-registry", [
+                "--db", data + "/verses.sqlite", "--log-level", "error", "--auth-key", keyPath,
+                "--metrics-listen", "127.0.0.1:\(try await reservePort())", "--content", "127.0.0.1:1",
+            ]))
+        }
+        var template = Luma_Rpc_V1_Frame()
+        template.request.method = Luma_Verses_V1_VerseRegistryService.Method.getPassage.descriptor.fullName
+        template.request.timeoutMicros = 30_000_000
+        template.request.metadata = ["authorization": "Bearer \(token)"]
+        template.request.payload = try Luma_Verses_V1_GetPassageRequest.with { $0.reference = "John 3:16" }.serializedData()
+        func frames(_ count: Int) throws -> [ByteBuffer] {
+            try (1...count).map { id in
+                var frame = template
+                frame.request.callID = UInt64(id)
+                let body: [UInt8] = try frame.serializedBytes()
+                var buffer = ByteBuffer()
+                buffer.writeInteger(UInt32(body.count))
+                buffer.writeBytes(body)
+                return buffer
+            }
+        }
+        let ports = started.map(\.endpoint.port)
+        let half = try frames(32), whole = try frames(64)
+        _ = try await PipelinedClient.run(port: ports[0], frames: whole, total: 1000, luma: true, group: group)
+        _ = try await PipelinedClient.run(port: ports[1], frames: whole, total: 1000, luma: true, group: group)
+        func rate(_ targets: [Int], _ frames: [ByteBuffer]) async throws -> Double {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            let each = max(1000, calls / targets.count)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for port in targets {
+                    group.addTask { _ = try await PipelinedClient.run(port: port, frames: frames, total: each, luma: true, group: self.group) }
+                }
+                try await group.waitForAll()
+            }
+            return Double(each * targets.count) / Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e9
+        }
+        var results: [[Double]] = [[], [], []]
+        for _ in 0..<max(1, rounds) {
+            results[0].append(try await rate([ports[0]], whole))
+            results[1].append(try await rate([ports[0], ports[0]], half))
+            results[2].append(try await rate(ports, half))
+        }
+        let medians = results.map { $0.sorted()[$0.count / 2] }
+        print("\nGetPassage \"John 3:16\" (production flags), calls/s with 64 in flight in all (\(ProcessInfo.processInfo.activeProcessorCount) cores, NIO's loop per core):")
+        print("| one instance, one connection | one instance, two connections | two instances on one database, a connection each |")
+        print("|---|---|---|")
+        print(String(format: "| %.0f | %.0f (%.2fx) | %.0f (%.2fx) |", medians[0], medians[1], medians[1] / medians[0], medians[2], medians[2] / medians[0]))
+        for process in started { process.terminate(); await process.wait(upTo: .seconds(10)) }
     }
 
     /// The raw echo of the same bytes and the real method, alternating in blocks; the round
