@@ -8,7 +8,9 @@ enum FrameEncoder {
     /// Requests and responses take the hand-written path (`CallFrameCodec`); other frames
     /// SwiftProtobuf's, which writes the body right after the length: one allocation either way.
     static func encode(_ frame: Luma_Rpc_V1_Frame) throws -> ByteBuffer {
-        switch frame.kind {
+        // Unknown fields of the frame itself go out through SwiftProtobuf, which keeps them (the
+        // fast path writes only the request or response: found by Fuzz/FuzzFrame).
+        switch frame.unknownFields.data.isEmpty ? frame.kind : nil {
         case .request(let request):
             if let buffer = CallFrameCodec.encode(request) { return buffer }
         case .response(let response):
