@@ -108,8 +108,11 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     func generateAll(_ items: [ContentRecord], category: String?, translation: String) async throws -> [GenerateOutcome] {
         let items = items.sorted { ($0.postDate, $0.language, $0.id) < ($1.postDate, $1.language, $1.id) }
         var claimed: [Int64: Claim] = [:]
+        // The registry's categories once for the range (ListCategories counts every category's
+        // unused picks: asked per item it was most of a year's generation time).
+        let available = items.contains { $0.mode == .bible } ? try? await verses.categories() : nil
         for item in items where item.mode == .bible && item.status == .empty {
-            claimed[item.id] = try? await claimVerse(for: item, category: category, translation: translation)
+            claimed[item.id] = try? await claimVerse(for: item, category: category, translation: translation, available: available)
         }
         let claims = claimed
         return try await withThrowingTaskGroup(of: GenerateOutcome.self) { group in
@@ -180,11 +183,12 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
     /// ordinary rotation); positivity items take the theme of the library's script of the date.
     typealias Claim = (verse: ClaimedVerse?, topic: String, season: String?)
 
-    func claimVerse(for item: ContentRecord, category: String?, translation requested: String) async throws -> Claim {
+    func claimVerse(for item: ContentRecord, category: String?, translation requested: String, available known: [String]? = nil) async throws -> Claim {
         switch item.mode {
         case .bible:
             let translation = try Self.translation(requested, language: item.language)
-            let available = try await verses.categories()
+            let available: [String]
+            if let known { available = known } else { available = try await verses.categories() }
             guard let choice = DailyTopic.choose(on: CalendarDate(item.postDate) ?? .today, available: available) else {
                 throw RPCError.failedPrecondition("verse-registry has no categories", field: "category")
             }
