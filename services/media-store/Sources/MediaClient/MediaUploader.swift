@@ -76,6 +76,10 @@ public struct MediaUploader: Sendable {
         progress(session.nextOffset, session.size)
         var failures = 0
         while !session.finished && session.nextOffset < session.size {
+            // An offset past any file (FileHandle traps beyond Int64.max): found by Fuzz/FuzzUpload.
+            guard session.nextOffset <= UInt64(Int64.max) else {
+                throw RPCError.failedPrecondition("media-store says upload \(session.uploadID) continues at offset \(session.nextOffset), past any file")
+            }
             try handle.seek(toOffset: session.nextOffset)
             let length = Int(min(UInt64(max(1, min(Int(session.chunkSize), maxChunk))), session.size - session.nextOffset))
             guard let data = try handle.read(upToCount: length), data.count == length else {
