@@ -16,24 +16,9 @@ def write(target, seeds):
         with open(os.path.join(folder, "seed-%03d" % i), "wb") as f:
             f.write(data)
 
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def field(number, wire, value):
-    tag = varint(number << 3 | wire)
-    if wire == 0:
-        return tag + varint(value)
-    if isinstance(value, str):
-        value = value.encode()
-    return tag + varint(len(value)) + value
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from protowire import varint, field  # noqa: E402
 
 def mapentry(k, v):
     return field(1, 2, k) + field(2, 2, v)

@@ -20,24 +20,9 @@ import argparse, os, random, socket, struct, sys, threading, time
 PREFACE = b"LUMA\x00\x01\x00\x00"
 METHOD = "luma.examples.v1.EchoService/Echo"
 
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def field(number, wire, value):
-    tag = varint(number << 3 | wire)
-    if wire == 0:
-        return tag + varint(value)
-    if isinstance(value, str):
-        value = value.encode()
-    return tag + varint(len(value)) + value
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from protowire import varint, field  # noqa: E402
 
 def echo_frame(call_id, text):
     request = field(1, 0, call_id) + field(2, 2, METHOD) + field(3, 0, 5_000_000) + field(5, 2, field(1, 2, text))
