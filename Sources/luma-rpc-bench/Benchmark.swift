@@ -147,15 +147,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     /// hop per call) against the raw echo and against the Luma server, alternating in blocks.
     func measureServerAlone(rawPort: Int, lumaPort: Int, template: Luma_Rpc_V1_Frame, group: any EventLoopGroup) async throws {
         for concurrency in scenarios {
-            let frames: [ByteBuffer] = try (1...concurrency).map { id in
-                var frame = template
-                frame.request.callID = UInt64(id)
-                let body: [UInt8] = try frame.serializedBytes()
-                var buffer = ByteBuffer()
-                buffer.writeInteger(UInt32(body.count))
-                buffer.writeBytes(body)
-                return buffer
-            }
+            let frames = try PipelinedClient.framed(template, count: concurrency)
             let block = min(calls, max(blockCalls, concurrency * 100))
             var rounds: [(floor: [Int64], floorRate: Double, luma: [Int64], lumaRate: Double)] = []
             for _ in 0..<rounds3 {

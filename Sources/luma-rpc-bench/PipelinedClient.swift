@@ -1,4 +1,5 @@
 import Dispatch
+import LumaRPCNIO
 import NIOCore
 import NIOPosix
 
@@ -107,5 +108,21 @@ final class PipelinedClient: ChannelInboundHandler {
         let result = try await done.futureResult.get()
         try await channel.close()
         return result
+    }
+}
+
+extension PipelinedClient {
+    /// `count` length-prefixed copies of `template` with call ids 1...count: the frames a
+    /// pipelined run keeps in flight.
+    static func framed(_ template: Luma_Rpc_V1_Frame, count: Int) throws -> [ByteBuffer] {
+        try (1...count).map { id in
+            var frame = template
+            frame.request.callID = UInt64(id)
+            let body: [UInt8] = try frame.serializedBytes()
+            var buffer = ByteBuffer()
+            buffer.writeInteger(UInt32(body.count))
+            buffer.writeBytes(body)
+            return buffer
+        }
     }
 }

@@ -129,19 +129,8 @@ struct RealMethods {
         template.request.timeoutMicros = 30_000_000
         template.request.metadata = ["authorization": "Bearer \(token)"]
         template.request.payload = try Luma_Verses_V1_GetPassageRequest.with { $0.reference = "John 3:16" }.serializedData()
-        func frames(_ count: Int) throws -> [ByteBuffer] {
-            try (1...count).map { id in
-                var frame = template
-                frame.request.callID = UInt64(id)
-                let body: [UInt8] = try frame.serializedBytes()
-                var buffer = ByteBuffer()
-                buffer.writeInteger(UInt32(body.count))
-                buffer.writeBytes(body)
-                return buffer
-            }
-        }
         let ports = started.map(\.endpoint.port)
-        let half = try frames(32), whole = try frames(64)
+        let half = try PipelinedClient.framed(template, count: 32), whole = try PipelinedClient.framed(template, count: 64)
         _ = try await PipelinedClient.run(port: ports[0], frames: whole, total: 1000, luma: true, group: group)
         _ = try await PipelinedClient.run(port: ports[1], frames: whole, total: 1000, luma: true, group: group)
         func rate(_ targets: [Int], _ frames: [ByteBuffer]) async throws -> Double {
@@ -172,15 +161,7 @@ struct RealMethods {
     /// The raw echo of the same bytes and the real method, alternating in blocks; the round
     /// with the median ratio.
     func compare(template: Luma_Rpc_V1_Frame, port: Int, concurrency: Int) async throws -> (floor: (p50: Double, rate: Double), real: (p50: Double, rate: Double)) {
-        let frames: [ByteBuffer] = try (1...concurrency).map { id in
-            var frame = template
-            frame.request.callID = UInt64(id)
-            let body: [UInt8] = try frame.serializedBytes()
-            var buffer = ByteBuffer()
-            buffer.writeInteger(UInt32(body.count))
-            buffer.writeBytes(body)
-            return buffer
-        }
+        let frames = try PipelinedClient.framed(template, count: concurrency)
         // Warm the connection path and the server's caches.
         _ = try await PipelinedClient.run(port: port, frames: frames, total: min(calls, 500), luma: true, group: group)
         var results: [(floor: (p50: Double, rate: Double), real: (p50: Double, rate: Double))] = []
