@@ -365,6 +365,7 @@ let package = Package(
                 "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "LumaDefaults", "OpsAPI", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 "MediaAPI", "MediaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -385,7 +386,8 @@ let package = Package(
             dependencies: ["LumaStudio", "LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "HummingbirdAuth", package: "hummingbird-auth")],
             path: "Tests/StudioTests"
         ),
 

@@ -1,11 +1,14 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import LumaAuth
 import LumaRPC
 import Logging
 
 /// luma-studio: the web app admins and creators work in. Server-rendered HTML over the four
 /// services' RPC APIs; no state of its own but sessions (and uploads on their way to media-store).
+/// It shows what the services say: which moves an item allows, who it may go to, what failed
+/// and where. The rules live in content-pipeline (docs/studio.md).
 public struct Studio: Sendable {
     public let backend: StudioBackend
     public let sessions: SessionStore
@@ -28,9 +31,10 @@ public struct Studio: Sendable {
         self.logger = logger
     }
 
-    public typealias Context = BasicRequestContext
+    public typealias Context = StudioRequestContext
 
-    /// Every route.
+    /// Every route. Sessions and the signed-in person come from hummingbird-auth's middleware;
+    /// who may reach a route is said once, by the group it is in.
     public func router() -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: SecurityHeadersMiddleware())
@@ -43,16 +47,22 @@ public struct Studio: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: StudioScript.upload)))
         }
         router.get("/health") { _, _ in "ok" }
-        addAuthRoutes(router)
-        addAdminRoutes(router)
-        addCreatorRoutes(router)
-        addPeopleRoutes(router)
-        addOperationsRoutes(router)
-        addMediaRoutes(router)
-        router.get("/") { request, _ in
-            try await page(request, title: "Luma Studio") { session in
-                throw Redirect(to: session.role == .admin ? "/calendar" : "/assignments")
-            }
+        let people = router.group()
+            .add(middleware: SessionMiddleware(sessionStorage: sessions.storage, defaultSessionExpiration: sessions.idleTimeout))
+            .add(middleware: StudioAuthenticator(sessions: sessions))
+        addAuthRoutes(people)
+        let signedIn = people.group().add(middleware: SignedInMiddleware())
+        let admin = signedIn.group().add(middleware: RoleMiddleware(role: .admin))
+        let creator = signedIn.group().add(middleware: RoleMiddleware(role: .creator))
+        addItemRoutes(signedIn)
+        addAdminRoutes(admin)
+        addReviewRoutes(admin)
+        addCreatorRoutes(creator)
+        addPeopleRoutes(admin)
+        addOperationsRoutes(admin)
+        addMediaRoutes(signedIn, creator: creator)
+        signedIn.get("/") { _, context in
+            Self.redirect(try context.person.role == .admin ? "/calendar" : "/assignments")
         }
         return router
     }
@@ -61,29 +71,28 @@ public struct Studio: Sendable {
 
     static let cookieName = "luma_session"
 
+    /// The session cookie, ended (an expired session's, so the browser stops sending it).
+    static var clearedSessionCookie: Cookie {
+        Cookie(name: cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict)
+    }
+
     /// Thrown to answer with a 303 to `to`.
     struct Redirect: Error {
         let to: String
     }
 
-    func sessionID(_ request: Request) -> String? {
-        request.cookies[Self.cookieName]?.value
+    /// What an action did, for the next page: a message, where to go (nil: back), and whether
+    /// it all went well (a partial failure is shown as an error, not a green banner).
+    struct Outcome: Sendable {
+        var message: String
+        var redirect: String? = nil
+        var success = true
     }
 
-    /// Renders a page for a signed-in person (of `role`, if given), acting as them toward the
-    /// services. No session: to sign-in; a service down: 503 naming it; not found or not
-    /// theirs: 404.
-    func page(_ request: Request, title: String, role: StudioSession.Role? = nil,
-              _ body: @Sendable (StudioSession) async throws -> HTML) async throws -> Response {
-        let session: StudioSession
-        switch signedIn(request) {
-        case .signedIn(let active): session = active
-        case .answer(let response): return response
-        }
-        if let role, session.role != role {
-            return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
-                                              message: "This page is for \(role.rawValue)s.", session: session), status: .forbidden)
-        }
+    /// Renders a page for the signed-in person, acting as them toward the services. A service
+    /// down: 503 naming it; not found or not theirs: 404.
+    func page(_ context: Context, _ body: @Sendable (StudioSession) async throws -> HTML) async throws -> Response {
+        let session = try context.person
         do {
             let html = try await ActingAs.$principal.withValue(Self.principal(session)) { try await body(session) }
             return Self.html(html)
@@ -94,63 +103,56 @@ public struct Studio: Sendable {
         }
     }
 
-    /// Handles a form POST: checks the session and the form's CSRF token, runs `body` as the
-    /// person, then redirects: to `body`'s answer, or back to `back` with the refusal shown next
-    /// to the field the status names.
-    func action(_ request: Request, back: String, role: StudioSession.Role? = nil,
-                _ body: @Sendable (StudioSession, Form) async throws -> (message: String, redirect: String?)) async throws -> Response {
-        let form = try await Form.read(request)
-        let session: StudioSession
-        switch signedIn(request) {
-        case .signedIn(let active): session = active
-        case .answer(let response): return response
+    /// Handles a form POST: decodes it (Hummingbird's url-encoded form decoder), checks its
+    /// CSRF token, runs `body` as the person, then redirects: to `body`'s answer, or back to
+    /// `back(form)` with the refusal shown next to the field the status names.
+    func action<F: StudioForm>(_ request: Request, _ context: Context, _ type: F.Type, back: @Sendable (F) -> String,
+                               _ body: @Sendable (StudioSession, F) async throws -> Outcome) async throws -> Response {
+        let session = try context.person
+        let form: F
+        do {
+            form = try await request.decode(as: F.self, context: context)
+        } catch {
+            logger.notice("form not readable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.html(ErrorPage.render(status: 400, title: "Form not readable",
+                message: "The studio could not read this form. Go back, reload the page and try again.", session: session),
+                status: .badRequest)
         }
-        guard carriesToken(form, of: session) else { return formRefused(request, session: session) }
-        if let role, session.role != role {
-            return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
-                                              message: "Only \(role.rawValue)s can do this.", session: session), status: .forbidden)
-        }
-        var kept: [String: String] = [:]
-        for (name, value) in form.values where name != "_csrf" && !name.contains("password") { kept[name] = value }
-        return await perform(session, back: back, kept: kept) { try await body(session, form) }
+        guard carriesToken(form.csrf, of: session) else { return formRefused(request, session: session) }
+        return await perform(context, session, back: back(form), kept: form.kept) { try await body(session, form) }
+    }
+
+    func action<F: StudioForm>(_ request: Request, _ context: Context, _ type: F.Type, back: String,
+                               _ body: @Sendable (StudioSession, F) async throws -> Outcome) async throws -> Response {
+        try await action(request, context, type, back: { _ in back }, body)
     }
 
     /// Runs an action's `body` as the person, then redirects: to `body`'s answer with its
     /// message, or back to `back` with the refusal shown next to the field the status names
     /// (and what was typed, `kept`, still in the form).
-    func perform(_ session: StudioSession, back: String, kept: [String: String] = [:],
-                 _ body: @Sendable () async throws -> (message: String, redirect: String?)) async -> Response {
+    func perform(_ context: Context, _ session: StudioSession, back: String, kept: [String: String] = [:],
+                 _ body: @Sendable () async throws -> Outcome) async -> Response {
         do {
             let outcome = try await ActingAs.$principal.withValue(Self.principal(session)) { try await body() }
-            sessions.setFlash(session.id, .init(message: outcome.message, field: "", success: true))
+            context.setFlash(.init(message: outcome.message, field: "", success: outcome.success, values: outcome.success ? [:] : kept))
             return Self.redirect(outcome.redirect ?? back)
         } catch let redirect as Redirect {
             return Self.redirect(redirect.to)
         } catch let error as RPCError where error.code != .notFound && error.code != .permissionDenied {
-            sessions.setFlash(session.id, .init(message: Self.words(error), field: error.field, success: false, values: kept))
+            context.setFlash(.init(message: Self.words(error), field: Self.formField(error.field), success: false, values: kept))
             return Self.redirect(back)
         } catch {
-            return errorResponse(error, session: session)
+            return errorResponse(error, session: session, action: true)
         }
     }
 
-    enum SessionCheck {
-        case signedIn(StudioSession)
-        /// No session, or an expired one: the redirect to sign-in that answers instead.
-        case answer(Response)
+    /// The form field a status names: its last part ("range.from_date" -> "from_date").
+    static func formField(_ field: String) -> String {
+        String(field.split(separator: ".").last ?? "")
     }
 
-    /// The request's session (looking it up keeps it alive).
-    func signedIn(_ request: Request) -> SessionCheck {
-        switch sessions.lookup(sessionID(request)) {
-        case .active(let session): .signedIn(session)
-        case .expired: .answer(Self.redirect("/sign-in?expired=1", clearSession: true))
-        case .none: .answer(Self.redirect("/sign-in"))
-        }
-    }
-
-    func carriesToken(_ form: Form, of session: StudioSession) -> Bool {
-        guard let token = form["_csrf"] else { return false }
+    func carriesToken(_ token: String?, of session: StudioSession) -> Bool {
+        guard let token else { return false }
         return SessionStore.constantTimeEqual(token, session.csrfToken)
     }
 
@@ -161,13 +163,16 @@ public struct Studio: Sendable {
             session: session), status: .forbidden)
     }
 
-    func errorResponse(_ error: any Error, session: StudioSession?) -> Response {
+    /// A page for what a page or an action could not get past. `action`: a form was posted (the
+    /// one call it made failed, so nothing was changed).
+    func errorResponse(_ error: any Error, session: StudioSession?, action: Bool = false) -> Response {
         switch error {
         case StudioError.serviceDown(let service, let detail):
             logger.warning("service down", metadata: ["service": "\(service)", "detail": "\(detail)"])
+            let what = action ? "so this was not done. Nothing was changed." : "so this page cannot be shown right now."
             return Self.html(ErrorPage.render(status: 503, title: "\(service) is not answering",
-                message: "The studio could not reach \(service), so this page cannot be shown right now. "
-                    + "Nothing was changed. Try again in a moment; if it persists, an operator should check \(service).",
+                message: "The studio could not get an answer from \(service), \(what) "
+                    + "Try again in a moment; if it persists, an operator should check \(service).",
                 detail: detail, session: session), status: .serviceUnavailable)
         case StudioError.notFound(let what):
             return Self.html(ErrorPage.render(status: 404, title: "Not found", message: what, session: session), status: .notFound)
@@ -186,13 +191,18 @@ public struct Studio: Sendable {
 
     /// A status in words for people: the message, without the code.
     static func words(_ error: RPCError) -> String {
-        // Field names read as words: "monthly_capacity must be ..." -> "Monthly capacity must be ...".
-        var text = error.message
-        if !error.field.isEmpty, let name = error.field.split(separator: ".").last, name.contains("_") {
+        sentence(error.message, field: error.field)
+    }
+
+    /// A service's message as a sentence: capitalised, ending with a full stop, and a field
+    /// name in it read as words ("monthly_capacity must be ..." -> "Monthly capacity must be ...").
+    static func sentence(_ message: String, field: String = "") -> String {
+        var text = message
+        if !field.isEmpty, let name = field.split(separator: ".").last, name.contains("_") {
             text = text.replacingOccurrences(of: String(name), with: name.replacingOccurrences(of: "_", with: " "))
         }
-        let message = text.prefix(1).uppercased() + text.dropFirst()
-        return message.hasSuffix(".") ? message : message + "."
+        let capitalised = text.prefix(1).uppercased() + text.dropFirst()
+        return capitalised.hasSuffix(".") ? capitalised : capitalised + "."
     }
 
     static func principal(_ session: StudioSession) -> Principal {
@@ -204,14 +214,14 @@ public struct Studio: Sendable {
                  body: .init(byteBuffer: ByteBuffer(string: html.markup)))
     }
 
-    static func redirect(_ location: String, clearSession: Bool = false) -> Response {
-        var headers: HTTPFields = [.location: location]
-        if clearSession { headers[.setCookie] = "\(cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" }
-        return Response(status: .seeOther, headers: headers)
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
     }
 
-    func sessionCookie(_ session: StudioSession) -> String {
-        "\(Self.cookieName)=\(session.id); Path=/; HttpOnly; SameSite=Strict\(secureCookies ? "; Secure" : "")"
+    /// The session cookie for a new session: no expiry of its own (the studio ends the session
+    /// after its idle time, and says so when the browser brings the cookie back).
+    func sessionCookie(_ session: StudioSession) -> Cookie {
+        Cookie(name: Self.cookieName, value: session.id, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
     }
 }
 

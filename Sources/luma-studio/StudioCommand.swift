@@ -78,15 +78,16 @@ struct StudioCommand: AsyncParsableCommand {
         func client(_ text: String, flag: String, service: String) throws -> RPCClient {
             StudioBackend.client(try endpoints(text, flag: flag), signer: signer, service: service)
         }
+        let sessions = SessionStore(idleTimeout: .seconds(sessionIdle), secureCookies: secureCookies)
         let studio = Studio(
             backend: StudioBackend(verses: try client(verses, flag: "verses", service: "verse-registry"),
                                    creators: try client(creators, flag: "creators", service: "creator-registry"),
                                    content: try client(content, flag: "content", service: "content-pipeline"),
                                    media: try client(media, flag: "media", service: "media-store"),
                                    mediaUploads: StudioBackend.uploadClient(try endpoints(media, flag: "media"), signer: signer)),
-            sessions: SessionStore(idleTimeout: TimeInterval(sessionIdle)), secureCookies: secureCookies,
+            sessions: sessions, secureCookies: secureCookies,
             spoolDirectory: spoolDir ?? NSTemporaryDirectory(), logger: logger)
-        let app = Application(
+        var app = Application(
             router: studio.router(),
             configuration: .init(address: .hostname(listenAt.host, port: listenAt.port), serverName: nil),
             onServerRunning: { channel in
@@ -95,6 +96,8 @@ struct StudioCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("luma-studio listening on http://\(listenAt.host):\(port)\n".utf8))
             },
             logger: logger)
+        // The session driver runs beside the server: it drops expired sessions now and then.
+        app.addServices(sessions.driver)
         try await app.runService()
     }
 

@@ -53,9 +53,9 @@ struct StudioMediaTests {
             _ = try await content.assign(.with { $0.id = items[2].id; $0.creatorID = grace.id })
             return World(
                 stack: stack, studio: studio,
-                grace: studio.sessions.create(userID: graceUser.id, email: graceUser.email, name: "Grace", role: .creator, creatorID: grace.id),
-                other: studio.sessions.create(userID: otherUser.id, email: otherUser.email, name: "Other", role: .creator, creatorID: other.id),
-                admin: studio.sessions.create(userID: 1, email: "admin@example.com", name: "Admin", role: .admin, creatorID: nil),
+                grace: try await studio.sessions.create(userID: graceUser.id, email: graceUser.email, name: "Grace", role: .creator, creatorID: grace.id),
+                other: try await studio.sessions.create(userID: otherUser.id, email: otherUser.email, name: "Other", role: .creator, creatorID: other.id),
+                admin: try await studio.sessions.create(userID: 1, email: "admin@example.com", name: "Admin", role: .admin, creatorID: nil),
                 itemA: items[0].id, itemB: items[1].id, itemC: items[2].id)
         }
     }

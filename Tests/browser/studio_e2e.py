@@ -6,10 +6,14 @@ The admin signs in, plans and generates a week, assigns an item; the creator sig
 that item, submits a video by URL; the admin rejects it with a note; the creator sees the note,
 uploads a landscape file (refused next to the field), then a vertical one (a progress bar, then
 what media-store checked); the admin plays it in the page (metadata, duration, a seek), approves;
-the calendar shows it. An item assigned to Ava (AI) is rendered by luma-fake-heygen meanwhile: its
+the calendar shows it. Along the way: a plan in an unknown language is refused next to its field
+on the month being planned, Regenerate keeps the item's page, the buttons are the item's actions,
+the review queue lists the submitted video, the item list filters, the history names people.
+An item assigned to Ava (AI) is rendered by luma-fake-heygen meanwhile: its
 page shows the render, then the submitted video, which plays. Then the security rules: another
 creator's item is a 404, a form without its CSRF token is refused, a sixth wrong password is
-slowed down, an expired session goes back to sign-in. Also: keyboard focus, a phone's width.
+slowed down, an expired session goes back to sign-in. Also: keyboard focus, a phone's width
+(where each calendar day names its weekday).
 
 Usage: python3 Tests/browser/studio_e2e.py [--bin .build/debug] [--screenshot docs/images/studio-calendar.png]
 """
@@ -156,12 +160,30 @@ def main():
         # The admin plans and generates a week.
         sign_in(driver, base, ADMIN)
         check(driver.current_url.startswith(base + "/calendar"), "the admin lands on the calendar")
+        # A language content-pipeline has no pack for: refused in words next to the field, on the
+        # month being planned (not this month), and nothing planned.
+        driver.get(base + "/calendar?month=2027-03")
+        driver.execute_script("arguments[0].value = '2027-04-05'", driver.find_element(By.ID, "field-from_date"))
+        driver.execute_script("arguments[0].value = '2027-04-06'", driver.find_element(By.ID, "field-to_date"))
+        languages = driver.find_element(By.ID, "field-languages")
+        languages.clear()
+        languages.send_keys("xx")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/plan'] button"))
+        error = driver.find_elements(By.ID, "field-languages-error")
+        check(driver.current_url.endswith("/calendar?month=2027-04"), f"a refused plan returns to the month being planned ({driver.current_url})")
+        check(bool(error) and "INVALID_ARGUMENT" not in error[0].text and "xx" in error[0].text,
+              f"an unknown language is refused in words next to the languages field ({error[0].text if error else flash(driver)})")
+        check(not driver.find_elements(By.CSS_SELECTOR, "p.notice#flash"), "and no success banner")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "table.calendar a.item")) == 0, "nothing was planned")
+
         driver.get(base + "/calendar?month=2027-03")
         date_from = driver.find_element(By.ID, "field-from_date")
         driver.execute_script("arguments[0].value = '2027-03-01'", date_from)
         driver.execute_script("arguments[0].value = '2027-03-07'", driver.find_element(By.ID, "field-to_date"))
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/plan'] button"))
-        check("Planned 14 new items" in flash(driver) and "generated 14" in flash(driver), f"a week is planned and generated ({flash(driver)})")
+        check("Planned 14 new items for 2027-03-01 to 2027-03-07" in flash(driver) and "generated 14" in flash(driver),
+              f"a week is planned and generated ({flash(driver)})")
+        check(driver.current_url.endswith("/calendar?month=2027-03"), "on the planned month")
         cells = driver.find_elements(By.CSS_SELECTOR, "table.calendar a.item")
         check(len(cells) == 14, f"the calendar shows the 14 items ({len(cells)})")
         first_bible = [a for a in cells if a.text.startswith("bible/en")][0]
@@ -174,10 +196,19 @@ def main():
         check("Verse:" in driver.page_source and "Camera script" in driver.page_source, "the item page shows the verse and scripts")
         options = Select(driver.find_element(By.ID, "field-creator_id"))
         grace = [o for o in options.options if o.text.startswith("Grace Lee")][0]
-        check("left this month" in grace.text, f"eligible creators show their remaining capacity ({grace.text})")
+        check(re.search(r"\d+ of \d+ left in 2027-03", grace.text), f"assignable creators show their remaining capacity, as content-pipeline counts it ({grace.text})")
+        # Regenerate: one call, the same item (its page, its id), written again.
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/regenerate'] button"))
+        check(driver.current_url == item_url and flash(driver).startswith("Regenerated"), f"regenerate keeps the item ({driver.current_url}: {flash(driver)})")
+        check("regenerated" in driver.find_element(By.CSS_SELECTOR, "ol.history").text and "by Luma Admin (admin)" in driver.find_element(By.CSS_SELECTOR, "ol.history").text,
+              f"the history says who regenerated it ({driver.find_element(By.CSS_SELECTOR, 'ol.history').text})")
+        options = Select(driver.find_element(By.ID, "field-creator_id"))
+        grace = [o for o in options.options if o.text.startswith("Grace Lee")][0]
         options.select_by_value(grace.get_attribute("value"))
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
-        check("Assigned to creator" in flash(driver), f"the item is assigned ({flash(driver)})")
+        check("Assigned to Grace Lee" in flash(driver), f"the item is assigned, the creator named ({flash(driver)})")
+        buttons = sorted(f.get_attribute("action").rsplit("/", 1)[1] for f in driver.find_elements(By.CSS_SELECTOR, "#actions form"))
+        check("unassign" in buttons and "assign" not in buttons and "approve" not in buttons, f"the assigned item offers its moves ({buttons})")
 
         # ...and the first positivity item to Ava (AI): luma-fake-heygen renders it while the
         # rest of the test runs (checked near the end).
@@ -188,7 +219,7 @@ def main():
         options.select_by_value(ava.get_attribute("value"))
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/assign'] button"))
         render = driver.find_element(By.ID, "render-status").text
-        check("Assigned to creator" in flash(driver) and "HeyGen" in render, f"the AI assignment shows its render ({render})")
+        check("Assigned to Ava (AI)" in flash(driver) and "HeyGen" in render, f"the AI assignment shows its render ({render})")
         sign_out(driver)
         check(driver.current_url.startswith(base + "/sign-in"), "signing out goes back to sign-in")
 
@@ -212,10 +243,15 @@ def main():
         driver.find_element(By.ID, "field-thumbnail_url").send_keys("https://cdn.luma.example/t/first.jpg")
         submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button"))
         check("Submitted" in flash(driver), "the creator submits a video")
+        check(not driver.find_elements(By.CSS_SELECTOR, f"form[action='/items/{item_id}/submit']"), "and has nothing more to submit for it")
         sign_out(driver)
 
-        # The admin watches it and rejects it with a note.
+        # The admin finds it in the review queue, watches it and rejects it with a note.
         sign_in(driver, base, ADMIN)
+        driver.find_element(By.LINK_TEXT, "Review queue").click()
+        queue = driver.find_elements(By.CSS_SELECTOR, "#review-queue tbody tr")
+        check(len(queue) == 1 and f"/items/{item_id}" in queue[0].get_attribute("innerHTML") and "Grace Lee" in queue[0].text,
+              f"the review queue lists the submitted video, the creator by name ({[r.text for r in queue]})")
         driver.get(item_url)
         video = driver.find_element(By.TAG_NAME, "video")
         check(video.get_attribute("src").endswith("/v/first.mp4") and video.get_attribute("poster").endswith("/t/first.jpg"),
@@ -229,7 +265,9 @@ def main():
         sign_in(driver, base, GRACE)
         driver.get(item_url)
         check(driver.find_element(By.ID, "rejection-note").text == "Audio is too quiet; please re-record", "the creator sees the rejection note")
-        check("rejected" in driver.find_element(By.CSS_SELECTOR, "ol.history").text, "and the history")
+        history = driver.find_element(By.CSS_SELECTOR, "ol.history").text
+        check("rejected by Luma Admin (admin)" in history and "assigned to Grace Lee by Luma Admin (admin)" in history and "by creator" not in history,
+              f"and the history, naming who did what ({history})")
         # This time she uploads the file itself: a landscape one is refused next to the field...
         landscape = make_video(stack.data, "landscape.mp4", "960x540")
         vertical = make_video(stack.data, "vertical.mp4", "540x960")
@@ -282,6 +320,15 @@ def main():
         driver.get(base + "/calendar?month=2027-03")
         approved = driver.find_element(By.CSS_SELECTOR, f"a.item[href='/items/{item_id}']")
         check("approved" in approved.text and "status-approved" in approved.get_attribute("class"), "the calendar shows the item approved")
+        # The item list: filters by status and creator, and a text search.
+        driver.find_element(By.LINK_TEXT, "Items").click()
+        Select(driver.find_element(By.ID, "field-status")).select_by_value("approved")
+        Select(driver.find_element(By.ID, "field-creator")).select_by_visible_text("Grace Lee")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form.filters button"))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#item-list tbody tr")
+        check(len(rows) == 1 and f"/items/{item_id}" in rows[0].get_attribute("innerHTML"), f"the list filters by status and creator ({[r.text for r in rows]})")
+        driver.get(base + "/items?q=nothing-says-this-xyzzy")
+        check(driver.find_elements(By.ID, "items-empty"), "a search with no match says so")
         if args.screenshot:
             driver.save_screenshot(args.screenshot)
             print(f"  screenshot: {args.screenshot}")
@@ -351,7 +398,11 @@ def main():
         driver.get(base + "/calendar?month=2027-03")
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         check(overflow <= 0, f"the calendar fits a phone's width, a day per row (overflow {overflow}px)")
+        first_day = driver.find_element(By.CSS_SELECTOR, "table.calendar td:not(.outside) .date")
+        check(first_day.text.startswith("Monday"), f"and each day names its weekday there ({first_day.text!r})")
         driver.set_window_size(1280, 1000)
+        check(not driver.find_element(By.CSS_SELECTOR, "table.calendar td:not(.outside) .weekday").is_displayed(),
+              "on a wide screen the table's head names the weekdays instead")
         sign_out(driver)
 
         # A wrong password five times: the sixth attempt is slowed down, even with the right one.

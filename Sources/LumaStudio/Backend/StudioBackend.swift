@@ -82,7 +82,10 @@ struct ActingAsInterceptor: RPCClientInterceptor {
 }
 
 /// A service that cannot be reached or answered too late becomes `StudioError.serviceDown`
-/// naming it, so the page says which service is down instead of showing an error code.
+/// naming it, so the page says which service is down instead of showing an error code. When
+/// the service answered but relays a failure of a service it depends on (content-pipeline's
+/// UNAVAILABLE because verse-registry is down), the status's `origin` names that one: the
+/// page names the service that failed, not the one the studio called.
 struct NamedServiceInterceptor: RPCClientInterceptor {
     let service: String
 
@@ -90,7 +93,7 @@ struct NamedServiceInterceptor: RPCClientInterceptor {
         do {
             return try await next(request)
         } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
-            throw StudioError.serviceDown(service: service, detail: error.message)
+            throw StudioError.serviceDown(service: error.origin.isEmpty ? service : error.origin, detail: error.message)
         }
     }
 }
@@ -99,4 +102,33 @@ struct NamedServiceInterceptor: RPCClientInterceptor {
 public enum StudioError: Error, Sendable {
     case serviceDown(service: String, detail: String)
     case notFound(String)
+}
+
+/// People by name instead of by id.
+struct Names: Sendable {
+    var creators: [Int64: String] = [:]
+
+    /// "Grace Lee", or "creator 7" for one the studio could not name (removed, or not the
+    /// person's to see).
+    func creator(_ id: Int64) -> String {
+        creators[id] ?? "creator \(id)"
+    }
+}
+
+extension StudioBackend {
+    /// Every creator's display name (creator-registry's ListCreators: admins only). For a
+    /// creator, their own name, which is all their pages mention.
+    func names(for session: StudioSession) async throws -> Names {
+        guard session.role == .admin else {
+            return Names(creators: session.creatorID.map { [$0: session.name] } ?? [:])
+        }
+        var names: [Int64: String] = [:], token = ""
+        for _ in 0..<20 {   // at most 20 000 creators
+            let page = try await creators.listCreators(.with { $0.pageSize = 1000; $0.pageToken = token })
+            for creator in page.creators { names[creator.id] = creator.displayName }
+            token = page.nextPageToken
+            if token.isEmpty { break }
+        }
+        return Names(creators: names)
+    }
 }

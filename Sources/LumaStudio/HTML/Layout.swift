@@ -4,7 +4,8 @@ enum Layout {
         let nav: HTML
         if let session {
             let links: [(String, String)] = session.role == .admin
-                ? [("/calendar", "Calendar"), ("/creators", "Creators"), ("/users", "Users"), ("/operations", "Operations")]
+                ? [("/calendar", "Calendar"), ("/review", "Review queue"), ("/items", "Items"), ("/creators", "Creators"), ("/users", "Users"),
+                   ("/operations", "Operations")]
                 : [("/assignments", "My assignments")]
             nav = """
                 <nav aria-label="Main"><ul>\(links.map { link -> HTML in "<li><a href=\"\(link.0)\">\(link.1)</a></li>" })</ul></nav>

@@ -19,7 +19,7 @@ enum StudioStyle {
         .narrow { max-width: 26rem; }
         .field label { display: block; font-weight: 600; }
         input, select, textarea, button { font: inherit; }
-        input[type=text], input[type=email], input[type=password], input[type=url], input[type=date], input[type=number], select, textarea { width: 100%; max-width: 26rem; padding: .4rem; border: 1px solid #8a9099; border-radius: 4px; }
+        input[type=text], input[type=email], input[type=password], input[type=url], input[type=search], input[type=date], input[type=number], select, textarea { width: 100%; max-width: 26rem; padding: .4rem; border: 1px solid #8a9099; border-radius: 4px; }
         button { padding: .45rem .9rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
         button.secondary { background: #5f6368; } button.danger { background: #b3261e; }
         form.inline { display: inline-flex; gap: .4rem; align-items: center; flex-wrap: wrap; margin: .2rem 0; }
@@ -44,8 +44,10 @@ enum StudioStyle {
         video { max-width: 100%; background: #000; }
         input[type=file] { max-width: 100%; } progress { width: 100%; max-width: 26rem; }
         nav.month { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between; }
+        .calendar .weekday { display: none; }
+        form.filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; } form.filters .field { margin: .25rem 0; }
         @media (max-width: 40rem) {
-          .calendar thead { display: none; } .calendar tr, .calendar td { display: block; width: 100%; height: auto; }
+          .calendar thead { display: none; } .calendar .weekday { display: inline; } .calendar tr, .calendar td { display: block; width: 100%; height: auto; }
           .calendar td.outside { display: none; }
         }
         """

@@ -5,6 +5,7 @@ import LumaValues
 /// status, with counts per mode.
 enum CalendarPage {
     static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
     static func render(month first: CalendarDate, language: String, items: [Luma_Content_V1_ContentItem],
                        session: StudioSession, flash: StudioSession.Flash?) -> HTML {
@@ -22,8 +23,11 @@ enum CalendarPage {
             let list: [HTML] = dayItems.map { item in
                 "<li><a class=\"item status-\(item.status.label)\" href=\"/items/\(item.id)\">\(item.kind) <span class=\"badge\">\(item.status.label)</span></a></li>"
             }
+            // A phone shows a day per row without the table's head, so each day names its
+            // weekday (shown by the stylesheet on narrow screens only).
+            let weekday = weekdayNames[(date.dayNumber + 3) % 7]
             cells.append("""
-                <td><div class="day"><span class="date">\(date.day)</span>\(HTML(raw: counts.isEmpty ? "" : "<span class=\"counts\">" + HTML.escape(counts) + "</span>"))</div>
+                <td><div class="day"><span class="date"><span class="weekday">\(weekday) </span>\(date.day)</span>\(HTML(raw: counts.isEmpty ? "" : "<span class=\"counts\">" + HTML.escape(counts) + "</span>"))</div>
                 <ul class="items">\(list)</ul></td>
                 """)
         }
@@ -61,8 +65,8 @@ enum CalendarPage {
             \(Layout.field("To", name: "to_date", type: "date", value: first.adding(days: 6).description, required: true, flash: flash))
             \(Layout.field("Languages (comma-separated)", name: "languages", value: language.isEmpty ? "en" : language, flash: flash))
             <fieldset><legend>Modes</legend>
-            <label><input type="checkbox" name="modes" value="bible" checked> bible</label>
-            <label><input type="checkbox" name="modes" value="positivity" checked> positivity</label>
+            <label><input type="checkbox" name="modes[]" value="bible" checked> bible</label>
+            <label><input type="checkbox" name="modes[]" value="positivity" checked> positivity</label>
             \(Layout.fieldError("modes", flash: flash))
             </fieldset>
             <p><button type="submit">Plan and generate</button></p>

@@ -1,19 +1,16 @@
 import ContentAPI
 import CreatorsAPI
+import LumaRPC
 
-/// One item: its verse and scripts, the video, its history, and what the person may do next.
+/// One item: its verse and scripts, the video, its history, and the moves content-pipeline
+/// says the person may make (`item.actions`): the page offers those and no others.
 enum ItemPage {
-    struct Eligible {
-        let creator: Luma_Creators_V1_Creator
-        let remaining: Int
-    }
-
-    static func render(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?,
-                       eligible: [Eligible] = [], creatorName: String? = nil, renderCreatorName: String? = nil) -> HTML {
+    static func render(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?, names: Names,
+                       assignable: Result<Luma_Content_V1_ListAssignableCreatorsResponse, any Error>? = nil) -> HTML {
+        let creator = item.creatorID == 0 ? "none" : names.creator(item.creatorID)
         let facts: [(String, String)] = [
             ("Date", item.postDate), ("Mode", item.mode.label), ("Language", item.language), ("Status", item.status.label),
-            ("Topic", item.topicLabel.isEmpty ? item.category : item.topicLabel),
-            ("Creator", item.creatorID == 0 ? "none" : creatorName.map { "\($0) (\(item.creatorID))" } ?? "\(item.creatorID)"),
+            ("Topic", item.topicLabel.isEmpty ? item.category : item.topicLabel), ("Creator", creator),
         ]
         let factsHTML: [HTML] = facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }
         var sections: [HTML] = []
@@ -36,7 +33,8 @@ enum ItemPage {
         }
         // An AI creator's render (admins): what content-pipeline says of it, and Retry render.
         if session.role == .admin && item.hasRender && item.render.id != 0 {
-            sections.append(RenderView.section(item, session: session, flash: flash, creatorName: renderCreatorName))
+            let renderer = item.render.creatorID == 0 ? nil : names.creators[item.render.creatorID]
+            sections.append(RenderView.section(item, session: session, flash: flash, creatorName: renderer))
         }
         if item.videoMediaID != 0 {
             sections.append(uploadedVideo(item))
@@ -47,15 +45,8 @@ enum ItemPage {
                 <p><a href="\(item.creatorVideoURL)">\(item.creatorVideoURL)</a></p></section>
                 """)
         }
-        sections.append(actions(item, session: session, flash: flash, eligible: eligible))
-        if !item.history.isEmpty {
-            let events: [HTML] = item.history.map { event in
-                let who: HTML = event.creatorID == 0 ? "" : " by creator \(event.creatorID)"
-                let note: HTML = event.note.isEmpty ? "" : ": \(event.note)"
-                return "<li><time datetime=\"\(event.at)\">\(event.at)</time> \(event.action)\(who)\(note)</li>"
-            }
-            sections.append("<section class=\"card\" aria-labelledby=\"history-heading\"><h2 id=\"history-heading\">History</h2><ol class=\"history\">\(events)</ol></section>")
-        }
+        sections.append(actions(item, session: session, flash: flash, assignable: assignable))
+        sections.append(HistoryView.section(item, names: names))
         let back: HTML = session.role == .admin
             ? "<p><a href=\"/calendar?month=\(String(item.postDate.prefix(7)))\">Back to the calendar</a></p>"
             : "<p><a href=\"/assignments\">Back to my assignments</a></p>"
@@ -84,69 +75,95 @@ enum ItemPage {
             """
     }
 
-    static func actions(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?, eligible: [Eligible]) -> HTML {
+    /// A form for each move in `item.actions`, in the order a person works through them.
+    /// (Retry render sits in the render section, next to what the render says.)
+    static func actions(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?,
+                        assignable: Result<Luma_Content_V1_ListAssignableCreatorsResponse, any Error>?) -> HTML {
         let csrf = Layout.csrf(session)
-        var forms: [HTML] = []
         let path = "/items/\(item.id)"
-        if session.role == .creator {
-            if item.status == .assigned || item.status == .rejected {
-                // The token comes first: the studio checks it before it stores a byte of the file.
-                forms.append("""
-                    <form method="post" action="\(path)/upload" enctype="multipart/form-data" data-upload>\(csrf)
-                    <h3>Upload the video</h3>
-                    \(Layout.field("Video file (MP4 or MOV, H.264 or HEVC, vertical 9:16, 5 to 90 seconds, at most 1 GiB)", name: "video_file",
-                                   type: "file", required: true, flash: flash, extra: "accept=\"video/mp4,video/quicktime,.mp4,.mov\""))
-                    \(Layout.field("Thumbnail image (optional: JPEG or PNG, 9:16; without one, a frame of the video)", name: "thumbnail_file",
-                                   type: "file", flash: flash, extra: "accept=\"image/jpeg,image/png,.jpg,.jpeg,.png\""))
-                    <p class="upload-progress"><progress id="upload-progress" max="100" value="0" hidden></progress>
-                    <span id="upload-status" role="status" aria-live="polite"></span></p>
-                    <p><button type="submit">\(item.status == .rejected ? "Upload and resubmit" : "Upload and submit")</button></p></form>
-                    <script src="/studio-upload.js" defer></script>
-                    """)
-                forms.append("""
-                    <form method="post" action="\(path)/submit">\(csrf)
-                    <h3>Or give the video's address</h3>
-                    \(Layout.field("Video URL (https)", name: "video_url", type: "url", value: item.creatorVideoURL, required: true, flash: flash))
-                    \(Layout.field("Thumbnail URL (https)", name: "thumbnail_url", type: "url", value: item.creatorVideoThumbnail, required: true, flash: flash))
-                    <p><button type="submit">\(item.status == .rejected ? "Resubmit video" : "Submit video")</button></p></form>
-                    """)
-            }
-        } else {
-            switch item.status {
-            case .empty:
-                forms.append("<form method=\"post\" action=\"\(path)/generate\">\(csrf)<button type=\"submit\">Generate</button></form>")
-            case .generated:
-                let options: [HTML] = eligible.map { entry in
-                    let name = entry.creator.displayName + (entry.creator.isAi && !entry.creator.displayName.contains("(AI)") ? " (AI)" : "")
-                    return "<option value=\"\(entry.creator.id)\"\(HTML(raw: entry.remaining <= 0 ? " disabled" : ""))>\(name): \(entry.remaining) left this month</option>"
-                }
-                let assign: HTML = eligible.isEmpty
-                    ? "<p>No active creator can film \(item.kind).</p>"
-                    : """
-                        <form method="post" action="\(path)/assign">\(csrf)
-                        <p class="field"><label for="field-creator_id">Creator</label>
-                        <select id="field-creator_id" name="creator_id">\(options)</select>
-                        \(Layout.fieldError("creator_id", flash: flash))</p>
-                        <p><button type="submit">Assign</button></p></form>
-                        """
-                forms.append(assign)
-                forms.append("<form method=\"post\" action=\"\(path)/regenerate\">\(csrf)<button type=\"submit\" class=\"secondary\">Regenerate</button></form>")
-            case .assigned:
-                forms.append("<form method=\"post\" action=\"\(path)/unassign\">\(csrf)<button type=\"submit\" class=\"secondary\">Unassign</button></form>")
-            case .submitted:
-                forms.append("<form method=\"post\" action=\"\(path)/approve\">\(csrf)<button type=\"submit\">Approve</button></form>")
-                forms.append("""
-                    <form method="post" action="\(path)/reject">\(csrf)
-                    <p class="field"><label for="field-note">Rejection note (what to change)</label>
-                    <textarea id="field-note" name="note" rows="3" required>\(flash?.values["note"] ?? "")</textarea>
-                    \(Layout.fieldError("note", flash: flash))</p>
-                    <p><button type="submit" class="danger">Reject</button></p></form>
-                    """)
-            default:
-                break
-            }
+        let allowed = Set(item.actions)
+        var forms: [HTML] = []
+        func button(_ verb: String, _ label: String, style: String = "") -> HTML {
+            let styled: HTML = style.isEmpty ? "" : " class=\"\(style)\""
+            return "<form method=\"post\" action=\"\(path)/\(verb)\">\(csrf)<button type=\"submit\"\(styled)>\(label)</button>\(Layout.fieldError(verb, flash: flash))</form>"
         }
+        // Labels say which round this is (a rejected video is resubmitted); whether it may be
+        // submitted at all is the service's call.
+        let again = item.status == .rejected
+        if allowed.contains(.submit) {
+            // The token comes first: the studio checks it before it stores a byte of the file.
+            forms.append("""
+                <form method="post" action="\(path)/upload" enctype="multipart/form-data" data-upload>\(csrf)
+                <h3>Upload the video</h3>
+                \(Layout.field("Video file (MP4 or MOV, H.264 or HEVC, vertical 9:16, 5 to 90 seconds, at most 1 GiB)", name: "video_file",
+                               type: "file", required: true, flash: flash, extra: "accept=\"video/mp4,video/quicktime,.mp4,.mov\""))
+                \(Layout.field("Thumbnail image (optional: JPEG or PNG, 9:16; without one, a frame of the video)", name: "thumbnail_file",
+                               type: "file", flash: flash, extra: "accept=\"image/jpeg,image/png,.jpg,.jpeg,.png\""))
+                <p class="upload-progress"><progress id="upload-progress" max="100" value="0" hidden></progress>
+                <span id="upload-status" role="status" aria-live="polite"></span></p>
+                <p><button type="submit">\(again ? "Upload and resubmit" : "Upload and submit")</button></p></form>
+                <script src="/studio-upload.js" defer></script>
+                """)
+            forms.append("""
+                <form method="post" action="\(path)/submit">\(csrf)
+                <h3>Or give the video's address</h3>
+                \(Layout.field("Video URL (https)", name: "video_url", type: "url", value: item.creatorVideoURL, required: true, flash: flash))
+                \(Layout.field("Thumbnail URL (https)", name: "thumbnail_url", type: "url", value: item.creatorVideoThumbnail, required: true, flash: flash))
+                <p><button type="submit">\(again ? "Resubmit video" : "Submit video")</button></p></form>
+                """)
+        }
+        if allowed.contains(.generate) { forms.append(button("generate", "Generate")) }
+        if allowed.contains(.assign) { forms.append(assignForm(item, csrf: csrf, flash: flash, assignable: assignable)) }
+        if allowed.contains(.approve) { forms.append(button("approve", "Approve")) }
+        if allowed.contains(.reject) {
+            forms.append("""
+                <form method="post" action="\(path)/reject">\(csrf)
+                <p class="field"><label for="field-note">Rejection note (what to change)</label>
+                <textarea id="field-note" name="note" rows="3" required>\(flash?.values["note"] ?? "")</textarea>
+                \(Layout.fieldError("note", flash: flash))</p>
+                <p><button type="submit" class="danger">Reject</button></p></form>
+                """)
+        }
+        if allowed.contains(.unassign) { forms.append(button("unassign", "Unassign", style: "secondary")) }
+        if allowed.contains(.regenerate) { forms.append(button("regenerate", "Regenerate", style: "secondary")) }
+        if allowed.contains(.delete) { forms.append(button("delete", "Delete", style: "danger")) }
         guard !forms.isEmpty else { return "" }
-        return "<section class=\"card actions\" aria-labelledby=\"actions-heading\"><h2 id=\"actions-heading\">Next step</h2>\(forms)</section>"
+        return "<section class=\"card actions\" id=\"actions\" aria-labelledby=\"actions-heading\"><h2 id=\"actions-heading\">Next step</h2>\(forms)</section>"
+    }
+
+    /// The creators content-pipeline says the item may go to, with what is left of their month;
+    /// one that cannot take it is shown disabled, with the service's reason.
+    static func assignForm(_ item: Luma_Content_V1_ContentItem, csrf: HTML, flash: StudioSession.Flash?,
+                           assignable: Result<Luma_Content_V1_ListAssignableCreatorsResponse, any Error>?) -> HTML {
+        let listed: Luma_Content_V1_ListAssignableCreatorsResponse
+        switch assignable {
+        case .success(let answer): listed = answer
+        case .failure(StudioError.serviceDown(let service, _)):
+            return "<p class=\"error\" id=\"no-assignable\">The creators it may go to cannot be listed: \(service) is not answering.</p>"
+        case .failure(let error as RPCError):
+            return "<p class=\"error\" id=\"no-assignable\">The creators it may go to cannot be listed: \(Studio.words(error))</p>"
+        case .failure, nil:
+            return "<p class=\"error\" id=\"no-assignable\">The creators it may go to cannot be listed.</p>"
+        }
+        let creators = listed.creators
+        guard creators.contains(where: \.assignable) else {
+            let why: [HTML] = creators.map { "<li>\($0.displayName): \($0.reason)</li>" }
+            return "<p id=\"no-assignable\">No creator can take \(item.kind) now.</p>\(HTML(raw: why.isEmpty ? "" : "<ul>" + HTML.join(why).markup + "</ul>"))"
+        }
+        let month = listed.month.isEmpty ? String(item.postDate.prefix(7)) : listed.month
+        let options: [HTML] = creators.map { entry in
+            let name = entry.displayName + (entry.isAi && !entry.displayName.contains("(AI)") ? " (AI)" : "")
+                + (entry.current ? " (assigned now)" : "")
+            let left = "\(entry.remaining) of \(entry.monthlyCapacity) left in \(month)"
+            let label = entry.assignable ? "\(name): \(left)" : "\(name): \(left); \(entry.reason)"
+            return "<option value=\"\(entry.creatorID)\"\(HTML(raw: entry.assignable ? "" : " disabled"))>\(label)</option>"
+        }
+        return """
+            <form method="post" action="/items/\(item.id)/assign">\(csrf)
+            <p class="field"><label for="field-creator_id">Creator</label>
+            <select id="field-creator_id" name="creator_id">\(options)</select>
+            \(Layout.fieldError("creator_id", flash: flash))</p>
+            <p><button type="submit">Assign</button></p></form>
+            """
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 
 /// An AI creator's render job in words, as content-pipeline reports it (docs/rendering.md). The
 /// studio only says what the API says: whether a retry is allowed is the service's rule, so the
-/// Retry button is shown for a failed job and the service's refusal, if any, next to it.
+/// Retry button is shown when the item's actions include it, and the service's refusal, if any,
+/// next to it.
 enum RenderView {
     static let inFlight = ["queued", "starting", "rendering", "storing"]
 
@@ -74,7 +75,8 @@ enum RenderView {
         let job = item.render
         let csrf = Layout.csrf(session)
         let failed = job.state == "failed"
-        let retry: HTML = failed
+        // Whether a retry is allowed is content-pipeline's call (`actions`).
+        let retry: HTML = item.actions.contains(.retryRender)
             ? """
                 <form method="post" action="/items/\(item.id)/retry-render">\(csrf)
                 <p><button type="submit" id="field-render">Retry render</button></p></form>

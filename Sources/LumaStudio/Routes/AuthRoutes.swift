@@ -1,6 +1,7 @@
 import CreatorsAPI
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import LumaRPC
 
 /// Sign-in and sign-out. The sign-in form is protected by a double-submit token (a cookie and
@@ -8,25 +9,25 @@ import LumaRPC
 extension Studio {
     static let signInCookie = "luma_signin"
 
-    func addAuthRoutes(_ router: Router<Context>) {
-        router.get("/sign-in") { request, _ in
-            if case .active = sessions.lookup(sessionID(request)) { return Self.redirect("/") }
+    func addAuthRoutes(_ router: RouterGroup<Context>) {
+        router.get("/sign-in") { request, context in
+            if context.identity != nil { return Self.redirect("/") }
             let expired = request.uri.queryParameters.get("expired") == "1"
             return signInPage(email: "", notice: expired ? "Your session expired. Sign in again." : nil, error: nil)
         }
-        router.post("/sign-in") { request, _ in
-            let form = try await Form.read(request)
-            guard let cookie = request.cookies[Self.signInCookie]?.value, let token = form["_csrf"],
+        router.post("/sign-in") { request, context in
+            let form = (try? await request.decode(as: SignInForm.self, context: context)) ?? SignInForm(csrf: nil, email: nil, password: nil)
+            let email = trimmed(form.email)
+            guard let cookie = request.cookies[Self.signInCookie]?.value, let token = form.csrf,
                   SessionStore.constantTimeEqual(cookie, token) else {
-                return signInPage(email: form.text("email"), notice: nil,
+                return signInPage(email: email, notice: nil,
                                   error: .init(message: "The sign-in form expired. Please try again.", field: "", success: false),
                                   status: .forbidden)
             }
-            let email = form.text("email")
             do {
                 let answer = try await backend.creators.verifyPassword(.with {
                     $0.email = email
-                    $0.password = form["password"] ?? ""
+                    $0.password = form.password ?? ""
                 })
                 let isAdmin = answer.user.role == .admin
                 guard isAdmin || answer.creatorID != 0 else {
@@ -34,14 +35,12 @@ extension Studio {
                         message: "This account has no creator profile yet. Ask an admin to create one.", field: "email", success: false),
                         status: .forbidden)
                 }
-                let session = sessions.create(userID: answer.user.id, email: answer.user.email, name: answer.user.displayName,
-                                              role: isAdmin ? .admin : .creator, creatorID: isAdmin ? nil : answer.creatorID)
+                let session = try await sessions.create(userID: answer.user.id, email: answer.user.email, name: answer.user.displayName,
+                                                        role: isAdmin ? .admin : .creator, creatorID: isAdmin ? nil : answer.creatorID)
                 logger.info("signed in", metadata: ["user_id": "\(answer.user.id)", "role": "\(session.role.rawValue)"])
                 var response = Self.redirect(isAdmin ? "/calendar" : "/assignments")
-                response.headers[values: .setCookie] = [
-                    sessionCookie(session),
-                    "\(Self.signInCookie)=; Path=/sign-in; HttpOnly; SameSite=Strict; Max-Age=0",
-                ]
+                response.setCookie(sessionCookie(session))
+                response.setCookie(Cookie(name: Self.signInCookie, value: "", maxAge: 0, path: "/sign-in", httpOnly: true, sameSite: .strict))
                 return response
             } catch let error as RPCError {
                 let status: HTTPResponse.Status = switch error.code {
@@ -56,14 +55,19 @@ extension Studio {
                 return errorResponse(error, session: nil)
             }
         }
-        router.post("/sign-out") { request, _ in
-            let form = try await Form.read(request)
-            if case .signedIn(let session) = signedIn(request) {
-                guard carriesToken(form, of: session) else { return formRefused(request, session: session) }
-                sessions.end(session.id)
+        router.post("/sign-out") { request, context in
+            if let session = context.identity {
+                let form = try? await request.decode(as: TokenForm.self, context: context)
+                guard carriesToken(form?.csrf, of: session) else { return formRefused(request, session: session) }
+                // SessionMiddleware removes it from the storage and expires the cookie.
+                context.sessions.clearSession()
                 logger.info("signed out", metadata: ["user_id": "\(session.userID)"])
+            } else if request.cookies[Self.cookieName] != nil {
+                var response = Self.redirect("/sign-in")
+                response.setCookie(Self.clearedSessionCookie)   // a session that had already expired
+                return response
             }
-            return Self.redirect("/sign-in", clearSession: true)
+            return Self.redirect("/sign-in")
         }
     }
 
@@ -81,7 +85,7 @@ extension Studio {
             </form>
             """)
         var response = Self.html(html, status: status)
-        response.headers[.setCookie] = "\(Self.signInCookie)=\(token); Path=/sign-in; HttpOnly; SameSite=Strict\(secureCookies ? "; Secure" : "")"
+        response.setCookie(Cookie(name: Self.signInCookie, value: token, path: "/sign-in", secure: secureCookies, httpOnly: true, sameSite: .strict))
         return response
     }
 }

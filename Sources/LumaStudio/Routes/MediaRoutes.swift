@@ -16,15 +16,15 @@ extension Studio {
         case video, thumbnail
     }
 
-    func addMediaRoutes(_ router: Router<Context>) {
+    func addMediaRoutes(_ router: RouterGroup<Context>, creator: RouterGroup<Context>) {
         for slot in [MediaSlot.video, .thumbnail] {
             router.get("/items/:id/\(slot.rawValue)") { request, context in
-                try await mediaResponse(request, itemID: try Self.id(context), slot: slot)
+                try await mediaResponse(request, session: try context.person, itemID: try Self.id(context), slot: slot)
             }
         }
-        router.post("/items/:id/upload") { request, context in
+        creator.post("/items/:id/upload") { request, context in
             let id = try Self.id(context)
-            let response = try await upload(request, itemID: id)
+            let response = try await upload(request, context, session: try context.person, itemID: id)
             // The upload script asks to be told where to go instead of being redirected.
             return request.headers[.init("X-Luma-Upload")!] == "xhr" ? Self.forScript(response) : response
         }
@@ -34,12 +34,7 @@ extension Studio {
 
     /// GET /items/:id/video (or /thumbnail): the item's media, whole (200) or the range asked
     /// for (206), streamed from media-store in its chunks.
-    func mediaResponse(_ request: Request, itemID: Int64, slot: MediaSlot) async throws -> Response {
-        let session: StudioSession
-        switch signedIn(request) {
-        case .signedIn(let active): session = active
-        case .answer(let response): return response
-        }
+    func mediaResponse(_ request: Request, session: StudioSession, itemID: Int64, slot: MediaSlot) async throws -> Response {
         let principal = Self.principal(session)
         let media: Luma_Media_V1_Media
         do {
@@ -100,19 +95,10 @@ extension Studio {
     /// `thumbnail_file`): spooled to a folder of its own, uploaded to media-store as the
     /// creator, submitted by media id; back to the item's page with what was checked, or with
     /// the refusal next to the file's field.
-    func upload(_ request: Request, itemID: Int64) async throws -> Response {
-        let session: StudioSession
-        switch signedIn(request) {
-        case .signedIn(let active): session = active
-        case .answer(let response): return response
-        }
-        guard session.role == .creator else {
-            return Self.html(ErrorPage.render(status: 403, title: "Not for \(session.role.rawValue)s",
-                                              message: "Only creators can do this.", session: session), status: .forbidden)
-        }
+    func upload(_ request: Request, _ context: Context, session: StudioSession, itemID: Int64) async throws -> Response {
         let back = "/items/\(itemID)"
         func refuse(_ message: String, field: String = "video_file") async -> Response {
-            await perform(session, back: back) { throw RPCError.invalidArgument(message, field: field) }
+            await perform(context, session, back: back) { throw RPCError.invalidArgument(message, field: field) }
         }
         guard let boundary = SpooledForm.boundary(request.headers[.contentType]) else {
             return await refuse("the video did not arrive as a file upload (multipart/form-data)")
@@ -125,8 +111,9 @@ extension Studio {
             let item = try await ActingAs.$principal.withValue(Self.principal(session)) {
                 try await backend.content.get(.with { $0.id = itemID })
             }
-            guard item.status == .assigned || item.status == .rejected else {
-                return await refuse("item \(itemID) is \(item.status.label); only an assigned or rejected item takes a video")
+            // Whether it takes a video now is content-pipeline's call.
+            guard item.actions.contains(.submit) else {
+                return await refuse("item \(itemID) is \(item.status.label), so it takes no video now")
             }
         } catch {
             return errorResponse(error, session: session)
@@ -142,7 +129,7 @@ extension Studio {
         let form: SpooledForm
         do {
             form = try await SpooledForm.read(request.body, boundary: boundary, into: directory, maxFileSize: maxUploadSize) {
-                carriesToken($0, of: session)
+                carriesToken($0["_csrf"], of: session)
             }
         } catch SpooledForm.Failure.refused {
             return formRefused(request, session: session)
@@ -151,8 +138,8 @@ extension Studio {
         } catch SpooledForm.Failure.malformed(let why) {
             return await refuse(why)
         }
-        guard carriesToken(form.fields, of: session) else { return formRefused(request, session: session) }
-        return await perform(session, back: back) {
+        guard carriesToken(form.fields["_csrf"], of: session) else { return formRefused(request, session: session) }
+        return await perform(context, session, back: back) {
             guard let video = form.files["video_file"] else {
                 throw RPCError.invalidArgument("choose a video file to upload", field: "video_file")
             }
@@ -168,7 +155,7 @@ extension Studio {
             } catch let error as RPCError where error.field.hasSuffix("media_id") {
                 throw RPCError(error.code, error.message, field: error.field.hasSuffix("thumbnail_media_id") ? "thumbnail_file" : "video_file")
             }
-            return ("Uploaded and checked: \(Self.facts(media)). Submitted; an admin will review it.", nil)
+            return Outcome(message: "Uploaded and checked: \(Self.facts(media)). Submitted; an admin will review it.")
         }
     }
 

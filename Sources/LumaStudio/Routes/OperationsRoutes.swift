@@ -6,9 +6,9 @@ import OpsAPI
 
 /// The operations page: each service's outbox, and the cross-service integrity check.
 extension Studio {
-    func addOperationsRoutes(_ router: Router<Context>) {
-        router.get("/operations") { request, _ in
-            try await page(request, title: "Operations", role: .admin) { session in
+    func addOperationsRoutes(_ router: RouterGroup<Context>) {
+        router.get("/operations") { _, context in
+            try await page(context) { session in
                 var rows: [HTML] = []
                 for (name, client) in [("content-pipeline", backend.contentOperations), ("creator-registry", backend.creatorOperations)] {
                     do {
@@ -25,7 +25,7 @@ extension Studio {
                     }
                 }
                 let renders = await renderJobs()
-                return Layout.page("Operations", session: session, flash: sessions.takeFlash(session.id), """
+                return Layout.page("Operations", session: session, flash: context.takeFlash(), """
                     <div class="table-scroll"><table><caption>Outboxes (cross-service effects waiting to be delivered)</caption>
                     <thead><tr><th scope="col">Service</th><th scope="col">Pending</th><th scope="col">Failed</th>
                     <th scope="col">Oldest</th><th scope="col">Last errors</th></tr></thead><tbody>\(rows)</tbody></table></div>
@@ -37,14 +37,14 @@ extension Studio {
                     """)
             }
         }
-        router.post("/operations/integrity") { request, _ in
-            try await action(request, back: "/operations", role: .admin) { _, _ in
+        router.post("/operations/integrity") { request, context in
+            try await action(request, context, TokenForm.self, back: "/operations") { _, _ in
                 let report = try await backend.content.checkIntegrity(.init(), options: .init(timeout: .seconds(120)))
                 let problems = report.ledgerOrphanContentIds.count + report.contentWithMissingCreator.count
                     + report.creatorsWithMissingUser.count + report.bibleItemsWithoutLedgerRow.count + report.bibleItemsWithForeignLedgerRow.count
                 let summary = problems == 0 ? "Integrity check: nothing dangling." : "Integrity check: \(problems) problems. "
                     + report.notes.joined(separator: " ")
-                return (summary + " Outbox: \(report.outboxPending) pending, \(report.outboxFailed) failed.", nil)
+                return Outcome(message: summary + " Outbox: \(report.outboxPending) pending, \(report.outboxFailed) failed.")
             }
         }
     }

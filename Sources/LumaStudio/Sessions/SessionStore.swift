@@ -1,11 +1,15 @@
 import Foundation
-import NIOConcurrencyHelpers
+import Hummingbird
+import HummingbirdAuth
 
-/// A signed-in person, as the studio remembers them between requests.
-public struct StudioSession: Sendable, Equatable {
-    public enum Role: String, Sendable { case admin, creator }
+/// A signed-in person, as the studio remembers them between requests (the session's data in
+/// hummingbird-auth's `SessionStorage`).
+public struct StudioSession: Sendable, Equatable, Codable {
+    public enum Role: String, Sendable, Codable { case admin, creator }
 
-    public let id: String
+    /// The session's id: the cookie's value. Not part of the stored data (the storage keys it);
+    /// filled in when the session is created or looked up.
+    public internal(set) var id: String = ""
     public let userID: Int64
     public let email: String
     public let name: String
@@ -14,80 +18,58 @@ public struct StudioSession: Sendable, Equatable {
     public let creatorID: Int64?
     /// Every form carries it; a POST without it is refused.
     public let csrfToken: String
-    var lastSeen: Date
-    /// A message for the next page (an action's refusal), with the form field it names.
+    /// A message for the next page (an action's outcome or refusal), with the form field it names.
     var flash: Flash?
 
-    public struct Flash: Sendable, Equatable {
+    public struct Flash: Sendable, Equatable, Codable {
         public let message: String
         public let field: String
         public let success: Bool
         /// What the refused form held, so the page shows it again (never passwords).
         public var values: [String: String] = [:]
     }
+
+    enum CodingKeys: String, CodingKey { case userID, email, name, role, creatorID, csrfToken, flash }
 }
 
-/// Sessions in memory, keyed by an unguessable id held in an HttpOnly, SameSite=Strict cookie.
-/// A session ends at sign-out or after `idleTimeout` without a request. Kept in the process
-/// (the trade-off: a restart signs everyone out; one studio instance serves the team) so that
-/// sign-out really ends a session, which a signed cookie alone cannot.
-public final class SessionStore: Sendable {
-    private let sessions = NIOLockedValueBox<[String: StudioSession]>([:])
-    public let idleTimeout: TimeInterval
-    let now: @Sendable () -> Date
+/// Sessions: hummingbird-auth's `SessionStorage` on Hummingbird's `MemoryPersistDriver`, keyed
+/// by an unguessable id held in an HttpOnly, SameSite=Strict cookie. A session ends at sign-out
+/// (removed from the storage) or after `idleTimeout` without a request (each request moves its
+/// expiry on, `StudioAuthenticator`). Kept in the process (the trade-off: a restart signs
+/// everyone out; one studio instance serves the team) so that sign-out really ends a session,
+/// which a signed cookie alone cannot. The driver's clock is given, so tests move time.
+public struct SessionStore: Sendable {
+    let storage: SessionStorage<StudioSession>
+    /// The driver, to run as a service: it drops expired sessions every few minutes.
+    public let driver: any PersistDriver
+    public let idleTimeout: Duration
 
-    public init(idleTimeout: TimeInterval = 2 * 3600, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init<C: Clock>(idleTimeout: Duration = .seconds(2 * 3600), clock: C, secureCookies: Bool = false) where C.Duration == Duration {
+        let driver = MemoryPersistDriver(clock, configuration: .init(tidyFrequency: .seconds(300)))
+        self.driver = driver
         self.idleTimeout = idleTimeout
-        self.now = now
+        storage = SessionStorage(driver, configuration: .init(
+            sessionCookieParameters: .init(name: Studio.cookieName, path: "/", secure: secureCookies, sameSite: .strict),
+            keyPrefix: "studio."))
     }
 
-    public func create(userID: Int64, email: String, name: String, role: StudioSession.Role, creatorID: Int64?) -> StudioSession {
-        let session = StudioSession(id: Self.randomToken(), userID: userID, email: email, name: name, role: role,
-                                    creatorID: creatorID, csrfToken: Self.randomToken(), lastSeen: now(), flash: nil)
-        sessions.withLockedValue { sessions in
-            let cutoff = now().addingTimeInterval(-idleTimeout)
-            sessions = sessions.filter { $0.value.lastSeen > cutoff }     // forget the expired
-            sessions[session.id] = session
-        }
+    public init(idleTimeout: Duration = .seconds(2 * 3600), secureCookies: Bool = false) {
+        self.init(idleTimeout: idleTimeout, clock: ContinuousClock(), secureCookies: secureCookies)
+    }
+
+    /// A new session (its id is fresh: a sign-in never reuses one).
+    public func create(userID: Int64, email: String, name: String, role: StudioSession.Role,
+                       creatorID: Int64?) async throws -> StudioSession {
+        var session = StudioSession(userID: userID, email: email, name: name, role: role, creatorID: creatorID,
+                                    csrfToken: Self.randomToken(), flash: nil)
+        session.id = try await storage.save(session: session, expiresIn: idleTimeout).value
         return session
     }
 
-    public enum Lookup: Sendable, Equatable {
-        case active(StudioSession)
-        case expired
-        case none
-    }
-
-    /// The session for a cookie value; using it keeps it alive.
-    public func lookup(_ id: String?) -> Lookup {
-        guard let id, !id.isEmpty else { return .none }
-        let time = now()
-        return sessions.withLockedValue { sessions in
-            guard var session = sessions[id] else { return .none }
-            guard time.timeIntervalSince(session.lastSeen) < idleTimeout else {
-                sessions[id] = nil
-                return .expired
-            }
-            session.lastSeen = time
-            sessions[id] = session
-            return .active(session)
-        }
-    }
-
-    public func end(_ id: String) {
-        _ = sessions.withLockedValue { $0.removeValue(forKey: id) }
-    }
-
-    func setFlash(_ id: String, _ flash: StudioSession.Flash?) {
-        sessions.withLockedValue { $0[id]?.flash = flash }
-    }
-
-    /// The flash message, shown once.
-    func takeFlash(_ id: String) -> StudioSession.Flash? {
-        sessions.withLockedValue { sessions in
-            defer { sessions[id]?.flash = nil }
-            return sessions[id]?.flash
-        }
+    /// The request's session, if its cookie names one that has not expired; looking it up keeps
+    /// it alive for another `idleTimeout`.
+    func touch(_ session: StudioSession, request: Request) async throws {
+        try await storage.update(session: session, expiresIn: idleTimeout, request: request)
     }
 
     /// 32 random bytes (the system's CSPRNG), base64url.
