@@ -15,7 +15,7 @@ public enum AccessRule: Sendable, Equatable {
     public static let adminOrService = AccessRule.roles([.admin, .service])
     public static let anyRole = AccessRule.authenticated
 
-    func allows(_ role: Principal.Role) -> Bool {
+    public func allows(_ role: Principal.Role) -> Bool {
         switch self {
         case .open, .authenticated: return true
         case .roles(let roles): return role == .admin || roles.contains(role)
@@ -42,6 +42,13 @@ public struct AccessPolicy: Sendable {
     public func rule(for method: String) -> AccessRule? {
         if method.hasPrefix("luma.rpc.v1.Health/") || method.hasPrefix("luma.rpc.v1.Reflection/") { return .open }
         return rules[method]
+    }
+
+    /// Whether a caller of `role` may call `method` (a method without a rule: no one). What a
+    /// service tells a caller it may do is derived from this, so it never disagrees with what
+    /// the server then allows.
+    public func allows(_ method: RPCMethodDescriptor, _ role: Principal.Role) -> Bool {
+        rule(for: method.fullName)?.allows(role) ?? false
     }
 
     /// Methods of `descriptors` that have no rule: should be empty.

@@ -144,15 +144,16 @@ struct DirectVerseSource: VerseSource {
     func categories() async throws -> [String] {
         try await registry.listCategories(.init(), context: .test).categories.map(\.name)
     }
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse {
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String,
+                         replacing: [String]) async throws -> ClaimedVerse {
         let claim = try await registry.claimNextUnused(.with {
             $0.dailyContentID = content; $0.category = category; $0.usedDate = date; $0.translation = translation
-            $0.language = language
+            $0.language = language; $0.replacing = replacing
         }, context: .test)
         return ClaimedVerse(claim)
     }
-    func release(content: Int64) async throws {
-        _ = try await registry.releaseForContent(.with { $0.dailyContentID = content }, context: .test)
+    func release(content: Int64, references: [String]) async throws {
+        _ = try await registry.releaseForContent(.with { $0.dailyContentID = content; $0.references = references }, context: .test)
     }
     func ledgerContentIDs() async throws -> [Int64] {
         try await registry.listContentIds(.init(), context: .test).dailyContentIds
@@ -189,6 +190,9 @@ struct DirectCreatorDirectory: CreatorDirectory {
     func outboxStatus() async throws -> (pending: Int, failed: Int) {
         let status = try await OperationsService(database: database).outboxStatus(.init(), context: .test)
         return (Int(status.pending), Int(status.failed))
+    }
+    func userName(_ userID: Int64) async throws -> String? {
+        try? await registry.getUser(.with { $0.id = userID }, context: .test).displayName
     }
 }
 

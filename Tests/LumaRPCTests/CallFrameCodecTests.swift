@@ -35,6 +35,8 @@ struct CallFrameCodecTests {
         .with { $0.callID = 2; $0.status = .with { $0.code = .UNRECOGNIZED(99) } },
         .with { $0.callID = 3; $0.status = .with { $0.code = .UNRECOGNIZED(-1); $0.message = "negative" } },
         .with { $0.callID = 4; $0.payload = Data(repeating: 0xAB, count: 300) },
+        // A relayed failure names the service it comes from.
+        .with { $0.callID = 5; $0.status = .with { $0.code = .unavailable; $0.message = "verse-registry is unreachable"; $0.origin = "verse-registry" } },
     ]
 
     static func frame(_ request: Luma_Rpc_V1_Request) -> Luma_Rpc_V1_Frame {

@@ -155,12 +155,15 @@ struct ServerBehaviourTests {
         }
     }
 
-    @Test func anRPCErrorKeepsItsCodeMessageAndField() async throws {
+    @Test func anRPCErrorKeepsItsCodeMessageFieldAndOrigin() async throws {
         try await withServerAndClient { _, client in
             var request = Luma_Examples_V1_EchoRequest()
             request.text = "that"
             let error = await #expect(throws: RPCError.self) { try await client.call(MisbehavingService.failWithStatus, request) }
             #expect(error == RPCError(.failedPrecondition, "cannot do that", field: "text"))
+            request.text = "relay"
+            let relayed = await #expect(throws: RPCError.self) { try await client.call(MisbehavingService.failWithStatus, request) }
+            #expect(relayed == RPCError(.unavailable, "a peer is unreachable", origin: "peer-service"))
         }
     }
 

@@ -8,7 +8,8 @@ import OpsAPI
 struct ContentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "content", abstract: "Daily content: plan, generate, assign, submit, review, delete.",
-        subcommands: [Plan.self, Generate.self, Assign.self, Unassign.self, Submit.self, Approve.self, Reject.self, Delete.self, Show.self, List.self])
+        subcommands: [Plan.self, Generate.self, Regenerate.self, Assignable.self, Assign.self, Unassign.self, Submit.self, Approve.self,
+                      Reject.self, Delete.self, Show.self, History.self, List.self])
 
     struct Unassign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Take an assigned item back from its creator (it becomes generated again).")
@@ -295,27 +296,40 @@ struct ContentCommand: AsyncParsableCommand {
                     ("render", item.hasRender ? ContentCommand.renderSummary(item.render) : ""),
                 ]
                 for (label, value) in fields where !value.isEmpty { print("  \(label): \(value)") }
-                if !item.history.isEmpty { print("  history:") }
-                for event in item.history {
-                    let who = event.creatorID == 0 ? "" : " (creator \(event.creatorID))"
-                    print("    \(event.at)  \(event.action)\(who)\(event.note.isEmpty ? "" : ": \(event.note)")")
+                // What content-pipeline says may be done next, and where the moves so far are.
+                print("  next: \(item.actions.isEmpty ? "nothing (final)" : item.actions.map(\.label).joined(separator: ", "))")
+                if !item.history.isEmpty {
+                    print("  history: \(item.history.count) move\(item.history.count == 1 ? "" : "s") (lumactl content history \(item.id))")
                 }
             }
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List items.")
+        static let configuration = CommandConfiguration(abstract: "List items (filtered by date, status, creator, language, text).")
         @OptionGroup var endpoints: EndpointOptions
         @Option var from = ""
         @Option var to = ""
         @Option(help: "Only this creator's items.") var creator: Int64 = 0
+        @Option(help: "Only these statuses (comma-separated: empty, generated, assigned, submitted, approved, rejected).") var status = ""
+        @Option(help: "Only this language.") var language = ""
+        @Option(help: "Items whose verse, topic or scripts contain this text.") var query = ""
+        @Flag(help: "Least recently changed first (with --status submitted: the review queue).") var waiting = false
 
         func run() async throws {
             try await reportingErrors {
+                let statuses = try status.split(separator: ",").map { name in
+                    guard let status = Luma_Content_V1_Status.allCases.first(where: { $0.label == name.trimmingCharacters(in: .whitespaces) }) else {
+                        throw ValidationError("unknown status '\(name)'; use \(Luma_Content_V1_Status.allCases.map(\.label).filter { $0 != "unknown" }.joined(separator: ", "))")
+                    }
+                    return status
+                }
                 let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
                 let items = try await allPages { token in
-                    let page = try await client.list(.with { $0.fromDate = from; $0.toDate = to; $0.creatorID = creator; $0.pageSize = 1000; $0.pageToken = token })
+                    let page = try await client.list(.with {
+                        $0.fromDate = from; $0.toDate = to; $0.creatorID = creator; $0.pageSize = 1000; $0.pageToken = token
+                        $0.statuses = statuses; $0.language = language; $0.query = query; $0.order = waiting ? .waiting : .postDate
+                    })
                     return (page.items, page.nextPageToken)
                 }
                 if endpoints.json { return try Output.json(Luma_Content_V1_ListContentResponse.with { $0.items = items }) }
@@ -323,6 +337,71 @@ struct ContentCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+extension ContentCommand {
+    struct Regenerate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a generated item again, keeping its id: a bible item gets a new verse (the old one is released).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+        @Option(help: "Bible: take the verse from this category instead of the date's.") var category = ""
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.regenerate(.with { $0.id = id; $0.category = category }, options: .init(timeout: .seconds(120)))
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) regenerated\(item.verseReference.isEmpty ? "" : ": \(item.verseReference)")")
+            }
+        }
+    }
+
+    struct Assignable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The creators an item may be assigned to, with what is left of their capacity that month.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let answer = try await client.listAssignableCreators(.with { $0.id = id })
+                if endpoints.json { return try Output.json(answer) }
+                print("item \(id), capacity counted in \(answer.month):")
+                Output.table(["CREATOR", "NAME", "AI", "CAPACITY", "ASSIGNED", "LEFT", "ASSIGNABLE"], answer.creators.map {
+                    ["\($0.creatorID)", $0.displayName, $0.isAi ? "yes" : "no", "\($0.monthlyCapacity)", "\($0.assigned)", "\($0.remaining)",
+                     $0.assignable ? "yes" : "no: \($0.reason)"]
+                })
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An item's moves, oldest first, with who made each.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.get(.with { $0.id = id })
+                if endpoints.json { return try Output.json(Luma_Content_V1_ContentItem.with { $0.id = item.id; $0.history = item.history }) }
+                Output.table(["AT", "MOVE", "BY", "CREATOR", "DETAIL"], item.history.map { event in
+                    let actor = event.actor
+                    let by = !actor.hasRole ? "-" : actor.name.isEmpty ? "\(actor.subject) (\(actor.role))" : "\(actor.name) (\(actor.role))"
+                    let detail = [event.verseReference, event.note, event.videoURL, event.videoMediaID == 0 ? "" : "media \(event.videoMediaID)"]
+                        .filter { !$0.isEmpty }.joined(separator: "; ")
+                    return [event.at, event.action, by, event.creatorID == 0 ? "-" : "\(event.creatorID)", detail.isEmpty ? "-" : detail]
+                })
+            }
+        }
+    }
+}
+
+extension Luma_Content_V1_Actor {
+    /// Events recorded before actors were kept have none.
+    var hasRole: Bool { !role.isEmpty }
 }
 
 struct BoardCommand: AsyncParsableCommand {

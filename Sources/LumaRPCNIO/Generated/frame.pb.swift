@@ -270,6 +270,11 @@ public nonisolated struct Luma_Rpc_V1_Status: Sendable {
   /// The offending request field (e.g. "reference", "creator.email"), or empty.
   public var field: String = String()
 
+  /// When the server relays a failure of a service it depends on (UNAVAILABLE because a peer
+  /// is down), that service's name ("verse-registry"); empty when the status is the server's
+  /// own. Lets a client say which service failed.
+  public var origin: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -591,7 +596,7 @@ nonisolated extension Luma_Rpc_V1_Response: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Luma_Rpc_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Status"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{1}field\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{1}field\0\u{1}origin\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -602,6 +607,7 @@ nonisolated extension Luma_Rpc_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._
       case 1: try { try decoder.decodeSingularEnumField(value: &self.code) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.origin) }()
       default: break
       }
     }
@@ -617,6 +623,9 @@ nonisolated extension Luma_Rpc_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.field.isEmpty {
       try visitor.visitSingularStringField(value: self.field, fieldNumber: 3)
     }
+    if !self.origin.isEmpty {
+      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -624,6 +633,7 @@ nonisolated extension Luma_Rpc_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
     if lhs.field != rhs.field {return false}
+    if lhs.origin != rhs.origin {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -81,6 +81,7 @@ enum CallFrameCodec {
                 writer.varintField(1, status.code.wireValue)
                 writer.stringField(2, status.message)
                 writer.stringField(3, status.field)
+                writer.stringField(4, status.origin)
             }
             writer.bytesField(3, payload)
             writer.mapField(4, metadata)
@@ -101,6 +102,7 @@ enum CallFrameCodec {
         ProtoSize.varintField(status.code.wireValue)
             + ProtoSize.bytesField(status.message.utf8.count)
             + ProtoSize.bytesField(status.field.utf8.count)
+            + ProtoSize.bytesField(status.origin.utf8.count)
     }
 
     /// [u32 length][tag + length of the Frame's one field][the message's fields], in one
@@ -224,6 +226,9 @@ enum CallFrameCodec {
             case (3, .lengthDelimited):
                 guard let value = reader.string() else { return nil }
                 status.field = value
+            case (4, .lengthDelimited):
+                guard let value = reader.string() else { return nil }
+                status.origin = value
             default:
                 return nil
             }

@@ -13,7 +13,7 @@ extension RPCStatusCode {
 
 extension RPCError {
     init(_ status: Luma_Rpc_V1_Status) {
-        self.init(RPCStatusCode(status.code), status.message, field: status.field)
+        self.init(RPCStatusCode(status.code), status.message, field: status.field, origin: status.origin)
     }
 
     var wireStatus: Luma_Rpc_V1_Status {
@@ -21,6 +21,7 @@ extension RPCError {
         status.code = code.wire
         status.message = message
         status.field = field
+        status.origin = origin
         return status
     }
 }

@@ -59,6 +59,8 @@ struct MisbehavingService: RPCServiceProvider {
             throw SecretDatabaseError()
         }
         registrar.register(Self.failWithStatus) { request, _ in
+            // "relay": a failure relayed from a peer names it (RPCError.origin).
+            if request.text == "relay" { throw RPCError.unavailable("a peer is unreachable", origin: "peer-service") }
             throw RPCError(.failedPrecondition, "cannot do \(request.text)", field: "text")
         }
         // Reports the context the handler saw: "<remaining ms>|<trace id>|<metadata x>".

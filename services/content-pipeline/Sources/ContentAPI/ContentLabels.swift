@@ -17,3 +17,21 @@ extension Luma_Content_V1_Status {
 extension Luma_Content_V1_Mode {
     public var label: String { self == .bible ? "bible" : self == .positivity ? "positivity" : "unknown" }
 }
+
+extension Luma_Content_V1_Action {
+    /// "regenerate", "retry-render": as lumactl's subcommands and the studio's routes name them.
+    public var label: String {
+        switch self {
+        case .generate: "generate"
+        case .regenerate: "regenerate"
+        case .assign: "assign"
+        case .unassign: "unassign"
+        case .submit: "submit"
+        case .approve: "approve"
+        case .reject: "reject"
+        case .delete: "delete"
+        case .retryRender: "retry-render"
+        default: "unknown"
+        }
+    }
+}

@@ -29,7 +29,7 @@ public enum ContentPipelineAssembly {
             let worker = RenderWorker(
                 database: database, vendor: rendering.vendor,
                 upload: { path, kind, owner in try await uploader.upload(path: path, kind: kind, owner: owner) },
-                submit: { job, video, thumbnail in try await service.submitRendered(job, video: video, thumbnail: thumbnail) },
+                submit: { job, video, thumbnail in try await service.workflow.submitRendered(job, video: video, thumbnail: thumbnail) },
                 configuration: rendering.worker, now: rendering.now, jitter: rendering.jitter, logger: logger)
             workerBox.worker = worker
             background.append(worker)

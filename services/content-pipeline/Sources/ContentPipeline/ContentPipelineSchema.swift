@@ -165,6 +165,38 @@ public enum ContentPipelineSchema: ServiceSchema {
                 CREATE INDEX render_jobs_due ON render_jobs(state, next_attempt_at);
                 """)
         }
+        // The workflow's whole history (ContentWorkflow): generation, regeneration, assignment
+        // and unassignment join submissions and reviews, each with who made the move. The
+        // action CHECK widens, which SQLite does only by rebuilding the table. `revision`
+        // counts regenerations, so a rewritten item gets other skeletons than it had.
+        migrator.registerMigration("009_workflow_history") { db in
+            try db.execute(sql: """
+                CREATE TABLE review_events_v9 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    daily_content_id INTEGER NOT NULL REFERENCES daily_content(id) ON DELETE CASCADE,
+                    at TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN
+                        ('generated', 'regenerated', 'assigned', 'unassigned', 'submitted', 'approved', 'rejected')),
+                    creator_id INTEGER,
+                    note TEXT,
+                    video_url TEXT,
+                    video_media_id INTEGER,
+                    verse_reference TEXT,
+                    actor_role TEXT NOT NULL DEFAULT '',
+                    actor_user_id INTEGER,
+                    actor_name TEXT NOT NULL DEFAULT '',
+                    actor_subject TEXT NOT NULL DEFAULT ''
+                );
+                INSERT INTO review_events_v9 (id, daily_content_id, at, action, creator_id, note, video_url, video_media_id)
+                    SELECT id, daily_content_id, at, action, creator_id, note, video_url, video_media_id FROM review_events;
+                DROP TABLE review_events;
+                ALTER TABLE review_events_v9 RENAME TO review_events;
+                CREATE INDEX review_events_item ON review_events(daily_content_id, id);
+                ALTER TABLE daily_content ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                -- The review queue: submitted items, least recently changed first.
+                CREATE INDEX daily_content_waiting ON daily_content(status, updated_at);
+                """)
+        }
         return migrator
     }
 }

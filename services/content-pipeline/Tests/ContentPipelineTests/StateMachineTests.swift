@@ -341,9 +341,10 @@ struct ReviewHistoryTests {
         #expect(resubmitted.rejectionNote.isEmpty)
         let approved = try await pipeline.service.approve(.with { $0.id = id }, context: pipeline.context)
         #expect(approved.rejectionNote.isEmpty)
-        let item = try await pipeline.service.get(.with { $0.id = id }, context: pipeline.context)
-        #expect(item.history.map(\.action) == ["submitted", "rejected", "submitted", "approved"])
-        #expect(item.history[1].note == "Audio is too quiet" && item.history[1].creatorID == 1)
-        #expect(item.history[0].videoURL == "https://cdn.example.com/v/\(id).mp4")
+        let history = try await pipeline.service.get(.with { $0.id = id }, context: pipeline.context).history
+        #expect(history.map(\.action) == ["generated", "assigned", "submitted", "rejected", "submitted", "approved"])
+        let review = Array(history.dropFirst(2))
+        #expect(review[1].note == "Audio is too quiet" && review[1].creatorID == 1)
+        #expect(review[0].videoURL == "https://cdn.example.com/v/\(id).mp4")
     }
 }

@@ -12,25 +12,41 @@ import NIOConcurrencyHelpers
 final class StubVerses: VerseSource {
     let claims = NIOLockedValueBox<[Int64: String]>([:])
     let released = NIOLockedValueBox<[Int64]>([])
+    /// Passages released one by one (a regeneration's old verse), as (item, reference).
+    let releasedReferences = NIOLockedValueBox<[(Int64, String)]>([])
+    /// Passages an item still holds beside its current one (given up by a regeneration, their
+    /// release not yet delivered).
+    let superseded = NIOLockedValueBox<[Int64: [String]]>([:])
     let reachable = NIOLockedValueBox(true)
+    let counter = NIOLockedValueBox(0)
 
     func check() throws {
         guard reachable.withLockedValue({ $0 }) else { throw RPCError.unavailable("verse-registry is unreachable: stub") }
     }
     func categories() async throws -> [String] { try check(); return ["hope", "peace"] }
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse {
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String,
+                         replacing: [String]) async throws -> ClaimedVerse {
         try check()
         let reference = claims.withLockedValue { claims in
-            if let held = claims[content] { return held }
-            let reference = "Psalms 119:\(claims.count + 1)"
+            if let held = claims[content], !replacing.contains(held) { return held }
+            let reference = "Psalms 119:\(counter.withLockedValue { $0 += 1; return $0 })"
+            if let held = claims[content] { superseded.withLockedValue { $0[content, default: []].append(held) } }
             claims[content] = reference
             return reference
         }
         return ClaimedVerse(reference: reference, text: "text of \(reference).", category: category)
     }
-    func release(content: Int64) async throws {
+    func release(content: Int64, references: [String]) async throws {
         try check()
-        released.withLockedValue { $0.append(content) }
+        guard !references.isEmpty else {
+            released.withLockedValue { $0.append(content) }
+            return
+        }
+        for reference in references {
+            releasedReferences.withLockedValue { $0.append((content, reference)) }
+            superseded.withLockedValue { $0[content]?.removeAll { $0 == reference } }
+            claims.withLockedValue { if $0[content] == reference { $0[content] = nil } }
+        }
     }
     func ledgerContentIDs() async throws -> [Int64] { try check(); return claims.withLockedValue { Array($0.keys) } }
     func verifyClaims(_ claims: [(content: Int64, reference: String, language: String)]) async throws -> [Luma_Verses_V1_ClaimVerdict] {
@@ -76,6 +92,8 @@ final class StubCreators: CreatorDirectory {
         try check(); return (creators.withLockedValue { Array($0.keys) }, [])
     }
     func outboxStatus() async throws -> (pending: Int, failed: Int) { (0, 0) }
+    let users = NIOLockedValueBox<[Int64: String]>([:])
+    func userName(_ userID: Int64) async throws -> String? { try check(); return users.withLockedValue { $0[userID] } }
 }
 
 struct Pipeline {

@@ -67,6 +67,130 @@ public nonisolated enum Luma_Content_V1_Mode: SwiftProtobuf.Enum, Swift.CaseIter
 
 }
 
+/// A move a caller may make on an item (ContentItem.actions).
+public nonisolated enum Luma_Content_V1_Action: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Generate
+  case generate // = 1
+
+  /// Regenerate
+  case regenerate // = 2
+
+  /// Assign (ListAssignableCreators says to whom)
+  case assign // = 3
+
+  /// Unassign
+  case unassign // = 4
+
+  /// Submit (and media-store uploads for it)
+  case submit // = 5
+
+  /// Approve
+  case approve // = 6
+
+  /// Reject (a note is required)
+  case reject // = 7
+
+  /// Delete
+  case delete // = 8
+
+  /// RetryRender
+  case retryRender // = 9
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .generate
+    case 2: self = .regenerate
+    case 3: self = .assign
+    case 4: self = .unassign
+    case 5: self = .submit
+    case 6: self = .approve
+    case 7: self = .reject
+    case 8: self = .delete
+    case 9: self = .retryRender
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .generate: return 1
+    case .regenerate: return 2
+    case .assign: return 3
+    case .unassign: return 4
+    case .submit: return 5
+    case .approve: return 6
+    case .reject: return 7
+    case .delete: return 8
+    case .retryRender: return 9
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Luma_Content_V1_Action] = [
+    .unspecified,
+    .generate,
+    .regenerate,
+    .assign,
+    .unassign,
+    .submit,
+    .approve,
+    .reject,
+    .delete,
+    .retryRender,
+  ]
+
+}
+
+/// The order of a List (ListContentRequest.order).
+public nonisolated enum Luma_Content_V1_ListOrder: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// by post date, then mode and language (the default)
+  case postDate // = 0
+
+  /// least recently changed first: a review queue, oldest first
+  case waiting // = 1
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .postDate
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .postDate
+    case 1: self = .waiting
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .postDate: return 0
+    case .waiting: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Luma_Content_V1_ListOrder] = [
+    .postDate,
+    .waiting,
+  ]
+
+}
+
 public nonisolated enum Luma_Content_V1_Status: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -284,6 +408,14 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
   /// Clears the value of `render`. Subsequent reads from it will return its default value.
   public mutating func clearRender() {_uniqueStorage()._render = nil}
 
+  /// What the caller may do to the item now, decided by content-pipeline from the item's status,
+  /// the caller's role, whether a creator's item is theirs, and its render job. Clients offer
+  /// these and no others; a call outside them is refused with the reason.
+  public var actions: [Luma_Content_V1_Action] {
+    get {_storage._actions}
+    set {_uniqueStorage()._actions = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -382,6 +514,30 @@ public nonisolated struct Luma_Content_V1_ListRendersResponse: Sendable {
   public init() {}
 }
 
+/// Who made a move: taken from the caller's token when the move was made.
+public nonisolated struct Luma_Content_V1_Actor: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "admin", "creator" or "service"
+  public var role: String = String()
+
+  /// the person's user in creator-registry; 0 for a service
+  public var userID: Int64 = 0
+
+  /// The person's display name when the move was made (from creator-registry), or the
+  /// service's name ("content-pipeline render worker"); empty if it could not be looked up.
+  public var name: String = String()
+
+  /// the token's subject, e.g. "user:3" or "luma-studio"
+  public var subject: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -390,10 +546,12 @@ public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
   /// RFC 3339
   public var at: String = String()
 
-  /// "submitted", "approved" or "rejected".
+  /// "generated", "regenerated", "assigned", "unassigned", "submitted", "approved" or
+  /// "rejected".
   public var action: String = String()
 
-  /// who submitted / whose video was reviewed; 0 = none
+  /// The creator the move concerns: the one assigned or unassigned, who submitted, whose video
+  /// was reviewed; 0 = none.
   public var creatorID: Int64 = 0
 
   /// the rejection note
@@ -405,9 +563,24 @@ public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
   /// the video submitted (media-store)
   public var videoMediaID: Int64 = 0
 
+  /// Who made the move (empty for events recorded before actors were kept).
+  public var actor: Luma_Content_V1_Actor {
+    get {_actor ?? Luma_Content_V1_Actor()}
+    set {_actor = newValue}
+  }
+  /// Returns true if `actor` has been explicitly set.
+  public var hasActor: Bool {self._actor != nil}
+  /// Clears the value of `actor`. Subsequent reads from it will return its default value.
+  public mutating func clearActor() {self._actor = nil}
+
+  /// generated / regenerated bible items: the verse written
+  public var verseReference: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _actor: Luma_Content_V1_Actor? = nil
 }
 
 public nonisolated struct Luma_Content_V1_PlanRequest: Sendable {
@@ -531,6 +704,15 @@ public nonisolated struct Luma_Content_V1_GenerateFailure: Sendable {
   /// That status code's number (gRPC's numbering, as luma.rpc.v1.Code).
   public var code: UInt32 = 0
 
+  /// the reason in words, without its code
+  public var message: String = String()
+
+  /// the field the status names, if any
+  public var field: String = String()
+
+  /// The service the failure comes from when a peer failed (e.g. "verse-registry").
+  public var origin: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -570,6 +752,86 @@ public nonisolated struct Luma_Content_V1_AssignRequest: Sendable {
     case auto(Bool)
 
   }
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_RegenerateRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 = 0
+
+  /// bible: verse category; empty = the date's topic
+  public var category: String = String()
+
+  /// default: the item language pack's
+  public var translation: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ListAssignableCreatorsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the item
+  public var id: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ListAssignableCreatorsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "YYYY-MM": the month capacity is counted in
+  public var month: String = String()
+
+  /// Assignable first, then by remaining capacity (most first), then name.
+  public var creators: [Luma_Content_V1_AssignableCreator] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_AssignableCreator: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var creatorID: Int64 = 0
+
+  public var displayName: String = String()
+
+  public var isAi: Bool = false
+
+  public var monthlyCapacity: UInt32 = 0
+
+  /// items assigned to it that month (any status past generated)
+  public var assigned: UInt32 = 0
+
+  /// monthly_capacity - assigned, at least 0
+  public var remaining: UInt32 = 0
+
+  /// Assign to it would be accepted now
+  public var assignable: Bool = false
+
+  /// why not, in words, when not assignable
+  public var reason: String = String()
+
+  /// the item's creator now (a rejected item goes to another)
+  public var current: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -696,6 +958,12 @@ public nonisolated struct Luma_Content_V1_ListContentRequest: Sendable {
   public var pageSize: UInt32 = 0
 
   public var pageToken: String = String()
+
+  /// Items whose verse reference, topic or scripts contain this text (case-insensitive; at
+  /// most 100 characters).
+  public var query: String = String()
+
+  public var order: Luma_Content_V1_ListOrder = .postDate
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -904,13 +1172,21 @@ nonisolated extension Luma_Content_V1_Mode: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MODE_UNSPECIFIED\0\u{1}MODE_BIBLE\0\u{1}MODE_POSITIVITY\0")
 }
 
+nonisolated extension Luma_Content_V1_Action: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTION_UNSPECIFIED\0\u{1}ACTION_GENERATE\0\u{1}ACTION_REGENERATE\0\u{1}ACTION_ASSIGN\0\u{1}ACTION_UNASSIGN\0\u{1}ACTION_SUBMIT\0\u{1}ACTION_APPROVE\0\u{1}ACTION_REJECT\0\u{1}ACTION_DELETE\0\u{1}ACTION_RETRY_RENDER\0")
+}
+
+nonisolated extension Luma_Content_V1_ListOrder: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LIST_ORDER_POST_DATE\0\u{1}LIST_ORDER_WAITING\0")
+}
+
 nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATUS_UNSPECIFIED\0\u{1}STATUS_EMPTY\0\u{1}STATUS_GENERATED\0\u{1}STATUS_ASSIGNED\0\u{1}STATUS_SUBMITTED\0\u{1}STATUS_APPROVED\0\u{1}STATUS_REJECTED\0")
 }
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0\u{1}render\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0\u{1}render\0\u{1}actions\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -941,6 +1217,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _videoHeight: UInt32 = 0
     var _videoCodecs: String = String()
     var _render: Luma_Content_V1_RenderJob? = nil
+    var _actions: [Luma_Content_V1_Action] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -979,6 +1256,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _videoHeight = source._videoHeight
       _videoCodecs = source._videoCodecs
       _render = source._render
+      _actions = source._actions
     }
   }
 
@@ -1025,6 +1303,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 26: try { try decoder.decodeSingularUInt32Field(value: &_storage._videoHeight) }()
         case 27: try { try decoder.decodeSingularStringField(value: &_storage._videoCodecs) }()
         case 28: try { try decoder.decodeSingularMessageField(value: &_storage._render) }()
+        case 29: try { try decoder.decodeRepeatedEnumField(value: &_storage._actions) }()
         default: break
         }
       }
@@ -1121,6 +1400,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       try { if let v = _storage._render {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
       } }()
+      if !_storage._actions.isEmpty {
+        try visitor.visitPackedEnumField(value: _storage._actions, fieldNumber: 29)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1158,6 +1440,7 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._videoHeight != rhs_storage._videoHeight {return false}
         if _storage._videoCodecs != rhs_storage._videoCodecs {return false}
         if _storage._render != rhs_storage._render {return false}
+        if _storage._actions != rhs_storage._actions {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1362,9 +1645,54 @@ nonisolated extension Luma_Content_V1_ListRendersResponse: SwiftProtobuf.Message
   }
 }
 
+nonisolated extension Luma_Content_V1_Actor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Actor"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{3}user_id\0\u{1}name\0\u{1}subject\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.userID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.subject) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.role.isEmpty {
+      try visitor.visitSingularStringField(value: self.role, fieldNumber: 1)
+    }
+    if self.userID != 0 {
+      try visitor.visitSingularInt64Field(value: self.userID, fieldNumber: 2)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 3)
+    }
+    if !self.subject.isEmpty {
+      try visitor.visitSingularStringField(value: self.subject, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_Actor, rhs: Luma_Content_V1_Actor) -> Bool {
+    if lhs.role != rhs.role {return false}
+    if lhs.userID != rhs.userID {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.subject != rhs.subject {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReviewEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}action\0\u{3}creator_id\0\u{1}note\0\u{3}video_url\0\u{3}video_media_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}action\0\u{3}creator_id\0\u{1}note\0\u{3}video_url\0\u{3}video_media_id\0\u{1}actor\0\u{3}verse_reference\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1378,12 +1706,18 @@ nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftP
       case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.videoURL) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.videoMediaID) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._actor) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.verseReference) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.at.isEmpty {
       try visitor.visitSingularStringField(value: self.at, fieldNumber: 1)
     }
@@ -1402,6 +1736,12 @@ nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftP
     if self.videoMediaID != 0 {
       try visitor.visitSingularInt64Field(value: self.videoMediaID, fieldNumber: 6)
     }
+    try { if let v = self._actor {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if !self.verseReference.isEmpty {
+      try visitor.visitSingularStringField(value: self.verseReference, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1412,6 +1752,8 @@ nonisolated extension Luma_Content_V1_ReviewEvent: SwiftProtobuf.Message, SwiftP
     if lhs.note != rhs.note {return false}
     if lhs.videoURL != rhs.videoURL {return false}
     if lhs.videoMediaID != rhs.videoMediaID {return false}
+    if lhs._actor != rhs._actor {return false}
+    if lhs.verseReference != rhs.verseReference {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1646,7 +1988,7 @@ nonisolated extension Luma_Content_V1_GenerateResponse: SwiftProtobuf.Message, S
 
 nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GenerateFailure"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}reason\0\u{1}code\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}reason\0\u{1}code\0\u{1}message\0\u{1}field\0\u{1}origin\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1658,6 +2000,9 @@ nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, Sw
       case 2: try { try decoder.decodeSingularStringField(value: &self.postDate) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.code) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.origin) }()
       default: break
       }
     }
@@ -1676,6 +2021,15 @@ nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, Sw
     if self.code != 0 {
       try visitor.visitSingularUInt32Field(value: self.code, fieldNumber: 4)
     }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 5)
+    }
+    if !self.field.isEmpty {
+      try visitor.visitSingularStringField(value: self.field, fieldNumber: 6)
+    }
+    if !self.origin.isEmpty {
+      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1684,6 +2038,9 @@ nonisolated extension Luma_Content_V1_GenerateFailure: SwiftProtobuf.Message, Sw
     if lhs.postDate != rhs.postDate {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs.code != rhs.code {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.field != rhs.field {return false}
+    if lhs.origin != rhs.origin {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1746,6 +2103,181 @@ nonisolated extension Luma_Content_V1_AssignRequest: SwiftProtobuf.Message, Swif
   public static func ==(lhs: Luma_Content_V1_AssignRequest, rhs: Luma_Content_V1_AssignRequest) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.creator != rhs.creator {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_RegenerateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegenerateRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}category\0\u{1}translation\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.translation) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 2)
+    }
+    if !self.translation.isEmpty {
+      try visitor.visitSingularStringField(value: self.translation, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_RegenerateRequest, rhs: Luma_Content_V1_RegenerateRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.translation != rhs.translation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ListAssignableCreatorsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListAssignableCreatorsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ListAssignableCreatorsRequest, rhs: Luma_Content_V1_ListAssignableCreatorsRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ListAssignableCreatorsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListAssignableCreatorsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{1}creators\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.creators) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
+    }
+    if !self.creators.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.creators, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ListAssignableCreatorsResponse, rhs: Luma_Content_V1_ListAssignableCreatorsResponse) -> Bool {
+    if lhs.month != rhs.month {return false}
+    if lhs.creators != rhs.creators {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_AssignableCreator: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AssignableCreator"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}creator_id\0\u{3}display_name\0\u{3}is_ai\0\u{3}monthly_capacity\0\u{1}assigned\0\u{1}remaining\0\u{1}assignable\0\u{1}reason\0\u{1}current\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.creatorID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.displayName) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.isAi) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.monthlyCapacity) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.assigned) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.remaining) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.assignable) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.current) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.creatorID != 0 {
+      try visitor.visitSingularInt64Field(value: self.creatorID, fieldNumber: 1)
+    }
+    if !self.displayName.isEmpty {
+      try visitor.visitSingularStringField(value: self.displayName, fieldNumber: 2)
+    }
+    if self.isAi != false {
+      try visitor.visitSingularBoolField(value: self.isAi, fieldNumber: 3)
+    }
+    if self.monthlyCapacity != 0 {
+      try visitor.visitSingularUInt32Field(value: self.monthlyCapacity, fieldNumber: 4)
+    }
+    if self.assigned != 0 {
+      try visitor.visitSingularUInt32Field(value: self.assigned, fieldNumber: 5)
+    }
+    if self.remaining != 0 {
+      try visitor.visitSingularUInt32Field(value: self.remaining, fieldNumber: 6)
+    }
+    if self.assignable != false {
+      try visitor.visitSingularBoolField(value: self.assignable, fieldNumber: 7)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 8)
+    }
+    if self.current != false {
+      try visitor.visitSingularBoolField(value: self.current, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_AssignableCreator, rhs: Luma_Content_V1_AssignableCreator) -> Bool {
+    if lhs.creatorID != rhs.creatorID {return false}
+    if lhs.displayName != rhs.displayName {return false}
+    if lhs.isAi != rhs.isAi {return false}
+    if lhs.monthlyCapacity != rhs.monthlyCapacity {return false}
+    if lhs.assigned != rhs.assigned {return false}
+    if lhs.remaining != rhs.remaining {return false}
+    if lhs.assignable != rhs.assignable {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.current != rhs.current {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1993,7 +2525,7 @@ nonisolated extension Luma_Content_V1_ContentExistsResponse: SwiftProtobuf.Messa
 
 nonisolated extension Luma_Content_V1_ListContentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListContentRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_date\0\u{3}to_date\0\u{1}statuses\0\u{1}mode\0\u{1}language\0\u{3}creator_id\0\u{3}page_size\0\u{3}page_token\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_date\0\u{3}to_date\0\u{1}statuses\0\u{1}mode\0\u{1}language\0\u{3}creator_id\0\u{3}page_size\0\u{3}page_token\0\u{1}query\0\u{1}order\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2009,6 +2541,8 @@ nonisolated extension Luma_Content_V1_ListContentRequest: SwiftProtobuf.Message,
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.creatorID) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.query) }()
+      case 10: try { try decoder.decodeSingularEnumField(value: &self.order) }()
       default: break
       }
     }
@@ -2039,6 +2573,12 @@ nonisolated extension Luma_Content_V1_ListContentRequest: SwiftProtobuf.Message,
     if !self.pageToken.isEmpty {
       try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 8)
     }
+    if !self.query.isEmpty {
+      try visitor.visitSingularStringField(value: self.query, fieldNumber: 9)
+    }
+    if self.order != .postDate {
+      try visitor.visitSingularEnumField(value: self.order, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2051,6 +2591,8 @@ nonisolated extension Luma_Content_V1_ListContentRequest: SwiftProtobuf.Message,
     if lhs.creatorID != rhs.creatorID {return false}
     if lhs.pageSize != rhs.pageSize {return false}
     if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.query != rhs.query {return false}
+    if lhs.order != rhs.order {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

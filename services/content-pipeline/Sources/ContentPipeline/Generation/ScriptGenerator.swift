@@ -18,9 +18,13 @@ public struct GenerationInput: Sendable {
     /// The opening sentences of the same language and mode's scripts on the days before
     /// (newest first), so a generator that writes freely does not repeat them.
     public let recentOpenings: [String]
+    /// How many times the item was regenerated: 0 for its first generation. A generator
+    /// gives a higher revision other words than the last.
+    public let revision: Int
 
     public init(postDate: String, mode: ContentMode, language: String, verseReference: String?, verseText: String?, topic: String,
-                note: String? = nil, season: String? = nil, recentOpenings: [String] = []) {
+                note: String? = nil, season: String? = nil, recentOpenings: [String] = [], revision: Int = 0) {
+        self.revision = revision
         self.postDate = postDate
         self.mode = mode
         self.language = language

@@ -7,9 +7,12 @@ import VersesAPI
 public protocol VerseSource: Sendable {
     func categories() async throws -> [String]
     /// Claims the category's next verse unused in `language` (the item's; a verse is used once
-    /// per language channel), with text in `translation`.
-    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse
-    func release(content: Int64) async throws
+    /// per language channel), with text in `translation`. `replacing`: the passages a
+    /// regenerated item gives up (its held ones outside these are returned, a retry).
+    func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String,
+                         replacing: [String]) async throws -> ClaimedVerse
+    /// Releases the item's ledger rows: all, or only those of `references`.
+    func release(content: Int64, references: [String]) async throws
     func ledgerContentIDs() async throws -> [Int64]
     /// Whether the ledger holds each (item, reference) for that item in the item's language; at
     /// most 1000 at a time.
@@ -52,6 +55,8 @@ public protocol CreatorDirectory: Sendable {
     /// Every creator id, and creators whose user is gone.
     func integrity() async throws -> (creatorIDs: [Int64], missingUser: [Int64])
     func outboxStatus() async throws -> (pending: Int, failed: Int)
+    /// A user's display name (for the history's actors); nil if there is no such user.
+    func userName(_ userID: Int64) async throws -> String?
 }
 
 /// Calls that cannot reach a peer become UNAVAILABLE naming it, so the caller's write is
@@ -60,7 +65,7 @@ func reaching<T>(_ peer: String, _ body: () async throws -> T) async throws -> T
     do {
         return try await body()
     } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) {
-        throw RPCError.unavailable("\(peer) is unreachable: \(error.message)")
+        throw RPCError.unavailable("\(peer) is unreachable: \(error.message)", origin: error.origin.isEmpty ? peer : error.origin)
     }
 }
 
@@ -80,7 +85,8 @@ public struct RPCVerseSource: VerseSource {
         try await reaching("verse-registry") { try await client.listCategories(.init()).categories.map(\.name) }
     }
 
-    public func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String) async throws -> ClaimedVerse {
+    public func claimNextUnused(content: Int64, category: String, date: String, translation: String, language: String,
+                                replacing: [String]) async throws -> ClaimedVerse {
         try await reaching("verse-registry") {
             let claim = try await client.claimNextUnused(.with {
                 $0.dailyContentID = content
@@ -88,14 +94,18 @@ public struct RPCVerseSource: VerseSource {
                 $0.usedDate = date
                 $0.translation = translation
                 $0.language = language
+                $0.replacing = replacing
             })
             return ClaimedVerse(claim)
         }
     }
 
-    public func release(content: Int64) async throws {
+    public func release(content: Int64, references: [String]) async throws {
         _ = try await reaching("verse-registry") {
-            try await client.releaseForContent(.with { $0.dailyContentID = content }, options: .init(timeout: OutboxDeliverer.handlerTimeout))
+            try await client.releaseForContent(.with {
+                $0.dailyContentID = content
+                $0.references = references
+            }, options: .init(timeout: OutboxDeliverer.handlerTimeout))
         }
     }
 
@@ -164,6 +174,16 @@ public struct RPCCreatorDirectory: CreatorDirectory {
         try await reaching("creator-registry") {
             let status = try await ops.outboxStatus(.init())
             return (Int(status.pending), Int(status.failed))
+        }
+    }
+
+    public func userName(_ userID: Int64) async throws -> String? {
+        try await reaching("creator-registry") {
+            do {
+                return try await client.getUser(.with { $0.id = userID }, options: .init(timeout: .seconds(2))).displayName
+            } catch let error as RPCError where error.code == .notFound {
+                return nil
+            }
         }
     }
 }

@@ -39,6 +39,18 @@ public struct RenderingSetup: Sendable {
         return (vendor, creator.heygenAvatarID, voice)
     }
 
+    /// Why an AI creator cannot be assigned an item in `language` here, in words; nil if it can.
+    func cannotRender(_ creator: Luma_Creators_V1_Creator, language: String) -> String? {
+        do {
+            _ = try renderer(for: creator, language: language)
+            return nil
+        } catch let error as RPCError {
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Parses `LANG=VOICE_ID,LANG=VOICE_ID`.
     public static func voices(_ text: String) throws -> [String: String] {
         var voices: [String: String] = [:]

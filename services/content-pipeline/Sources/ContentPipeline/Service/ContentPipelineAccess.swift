@@ -11,7 +11,9 @@ public enum ContentPipelineAccess {
     public static let policy = AccessPolicy([
         (M.plan.descriptor, .admin),
         (M.generate.descriptor, .admin),
+        (M.regenerate.descriptor, .admin),
         (M.assign.descriptor, .admin),
+        (M.listAssignableCreators.descriptor, .admin),
         (M.unassign.descriptor, .admin),
         (M.retryRender.descriptor, .admin),
         (M.listRenders.descriptor, .adminOrService),

@@ -78,7 +78,7 @@ struct IntegrityChecker {
 
         // CASCADE: the items are gone for good (ids are never reused), so their rows go too.
         for content in ledgerOrphans {
-            try await verses.release(content: content)
+            try await verses.release(content: content, references: [])
         }
         if !ledgerOrphans.isEmpty {
             report.notes.append("ledger orphans: released the verses of deleted items \(list(ledgerOrphans))")

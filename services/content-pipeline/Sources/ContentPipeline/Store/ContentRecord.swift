@@ -30,6 +30,8 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
     public var videoCodecs: String?
     public var createdAt: String
     public var updatedAt: String
+    /// How many times the item was regenerated (its scripts' variant).
+    public var revision: Int
 
     public init(row: Row) throws {
         id = row["id"]
@@ -64,6 +66,7 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
         videoCodecs = row["video_codecs"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
+        revision = row["revision"] ?? 0
     }
 
     var message: Luma_Content_V1_ContentItem {

@@ -76,6 +76,16 @@ enum ContentStore {
         var modes: [ContentMode] = ContentMode.allCases
         var languages: [String]?
         var creatorID: Int64?
+        /// Text the verse reference, topic or a script contains (case-insensitive for ASCII).
+        var query: String?
+        var order: Order = .postDate
+    }
+
+    enum Order: Sendable {
+        /// By post date, then mode and language.
+        case postDate
+        /// Least recently changed first (a review queue: the longest waiting on top).
+        case waiting
     }
 
     /// The WHERE clause for lists and the board. Status and mode always appear as IN lists so
@@ -96,12 +106,21 @@ enum ContentStore {
             terms.append("creator_id = ?")
             arguments += [creator]
         }
+        if let query = filter.query {
+            // LIKE's own wildcards in the text are matched literally.
+            let escaped = query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            let columns = ["verse_reference", "category", "camera_script", "devotional_reflection", "meditation_script"]
+            terms.append("(" + columns.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
+            arguments += StatementArguments(Array(repeating: "%" + escaped + "%", count: columns.count))
+        }
         return ("WHERE " + terms.joined(separator: " AND "), arguments)
     }
 
     static func list(_ db: Database, _ filter: Filter, limit: Int, offset: Int) throws -> [ContentRecord] {
         let (condition, arguments) = whereClause(filter)
-        return try ContentRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM daily_content \(condition) ORDER BY post_date, mode, language LIMIT ? OFFSET ?"),
+        let order = filter.order == .waiting ? "updated_at, id" : "post_date, mode, language"
+        return try ContentRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM daily_content \(condition) ORDER BY \(order) LIMIT ? OFFSET ?"),
                                           arguments: arguments + [limit, offset])
     }
 
@@ -188,27 +207,6 @@ enum ContentStore {
             WHERE video_media_id IS NOT NULL OR thumbnail_media_id IS NOT NULL ORDER BY id
             """).map { row in
             (row["id"], [row["video_media_id"] as Int64?, row["thumbnail_media_id"] as Int64?].compactMap { $0 })
-        }
-    }
-
-    /// Records a submission or review in the item's history (in the transition's transaction).
-    static func recordReview(_ db: Database, item: ContentRecord, action: String, note: String? = nil) throws {
-        try db.execute(sql: """
-            INSERT INTO review_events (daily_content_id, at, action, creator_id, note, video_url, video_media_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [item.id, Timestamp.now(), action, item.creatorID, note, item.creatorVideoURL, item.videoMediaID])
-    }
-
-    /// The item's submissions and reviews, oldest first.
-    static func history(_ db: Database, item: Int64) throws -> [Luma_Content_V1_ReviewEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM review_events WHERE daily_content_id = ? ORDER BY id"), arguments: [item]).map { row in
-            .with {
-                $0.at = row["at"]
-                $0.action = row["action"]
-                $0.creatorID = row["creator_id"] ?? 0
-                $0.note = row["note"] ?? ""
-                $0.videoURL = row["video_url"] ?? ""
-                $0.videoMediaID = row["video_media_id"] ?? 0
-            }
         }
     }
 

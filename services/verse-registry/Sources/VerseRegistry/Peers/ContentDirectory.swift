@@ -25,7 +25,7 @@ public struct RPCContentDirectory: ContentDirectory {
         do {
             return try await client.contentExists(.with { $0.id = id }, options: .init(timeout: .seconds(5))).exists
         } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) {
-            throw RPCError.unavailable("cannot check daily content \(id): content-pipeline is unreachable (\(error.message))")
+            throw RPCError.unavailable("cannot check daily content \(id): content-pipeline is unreachable (\(error.message))", origin: "content-pipeline")
         }
     }
 }

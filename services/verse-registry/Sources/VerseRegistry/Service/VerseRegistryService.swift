@@ -266,6 +266,10 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         let usedDate = try Validate.date(request.usedDate, field: "used_date").description
         let translation = try Self.translationID(request.translation)
         let requestedLanguage = request.language.isEmpty ? nil : try Self.languageCode(request.language)
+        guard request.replacing.count <= 100 else {
+            throw RPCError.invalidArgument("at most 100 replaced passages, not \(request.replacing.count)", field: "replacing")
+        }
+        let replaced = try request.replacing.map { try self.reference($0, field: "replacing") }
         try await requireContent(contentID)
         let claim = try await database.measured.write { db -> (rows: [LedgerRow], texts: [Int: String], category: String, note: String, language: String) in
             guard let categoryID = try CategoryStore.id(db, name: category) else {
@@ -280,8 +284,11 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
                 throw RPCError.invalidArgument(
                     "translation \(translation) is '\(language)', not the item's language '\(requestedLanguage)'", field: "language")
             }
-            // Retried or repeated: the item keeps the verse it already holds.
-            let held = try LedgerStore.rows(db, content: contentID)
+            // Retried or repeated: the item keeps the verse it already holds, apart from the
+            // passages a regeneration gives up (`replacing`), which stay held until released.
+            let held = try LedgerStore.rows(db, content: contentID).filter { row in
+                !replaced.contains { row.ordinal >= $0.first && row.ordinal <= $0.last }
+            }
             var chosen = (category: category, note: "")
             let rows: [LedgerRow]
             if held.isEmpty {
@@ -315,7 +322,14 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
 
     public func releaseForContent(_ request: Luma_Verses_V1_ReleaseForContentRequest, context: RPCServerContext) async throws -> Luma_Verses_V1_ReleaseForContentResponse {
         let contentID = try Validate.id(request.dailyContentID, field: "daily_content_id")
-        let released = try await database.measured.write { try LedgerStore.release($0, content: contentID) }
+        guard request.references.count <= 100 else {
+            throw RPCError.invalidArgument("at most 100 references, not \(request.references.count)", field: "references")
+        }
+        let passages = try request.references.map { try self.reference($0, field: "references") }
+        let released = try await database.measured.write { db in
+            passages.isEmpty ? try LedgerStore.release(db, content: contentID)
+                : try LedgerStore.release(db, content: contentID, passages: passages.map { ($0.first, $0.last) })
+        }
         if released > 0 {
             context.logger.info("released verses", metadata: ["daily_content_id": "\(contentID)", "count": "\(released)"])
         }

@@ -88,6 +88,18 @@ enum LedgerStore {
         return released
     }
 
+    /// Releases only the item's rows of these passages (ordinal ranges): a regenerated item's
+    /// old verse. The item lives on, so no tombstone.
+    static func release(_ db: Database, content: Int64, passages: [(first: Int, last: Int)]) throws -> Int {
+        var released = 0
+        for passage in passages {
+            try db.execute(sql: "DELETE FROM used_bible_verses WHERE daily_content_id = ? AND ordinal BETWEEN ? AND ?",
+                           arguments: [content, passage.first, passage.last])
+            released += db.changesCount
+        }
+        return released
+    }
+
     /// Refuses a claim for an item whose release was already delivered: the item is gone, even
     /// if the claimer saw it exist a moment ago. Call in the claim's write transaction.
     static func requireNotReleased(_ db: Database, content: Int64) throws {

@@ -672,6 +672,11 @@ public nonisolated struct Luma_Verses_V1_ClaimNextUnusedRequest: Sendable {
   /// this language's ledger rows make a verse used.
   public var language: String = String()
 
+  /// content-pipeline's Regenerate: the passages the item gives up (the one it shows, and any
+  /// whose release is still on its way). A passage it holds outside these is returned (a retry
+  /// of this claim); else a new one is claimed beside them, and they stay held until released.
+  public var replacing: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -716,6 +721,10 @@ public nonisolated struct Luma_Verses_V1_ReleaseForContentRequest: Sendable {
   // methods supported on all messages.
 
   public var dailyContentID: Int64 = 0
+
+  /// Only the rows of these passages (canonical or display references; a regenerated item
+  /// releases the verse it no longer shows). Empty: every row of the item (its delete).
+  public var references: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2265,7 +2274,7 @@ nonisolated extension Luma_Verses_V1_ClaimVerseResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimNextUnusedRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}category\0\u{3}used_date\0\u{1}translation\0\u{1}language\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}category\0\u{3}used_date\0\u{1}translation\0\u{1}language\0\u{1}replacing\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2278,6 +2287,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
       case 3: try { try decoder.decodeSingularStringField(value: &self.usedDate) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.translation) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.replacing) }()
       default: break
       }
     }
@@ -2299,6 +2309,9 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
     if !self.language.isEmpty {
       try visitor.visitSingularStringField(value: self.language, fieldNumber: 5)
     }
+    if !self.replacing.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.replacing, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2308,6 +2321,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedRequest: SwiftProtobuf.Messa
     if lhs.usedDate != rhs.usedDate {return false}
     if lhs.translation != rhs.translation {return false}
     if lhs.language != rhs.language {return false}
+    if lhs.replacing != rhs.replacing {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2380,7 +2394,7 @@ nonisolated extension Luma_Verses_V1_ClaimNextUnusedResponse: SwiftProtobuf.Mess
 
 nonisolated extension Luma_Verses_V1_ReleaseForContentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReleaseForContentRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}references\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2389,6 +2403,7 @@ nonisolated extension Luma_Verses_V1_ReleaseForContentRequest: SwiftProtobuf.Mes
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.dailyContentID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.references) }()
       default: break
       }
     }
@@ -2398,11 +2413,15 @@ nonisolated extension Luma_Verses_V1_ReleaseForContentRequest: SwiftProtobuf.Mes
     if self.dailyContentID != 0 {
       try visitor.visitSingularInt64Field(value: self.dailyContentID, fieldNumber: 1)
     }
+    if !self.references.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.references, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Luma_Verses_V1_ReleaseForContentRequest, rhs: Luma_Verses_V1_ReleaseForContentRequest) -> Bool {
     if lhs.dailyContentID != rhs.dailyContentID {return false}
+    if lhs.references != rhs.references {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

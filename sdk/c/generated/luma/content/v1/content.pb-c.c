@@ -232,6 +232,51 @@ void   luma__content__v1__list_renders_response__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__list_renders_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__content__v1__actor__init
+                     (Luma__Content__V1__Actor         *message)
+{
+  static const Luma__Content__V1__Actor init_value = LUMA__CONTENT__V1__ACTOR__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__actor__get_packed_size
+                     (const Luma__Content__V1__Actor *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__actor__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__actor__pack
+                     (const Luma__Content__V1__Actor *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__actor__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__actor__pack_to_buffer
+                     (const Luma__Content__V1__Actor *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__actor__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__Actor *
+       luma__content__v1__actor__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__Actor *)
+     protobuf_c_message_unpack (&luma__content__v1__actor__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__actor__free_unpacked
+                     (Luma__Content__V1__Actor *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__actor__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__content__v1__review_event__init
                      (Luma__Content__V1__ReviewEvent         *message)
 {
@@ -590,6 +635,186 @@ void   luma__content__v1__assign_request__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &luma__content__v1__assign_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__regenerate_request__init
+                     (Luma__Content__V1__RegenerateRequest         *message)
+{
+  static const Luma__Content__V1__RegenerateRequest init_value = LUMA__CONTENT__V1__REGENERATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__regenerate_request__get_packed_size
+                     (const Luma__Content__V1__RegenerateRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__regenerate_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__regenerate_request__pack
+                     (const Luma__Content__V1__RegenerateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__regenerate_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__regenerate_request__pack_to_buffer
+                     (const Luma__Content__V1__RegenerateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__regenerate_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__RegenerateRequest *
+       luma__content__v1__regenerate_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__RegenerateRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__regenerate_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__regenerate_request__free_unpacked
+                     (Luma__Content__V1__RegenerateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__regenerate_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__list_assignable_creators_request__init
+                     (Luma__Content__V1__ListAssignableCreatorsRequest         *message)
+{
+  static const Luma__Content__V1__ListAssignableCreatorsRequest init_value = LUMA__CONTENT__V1__LIST_ASSIGNABLE_CREATORS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__list_assignable_creators_request__get_packed_size
+                     (const Luma__Content__V1__ListAssignableCreatorsRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__list_assignable_creators_request__pack
+                     (const Luma__Content__V1__ListAssignableCreatorsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__list_assignable_creators_request__pack_to_buffer
+                     (const Luma__Content__V1__ListAssignableCreatorsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ListAssignableCreatorsRequest *
+       luma__content__v1__list_assignable_creators_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ListAssignableCreatorsRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__list_assignable_creators_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__list_assignable_creators_request__free_unpacked
+                     (Luma__Content__V1__ListAssignableCreatorsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__list_assignable_creators_response__init
+                     (Luma__Content__V1__ListAssignableCreatorsResponse         *message)
+{
+  static const Luma__Content__V1__ListAssignableCreatorsResponse init_value = LUMA__CONTENT__V1__LIST_ASSIGNABLE_CREATORS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__list_assignable_creators_response__get_packed_size
+                     (const Luma__Content__V1__ListAssignableCreatorsResponse *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__list_assignable_creators_response__pack
+                     (const Luma__Content__V1__ListAssignableCreatorsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__list_assignable_creators_response__pack_to_buffer
+                     (const Luma__Content__V1__ListAssignableCreatorsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ListAssignableCreatorsResponse *
+       luma__content__v1__list_assignable_creators_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ListAssignableCreatorsResponse *)
+     protobuf_c_message_unpack (&luma__content__v1__list_assignable_creators_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__list_assignable_creators_response__free_unpacked
+                     (Luma__Content__V1__ListAssignableCreatorsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__list_assignable_creators_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__assignable_creator__init
+                     (Luma__Content__V1__AssignableCreator         *message)
+{
+  static const Luma__Content__V1__AssignableCreator init_value = LUMA__CONTENT__V1__ASSIGNABLE_CREATOR__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__assignable_creator__get_packed_size
+                     (const Luma__Content__V1__AssignableCreator *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__assignable_creator__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__assignable_creator__pack
+                     (const Luma__Content__V1__AssignableCreator *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__assignable_creator__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__assignable_creator__pack_to_buffer
+                     (const Luma__Content__V1__AssignableCreator *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__assignable_creator__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__AssignableCreator *
+       luma__content__v1__assignable_creator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__AssignableCreator *)
+     protobuf_c_message_unpack (&luma__content__v1__assignable_creator__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__assignable_creator__free_unpacked
+                     (Luma__Content__V1__AssignableCreator *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__assignable_creator__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   luma__content__v1__unassign_request__init
@@ -1492,7 +1717,7 @@ void   luma__content__v1__release_unheld_media_response__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[28] =
+static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[29] =
 {
   {
     "id",
@@ -1830,8 +2055,21 @@ static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "actions",
+    29,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Luma__Content__V1__ContentItem, n_actions),
+    offsetof(Luma__Content__V1__ContentItem, actions),
+    &luma__content__v1__action__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__content_item__field_indices_by_name[] = {
+  28,   /* field[28] = actions */
   11,   /* field[11] = background_prompt */
   8,   /* field[8] = camera_script */
   17,   /* field[17] = category */
@@ -1864,7 +2102,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
 static const ProtobufCIntRange luma__content__v1__content_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 28 }
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
 {
@@ -1874,7 +2112,7 @@ const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
   "Luma__Content__V1__ContentItem",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ContentItem),
-  28,
+  29,
   luma__content__v1__content_item__field_descriptors,
   luma__content__v1__content_item__field_indices_by_name,
   1,  luma__content__v1__content_item__number_ranges,
@@ -2228,7 +2466,84 @@ const ProtobufCMessageDescriptor luma__content__v1__list_renders_response__descr
   (ProtobufCMessageInit) luma__content__v1__list_renders_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_descriptors[6] =
+static const ProtobufCFieldDescriptor luma__content__v1__actor__field_descriptors[4] =
+{
+  {
+    "role",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__Actor, role),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__Actor, user_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__Actor, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__Actor, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__actor__field_indices_by_name[] = {
+  2,   /* field[2] = name */
+  0,   /* field[0] = role */
+  3,   /* field[3] = subject */
+  1,   /* field[1] = user_id */
+};
+static const ProtobufCIntRange luma__content__v1__actor__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__actor__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.Actor",
+  "Actor",
+  "Luma__Content__V1__Actor",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__Actor),
+  4,
+  luma__content__v1__actor__field_descriptors,
+  luma__content__v1__actor__field_indices_by_name,
+  1,  luma__content__v1__actor__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__actor__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_descriptors[8] =
 {
   {
     "at",
@@ -2302,19 +2617,45 @@ static const ProtobufCFieldDescriptor luma__content__v1__review_event__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "actor",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, actor),
+    &luma__content__v1__actor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "verse_reference",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ReviewEvent, verse_reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__review_event__field_indices_by_name[] = {
   1,   /* field[1] = action */
+  6,   /* field[6] = actor */
   0,   /* field[0] = at */
   2,   /* field[2] = creator_id */
   3,   /* field[3] = note */
+  7,   /* field[7] = verse_reference */
   5,   /* field[5] = video_media_id */
   4,   /* field[4] = video_url */
 };
 static const ProtobufCIntRange luma__content__v1__review_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor =
 {
@@ -2324,7 +2665,7 @@ const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor =
   "Luma__Content__V1__ReviewEvent",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ReviewEvent),
-  6,
+  8,
   luma__content__v1__review_event__field_descriptors,
   luma__content__v1__review_event__field_indices_by_name,
   1,  luma__content__v1__review_event__number_ranges,
@@ -2651,7 +2992,7 @@ const ProtobufCMessageDescriptor luma__content__v1__generate_response__descripto
   (ProtobufCMessageInit) luma__content__v1__generate_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__generate_failure__field_descriptors[4] =
+static const ProtobufCFieldDescriptor luma__content__v1__generate_failure__field_descriptors[7] =
 {
   {
     "id",
@@ -2701,17 +3042,56 @@ static const ProtobufCFieldDescriptor luma__content__v1__generate_failure__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "message",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__GenerateFailure, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "field",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__GenerateFailure, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "origin",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__GenerateFailure, origin),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__generate_failure__field_indices_by_name[] = {
   3,   /* field[3] = code */
+  5,   /* field[5] = field */
   0,   /* field[0] = id */
+  4,   /* field[4] = message */
+  6,   /* field[6] = origin */
   1,   /* field[1] = post_date */
   2,   /* field[2] = reason */
 };
 static const ProtobufCIntRange luma__content__v1__generate_failure__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__generate_failure__descriptor =
 {
@@ -2721,7 +3101,7 @@ const ProtobufCMessageDescriptor luma__content__v1__generate_failure__descriptor
   "Luma__Content__V1__GenerateFailure",
   "luma.content.v1",
   sizeof(Luma__Content__V1__GenerateFailure),
-  4,
+  7,
   luma__content__v1__generate_failure__field_descriptors,
   luma__content__v1__generate_failure__field_indices_by_name,
   1,  luma__content__v1__generate_failure__number_ranges,
@@ -2790,6 +3170,301 @@ const ProtobufCMessageDescriptor luma__content__v1__assign_request__descriptor =
   luma__content__v1__assign_request__field_indices_by_name,
   1,  luma__content__v1__assign_request__number_ranges,
   (ProtobufCMessageInit) luma__content__v1__assign_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__regenerate_request__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RegenerateRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "category",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RegenerateRequest, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "translation",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RegenerateRequest, translation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__regenerate_request__field_indices_by_name[] = {
+  1,   /* field[1] = category */
+  0,   /* field[0] = id */
+  2,   /* field[2] = translation */
+};
+static const ProtobufCIntRange luma__content__v1__regenerate_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__regenerate_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.RegenerateRequest",
+  "RegenerateRequest",
+  "Luma__Content__V1__RegenerateRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__RegenerateRequest),
+  3,
+  luma__content__v1__regenerate_request__field_descriptors,
+  luma__content__v1__regenerate_request__field_indices_by_name,
+  1,  luma__content__v1__regenerate_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__regenerate_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__list_assignable_creators_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListAssignableCreatorsRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__list_assignable_creators_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange luma__content__v1__list_assignable_creators_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__list_assignable_creators_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListAssignableCreatorsRequest",
+  "ListAssignableCreatorsRequest",
+  "Luma__Content__V1__ListAssignableCreatorsRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ListAssignableCreatorsRequest),
+  1,
+  luma__content__v1__list_assignable_creators_request__field_descriptors,
+  luma__content__v1__list_assignable_creators_request__field_indices_by_name,
+  1,  luma__content__v1__list_assignable_creators_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__list_assignable_creators_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__list_assignable_creators_response__field_descriptors[2] =
+{
+  {
+    "month",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListAssignableCreatorsResponse, month),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "creators",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Content__V1__ListAssignableCreatorsResponse, n_creators),
+    offsetof(Luma__Content__V1__ListAssignableCreatorsResponse, creators),
+    &luma__content__v1__assignable_creator__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__list_assignable_creators_response__field_indices_by_name[] = {
+  1,   /* field[1] = creators */
+  0,   /* field[0] = month */
+};
+static const ProtobufCIntRange luma__content__v1__list_assignable_creators_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__list_assignable_creators_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListAssignableCreatorsResponse",
+  "ListAssignableCreatorsResponse",
+  "Luma__Content__V1__ListAssignableCreatorsResponse",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ListAssignableCreatorsResponse),
+  2,
+  luma__content__v1__list_assignable_creators_response__field_descriptors,
+  luma__content__v1__list_assignable_creators_response__field_indices_by_name,
+  1,  luma__content__v1__list_assignable_creators_response__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__list_assignable_creators_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__assignable_creator__field_descriptors[9] =
+{
+  {
+    "creator_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, creator_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "display_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, display_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "is_ai",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, is_ai),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "monthly_capacity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, monthly_capacity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assigned",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, assigned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, remaining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assignable",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, assignable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "current",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__AssignableCreator, current),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__assignable_creator__field_indices_by_name[] = {
+  6,   /* field[6] = assignable */
+  4,   /* field[4] = assigned */
+  0,   /* field[0] = creator_id */
+  8,   /* field[8] = current */
+  1,   /* field[1] = display_name */
+  2,   /* field[2] = is_ai */
+  3,   /* field[3] = monthly_capacity */
+  7,   /* field[7] = reason */
+  5,   /* field[5] = remaining */
+};
+static const ProtobufCIntRange luma__content__v1__assignable_creator__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__assignable_creator__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.AssignableCreator",
+  "AssignableCreator",
+  "Luma__Content__V1__AssignableCreator",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__AssignableCreator),
+  9,
+  luma__content__v1__assignable_creator__field_descriptors,
+  luma__content__v1__assignable_creator__field_indices_by_name,
+  1,  luma__content__v1__assignable_creator__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__assignable_creator__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__content__v1__unassign_request__field_descriptors[1] =
@@ -3136,7 +3811,7 @@ const ProtobufCMessageDescriptor luma__content__v1__content_exists_response__des
   (ProtobufCMessageInit) luma__content__v1__content_exists_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__list_content_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor luma__content__v1__list_content_request__field_descriptors[10] =
 {
   {
     "from_date",
@@ -3234,21 +3909,47 @@ static const ProtobufCFieldDescriptor luma__content__v1__list_content_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "query",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListContentRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListContentRequest, order),
+    &luma__content__v1__list_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__list_content_request__field_indices_by_name[] = {
   5,   /* field[5] = creator_id */
   0,   /* field[0] = from_date */
   4,   /* field[4] = language */
   3,   /* field[3] = mode */
+  9,   /* field[9] = order */
   6,   /* field[6] = page_size */
   7,   /* field[7] = page_token */
+  8,   /* field[8] = query */
   2,   /* field[2] = statuses */
   1,   /* field[1] = to_date */
 };
 static const ProtobufCIntRange luma__content__v1__list_content_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__list_content_request__descriptor =
 {
@@ -3258,7 +3959,7 @@ const ProtobufCMessageDescriptor luma__content__v1__list_content_request__descri
   "Luma__Content__V1__ListContentRequest",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ListContentRequest),
-  8,
+  10,
   luma__content__v1__list_content_request__field_descriptors,
   luma__content__v1__list_content_request__field_indices_by_name,
   1,  luma__content__v1__list_content_request__number_ranges,
@@ -3998,6 +4699,78 @@ const ProtobufCEnumDescriptor luma__content__v1__mode__descriptor =
   luma__content__v1__mode__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue luma__content__v1__action__enum_values_by_number[10] =
+{
+  { "ACTION_UNSPECIFIED", "LUMA__CONTENT__V1__ACTION__ACTION_UNSPECIFIED", 0 },
+  { "ACTION_GENERATE", "LUMA__CONTENT__V1__ACTION__ACTION_GENERATE", 1 },
+  { "ACTION_REGENERATE", "LUMA__CONTENT__V1__ACTION__ACTION_REGENERATE", 2 },
+  { "ACTION_ASSIGN", "LUMA__CONTENT__V1__ACTION__ACTION_ASSIGN", 3 },
+  { "ACTION_UNASSIGN", "LUMA__CONTENT__V1__ACTION__ACTION_UNASSIGN", 4 },
+  { "ACTION_SUBMIT", "LUMA__CONTENT__V1__ACTION__ACTION_SUBMIT", 5 },
+  { "ACTION_APPROVE", "LUMA__CONTENT__V1__ACTION__ACTION_APPROVE", 6 },
+  { "ACTION_REJECT", "LUMA__CONTENT__V1__ACTION__ACTION_REJECT", 7 },
+  { "ACTION_DELETE", "LUMA__CONTENT__V1__ACTION__ACTION_DELETE", 8 },
+  { "ACTION_RETRY_RENDER", "LUMA__CONTENT__V1__ACTION__ACTION_RETRY_RENDER", 9 },
+};
+static const ProtobufCIntRange luma__content__v1__action__value_ranges[] = {
+{0, 0},{0, 10}
+};
+static const ProtobufCEnumValueIndex luma__content__v1__action__enum_values_by_name[10] =
+{
+  { "ACTION_APPROVE", 6 },
+  { "ACTION_ASSIGN", 3 },
+  { "ACTION_DELETE", 8 },
+  { "ACTION_GENERATE", 1 },
+  { "ACTION_REGENERATE", 2 },
+  { "ACTION_REJECT", 7 },
+  { "ACTION_RETRY_RENDER", 9 },
+  { "ACTION_SUBMIT", 5 },
+  { "ACTION_UNASSIGN", 4 },
+  { "ACTION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor luma__content__v1__action__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "luma.content.v1.Action",
+  "Action",
+  "Luma__Content__V1__Action",
+  "luma.content.v1",
+  10,
+  luma__content__v1__action__enum_values_by_number,
+  10,
+  luma__content__v1__action__enum_values_by_name,
+  1,
+  luma__content__v1__action__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue luma__content__v1__list_order__enum_values_by_number[2] =
+{
+  { "LIST_ORDER_POST_DATE", "LUMA__CONTENT__V1__LIST_ORDER__LIST_ORDER_POST_DATE", 0 },
+  { "LIST_ORDER_WAITING", "LUMA__CONTENT__V1__LIST_ORDER__LIST_ORDER_WAITING", 1 },
+};
+static const ProtobufCIntRange luma__content__v1__list_order__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex luma__content__v1__list_order__enum_values_by_name[2] =
+{
+  { "LIST_ORDER_POST_DATE", 0 },
+  { "LIST_ORDER_WAITING", 1 },
+};
+const ProtobufCEnumDescriptor luma__content__v1__list_order__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListOrder",
+  "ListOrder",
+  "Luma__Content__V1__ListOrder",
+  "luma.content.v1",
+  2,
+  luma__content__v1__list_order__enum_values_by_number,
+  2,
+  luma__content__v1__list_order__enum_values_by_name,
+  1,
+  luma__content__v1__list_order__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue luma__content__v1__status__enum_values_by_number[7] =
 {
   { "STATUS_UNSPECIFIED", "LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED", 0 },
@@ -4036,11 +4809,13 @@ const ProtobufCEnumDescriptor luma__content__v1__status__descriptor =
   luma__content__v1__status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[17] =
+static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[19] =
 {
   { "Plan", &luma__content__v1__plan_request__descriptor, &luma__content__v1__plan_response__descriptor },
   { "Generate", &luma__content__v1__generate_request__descriptor, &luma__content__v1__generate_response__descriptor },
+  { "Regenerate", &luma__content__v1__regenerate_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "Assign", &luma__content__v1__assign_request__descriptor, &luma__content__v1__content_item__descriptor },
+  { "ListAssignableCreators", &luma__content__v1__list_assignable_creators_request__descriptor, &luma__content__v1__list_assignable_creators_response__descriptor },
   { "Unassign", &luma__content__v1__unassign_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "RetryRender", &luma__content__v1__retry_render_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "ListRenders", &luma__content__v1__list_renders_request__descriptor, &luma__content__v1__list_renders_response__descriptor },
@@ -4057,23 +4832,25 @@ static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__meth
   { "ReleaseUnheldMedia", &luma__content__v1__release_unheld_media_request__descriptor, &luma__content__v1__release_unheld_media_response__descriptor },
 };
 const unsigned luma__content__v1__content_pipeline__method_indices_by_name[] = {
-  7,        /* Approve */
-  2,        /* Assign */
-  12,        /* Board */
-  15,        /* CheckIntegrity */
-  10,        /* ContentExists */
-  14,        /* CreatorDeleted */
-  13,        /* Delete */
+  9,        /* Approve */
+  3,        /* Assign */
+  14,        /* Board */
+  17,        /* CheckIntegrity */
+  12,        /* ContentExists */
+  16,        /* CreatorDeleted */
+  15,        /* Delete */
   1,        /* Generate */
-  9,        /* Get */
-  11,        /* List */
-  5,        /* ListRenders */
+  11,        /* Get */
+  13,        /* List */
+  4,        /* ListAssignableCreators */
+  7,        /* ListRenders */
   0,        /* Plan */
-  8,        /* Reject */
-  16,        /* ReleaseUnheldMedia */
-  4,        /* RetryRender */
-  6,        /* Submit */
-  3         /* Unassign */
+  2,        /* Regenerate */
+  10,        /* Reject */
+  18,        /* ReleaseUnheldMedia */
+  6,        /* RetryRender */
+  8,        /* Submit */
+  5         /* Unassign */
 };
 const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor =
 {
@@ -4082,7 +4859,7 @@ const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor
   "ContentPipeline",
   "Luma__Content__V1__ContentPipeline",
   "luma.content.v1",
-  17,
+  19,
   luma__content__v1__content_pipeline__method_descriptors,
   luma__content__v1__content_pipeline__method_indices_by_name
 };
@@ -4102,13 +4879,29 @@ void luma__content__v1__content_pipeline__generate(ProtobufCService *service,
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void luma__content__v1__content_pipeline__regenerate(ProtobufCService *service,
+                                                     const Luma__Content__V1__RegenerateRequest *input,
+                                                     Luma__Content__V1__ContentItem_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void luma__content__v1__content_pipeline__assign(ProtobufCService *service,
                                                  const Luma__Content__V1__AssignRequest *input,
                                                  Luma__Content__V1__ContentItem_Closure closure,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__content__v1__content_pipeline__list_assignable_creators(ProtobufCService *service,
+                                                                   const Luma__Content__V1__ListAssignableCreatorsRequest *input,
+                                                                   Luma__Content__V1__ListAssignableCreatorsResponse_Closure closure,
+                                                                   void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__unassign(ProtobufCService *service,
                                                    const Luma__Content__V1__UnassignRequest *input,
@@ -4116,7 +4909,7 @@ void luma__content__v1__content_pipeline__unassign(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__retry_render(ProtobufCService *service,
                                                        const Luma__Content__V1__RetryRenderRequest *input,
@@ -4124,7 +4917,7 @@ void luma__content__v1__content_pipeline__retry_render(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__list_renders(ProtobufCService *service,
                                                        const Luma__Content__V1__ListRendersRequest *input,
@@ -4132,7 +4925,7 @@ void luma__content__v1__content_pipeline__list_renders(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__submit(ProtobufCService *service,
                                                  const Luma__Content__V1__SubmitRequest *input,
@@ -4140,7 +4933,7 @@ void luma__content__v1__content_pipeline__submit(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__approve(ProtobufCService *service,
                                                   const Luma__Content__V1__ApproveRequest *input,
@@ -4148,7 +4941,7 @@ void luma__content__v1__content_pipeline__approve(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__reject(ProtobufCService *service,
                                                  const Luma__Content__V1__RejectRequest *input,
@@ -4156,7 +4949,7 @@ void luma__content__v1__content_pipeline__reject(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__get(ProtobufCService *service,
                                               const Luma__Content__V1__GetContentRequest *input,
@@ -4164,7 +4957,7 @@ void luma__content__v1__content_pipeline__get(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__content_exists(ProtobufCService *service,
                                                          const Luma__Content__V1__ContentExistsRequest *input,
@@ -4172,7 +4965,7 @@ void luma__content__v1__content_pipeline__content_exists(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__list(ProtobufCService *service,
                                                const Luma__Content__V1__ListContentRequest *input,
@@ -4180,7 +4973,7 @@ void luma__content__v1__content_pipeline__list(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__board(ProtobufCService *service,
                                                 const Luma__Content__V1__BoardRequest *input,
@@ -4188,7 +4981,7 @@ void luma__content__v1__content_pipeline__board(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__delete(ProtobufCService *service,
                                                  const Luma__Content__V1__DeleteContentRequest *input,
@@ -4196,7 +4989,7 @@ void luma__content__v1__content_pipeline__delete(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__creator_deleted(ProtobufCService *service,
                                                           const Luma__Content__V1__CreatorDeletedRequest *input,
@@ -4204,7 +4997,7 @@ void luma__content__v1__content_pipeline__creator_deleted(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *service,
                                                           const Luma__Content__V1__CheckIntegrityRequest *input,
@@ -4212,7 +5005,7 @@ void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService *service,
                                                                const Luma__Content__V1__ReleaseUnheldMediaRequest *input,
@@ -4220,7 +5013,7 @@ void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService 
                                                                void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeline_Service *service,
                                                 Luma__Content__V1__ContentPipeline_ServiceDestroy destroy)

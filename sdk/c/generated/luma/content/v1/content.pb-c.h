@@ -20,6 +20,7 @@ typedef struct Luma__Content__V1__RenderJob Luma__Content__V1__RenderJob;
 typedef struct Luma__Content__V1__RetryRenderRequest Luma__Content__V1__RetryRenderRequest;
 typedef struct Luma__Content__V1__ListRendersRequest Luma__Content__V1__ListRendersRequest;
 typedef struct Luma__Content__V1__ListRendersResponse Luma__Content__V1__ListRendersResponse;
+typedef struct Luma__Content__V1__Actor Luma__Content__V1__Actor;
 typedef struct Luma__Content__V1__ReviewEvent Luma__Content__V1__ReviewEvent;
 typedef struct Luma__Content__V1__PlanRequest Luma__Content__V1__PlanRequest;
 typedef struct Luma__Content__V1__PlanResponse Luma__Content__V1__PlanResponse;
@@ -28,6 +29,10 @@ typedef struct Luma__Content__V1__GenerateRequest Luma__Content__V1__GenerateReq
 typedef struct Luma__Content__V1__GenerateResponse Luma__Content__V1__GenerateResponse;
 typedef struct Luma__Content__V1__GenerateFailure Luma__Content__V1__GenerateFailure;
 typedef struct Luma__Content__V1__AssignRequest Luma__Content__V1__AssignRequest;
+typedef struct Luma__Content__V1__RegenerateRequest Luma__Content__V1__RegenerateRequest;
+typedef struct Luma__Content__V1__ListAssignableCreatorsRequest Luma__Content__V1__ListAssignableCreatorsRequest;
+typedef struct Luma__Content__V1__ListAssignableCreatorsResponse Luma__Content__V1__ListAssignableCreatorsResponse;
+typedef struct Luma__Content__V1__AssignableCreator Luma__Content__V1__AssignableCreator;
 typedef struct Luma__Content__V1__UnassignRequest Luma__Content__V1__UnassignRequest;
 typedef struct Luma__Content__V1__SubmitRequest Luma__Content__V1__SubmitRequest;
 typedef struct Luma__Content__V1__ApproveRequest Luma__Content__V1__ApproveRequest;
@@ -58,6 +63,63 @@ typedef enum _Luma__Content__V1__Mode {
   LUMA__CONTENT__V1__MODE__MODE_POSITIVITY = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LUMA__CONTENT__V1__MODE)
 } Luma__Content__V1__Mode;
+/*
+ * A move a caller may make on an item (ContentItem.actions).
+ */
+typedef enum _Luma__Content__V1__Action {
+  LUMA__CONTENT__V1__ACTION__ACTION_UNSPECIFIED = 0,
+  /*
+   * Generate
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_GENERATE = 1,
+  /*
+   * Regenerate
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_REGENERATE = 2,
+  /*
+   * Assign (ListAssignableCreators says to whom)
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_ASSIGN = 3,
+  /*
+   * Unassign
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_UNASSIGN = 4,
+  /*
+   * Submit (and media-store uploads for it)
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_SUBMIT = 5,
+  /*
+   * Approve
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_APPROVE = 6,
+  /*
+   * Reject (a note is required)
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_REJECT = 7,
+  /*
+   * Delete
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_DELETE = 8,
+  /*
+   * RetryRender
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_RETRY_RENDER = 9
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LUMA__CONTENT__V1__ACTION)
+} Luma__Content__V1__Action;
+/*
+ * The order of a List (ListContentRequest.order).
+ */
+typedef enum _Luma__Content__V1__ListOrder {
+  /*
+   * by post date, then mode and language (the default)
+   */
+  LUMA__CONTENT__V1__LIST_ORDER__LIST_ORDER_POST_DATE = 0,
+  /*
+   * least recently changed first: a review queue, oldest first
+   */
+  LUMA__CONTENT__V1__LIST_ORDER__LIST_ORDER_WAITING = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LUMA__CONTENT__V1__LIST_ORDER)
+} Luma__Content__V1__ListOrder;
 typedef enum _Luma__Content__V1__Status {
   LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED = 0,
   LUMA__CONTENT__V1__STATUS__STATUS_EMPTY = 1,
@@ -137,10 +199,17 @@ struct  Luma__Content__V1__ContentItem
    * The item's render job when it is (or was) assigned to an AI creator; unset otherwise.
    */
   Luma__Content__V1__RenderJob *render;
+  /*
+   * What the caller may do to the item now, decided by content-pipeline from the item's status,
+   * the caller's role, whether a creator's item is theirs, and its render job. Clients offer
+   * these and no others; a call outside them is refused with the reason.
+   */
+  size_t n_actions;
+  Luma__Content__V1__Action *actions;
 };
 #define LUMA__CONTENT__V1__CONTENT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__content_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, NULL }
+    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, NULL, 0,NULL }
 
 
 /*
@@ -237,6 +306,35 @@ struct  Luma__Content__V1__ListRendersResponse
     , 0,NULL, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Who made a move: taken from the caller's token when the move was made.
+ */
+struct  Luma__Content__V1__Actor
+{
+  ProtobufCMessage base;
+  /*
+   * "admin", "creator" or "service"
+   */
+  char *role;
+  /*
+   * the person's user in creator-registry; 0 for a service
+   */
+  int64_t user_id;
+  /*
+   * The person's display name when the move was made (from creator-registry), or the
+   * service's name ("content-pipeline render worker"); empty if it could not be looked up.
+   */
+  char *name;
+  /*
+   * the token's subject, e.g. "user:3" or "luma-studio"
+   */
+  char *subject;
+};
+#define LUMA__CONTENT__V1__ACTOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__actor__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 struct  Luma__Content__V1__ReviewEvent
 {
   ProtobufCMessage base;
@@ -245,11 +343,13 @@ struct  Luma__Content__V1__ReviewEvent
    */
   char *at;
   /*
-   * "submitted", "approved" or "rejected".
+   * "generated", "regenerated", "assigned", "unassigned", "submitted", "approved" or
+   * "rejected".
    */
   char *action;
   /*
-   * who submitted / whose video was reviewed; 0 = none
+   * The creator the move concerns: the one assigned or unassigned, who submitted, whose video
+   * was reviewed; 0 = none.
    */
   int64_t creator_id;
   /*
@@ -264,10 +364,18 @@ struct  Luma__Content__V1__ReviewEvent
    * the video submitted (media-store)
    */
   int64_t video_media_id;
+  /*
+   * Who made the move (empty for events recorded before actors were kept).
+   */
+  Luma__Content__V1__Actor *actor;
+  /*
+   * generated / regenerated bible items: the verse written
+   */
+  char *verse_reference;
 };
 #define LUMA__CONTENT__V1__REVIEW_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__review_event__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Luma__Content__V1__PlanRequest
@@ -375,10 +483,22 @@ struct  Luma__Content__V1__GenerateFailure
    * That status code's number (gRPC's numbering, as luma.rpc.v1.Code).
    */
   uint32_t code;
+  /*
+   * the reason in words, without its code
+   */
+  char *message;
+  /*
+   * the field the status names, if any
+   */
+  char *field;
+  /*
+   * The service the failure comes from when a peer failed (e.g. "verse-registry").
+   */
+  char *origin;
 };
 #define LUMA__CONTENT__V1__GENERATE_FAILURE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__generate_failure__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 typedef enum {
@@ -404,6 +524,88 @@ struct  Luma__Content__V1__AssignRequest
 #define LUMA__CONTENT__V1__ASSIGN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__assign_request__descriptor) \
     , 0, LUMA__CONTENT__V1__ASSIGN_REQUEST__CREATOR__NOT_SET, {0} }
+
+
+struct  Luma__Content__V1__RegenerateRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+  /*
+   * bible: verse category; empty = the date's topic
+   */
+  char *category;
+  /*
+   * default: the item language pack's
+   */
+  char *translation;
+};
+#define LUMA__CONTENT__V1__REGENERATE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__regenerate_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Content__V1__ListAssignableCreatorsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the item
+   */
+  int64_t id;
+};
+#define LUMA__CONTENT__V1__LIST_ASSIGNABLE_CREATORS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_assignable_creators_request__descriptor) \
+    , 0 }
+
+
+struct  Luma__Content__V1__ListAssignableCreatorsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * "YYYY-MM": the month capacity is counted in
+   */
+  char *month;
+  /*
+   * Assignable first, then by remaining capacity (most first), then name.
+   */
+  size_t n_creators;
+  Luma__Content__V1__AssignableCreator **creators;
+};
+#define LUMA__CONTENT__V1__LIST_ASSIGNABLE_CREATORS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_assignable_creators_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Luma__Content__V1__AssignableCreator
+{
+  ProtobufCMessage base;
+  int64_t creator_id;
+  char *display_name;
+  protobuf_c_boolean is_ai;
+  uint32_t monthly_capacity;
+  /*
+   * items assigned to it that month (any status past generated)
+   */
+  uint32_t assigned;
+  /*
+   * monthly_capacity - assigned, at least 0
+   */
+  uint32_t remaining;
+  /*
+   * Assign to it would be accepted now
+   */
+  protobuf_c_boolean assignable;
+  /*
+   * why not, in words, when not assignable
+   */
+  char *reason;
+  /*
+   * the item's creator now (a rejected item goes to another)
+   */
+  protobuf_c_boolean current;
+};
+#define LUMA__CONTENT__V1__ASSIGNABLE_CREATOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__assignable_creator__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Luma__Content__V1__UnassignRequest
@@ -513,10 +715,16 @@ struct  Luma__Content__V1__ListContentRequest
    */
   uint32_t page_size;
   char *page_token;
+  /*
+   * Items whose verse reference, topic or scripts contain this text (case-insensitive; at
+   * most 100 characters).
+   */
+  char *query;
+  Luma__Content__V1__ListOrder order;
 };
 #define LUMA__CONTENT__V1__LIST_CONTENT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_content_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__LIST_ORDER__LIST_ORDER_POST_DATE }
 
 
 struct  Luma__Content__V1__ListContentResponse
@@ -804,6 +1012,25 @@ Luma__Content__V1__ListRendersResponse *
 void   luma__content__v1__list_renders_response__free_unpacked
                      (Luma__Content__V1__ListRendersResponse *message,
                       ProtobufCAllocator *allocator);
+/* Luma__Content__V1__Actor methods */
+void   luma__content__v1__actor__init
+                     (Luma__Content__V1__Actor         *message);
+size_t luma__content__v1__actor__get_packed_size
+                     (const Luma__Content__V1__Actor   *message);
+size_t luma__content__v1__actor__pack
+                     (const Luma__Content__V1__Actor   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__actor__pack_to_buffer
+                     (const Luma__Content__V1__Actor   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__Actor *
+       luma__content__v1__actor__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__actor__free_unpacked
+                     (Luma__Content__V1__Actor *message,
+                      ProtobufCAllocator *allocator);
 /* Luma__Content__V1__ReviewEvent methods */
 void   luma__content__v1__review_event__init
                      (Luma__Content__V1__ReviewEvent         *message);
@@ -955,6 +1182,82 @@ Luma__Content__V1__AssignRequest *
                       const uint8_t       *data);
 void   luma__content__v1__assign_request__free_unpacked
                      (Luma__Content__V1__AssignRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__RegenerateRequest methods */
+void   luma__content__v1__regenerate_request__init
+                     (Luma__Content__V1__RegenerateRequest         *message);
+size_t luma__content__v1__regenerate_request__get_packed_size
+                     (const Luma__Content__V1__RegenerateRequest   *message);
+size_t luma__content__v1__regenerate_request__pack
+                     (const Luma__Content__V1__RegenerateRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__regenerate_request__pack_to_buffer
+                     (const Luma__Content__V1__RegenerateRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__RegenerateRequest *
+       luma__content__v1__regenerate_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__regenerate_request__free_unpacked
+                     (Luma__Content__V1__RegenerateRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ListAssignableCreatorsRequest methods */
+void   luma__content__v1__list_assignable_creators_request__init
+                     (Luma__Content__V1__ListAssignableCreatorsRequest         *message);
+size_t luma__content__v1__list_assignable_creators_request__get_packed_size
+                     (const Luma__Content__V1__ListAssignableCreatorsRequest   *message);
+size_t luma__content__v1__list_assignable_creators_request__pack
+                     (const Luma__Content__V1__ListAssignableCreatorsRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__list_assignable_creators_request__pack_to_buffer
+                     (const Luma__Content__V1__ListAssignableCreatorsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ListAssignableCreatorsRequest *
+       luma__content__v1__list_assignable_creators_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__list_assignable_creators_request__free_unpacked
+                     (Luma__Content__V1__ListAssignableCreatorsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ListAssignableCreatorsResponse methods */
+void   luma__content__v1__list_assignable_creators_response__init
+                     (Luma__Content__V1__ListAssignableCreatorsResponse         *message);
+size_t luma__content__v1__list_assignable_creators_response__get_packed_size
+                     (const Luma__Content__V1__ListAssignableCreatorsResponse   *message);
+size_t luma__content__v1__list_assignable_creators_response__pack
+                     (const Luma__Content__V1__ListAssignableCreatorsResponse   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__list_assignable_creators_response__pack_to_buffer
+                     (const Luma__Content__V1__ListAssignableCreatorsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ListAssignableCreatorsResponse *
+       luma__content__v1__list_assignable_creators_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__list_assignable_creators_response__free_unpacked
+                     (Luma__Content__V1__ListAssignableCreatorsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__AssignableCreator methods */
+void   luma__content__v1__assignable_creator__init
+                     (Luma__Content__V1__AssignableCreator         *message);
+size_t luma__content__v1__assignable_creator__get_packed_size
+                     (const Luma__Content__V1__AssignableCreator   *message);
+size_t luma__content__v1__assignable_creator__pack
+                     (const Luma__Content__V1__AssignableCreator   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__assignable_creator__pack_to_buffer
+                     (const Luma__Content__V1__AssignableCreator   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__AssignableCreator *
+       luma__content__v1__assignable_creator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__assignable_creator__free_unpacked
+                     (Luma__Content__V1__AssignableCreator *message,
                       ProtobufCAllocator *allocator);
 /* Luma__Content__V1__UnassignRequest methods */
 void   luma__content__v1__unassign_request__init
@@ -1353,6 +1656,9 @@ typedef void (*Luma__Content__V1__ListRendersRequest_Closure)
 typedef void (*Luma__Content__V1__ListRendersResponse_Closure)
                  (const Luma__Content__V1__ListRendersResponse *message,
                   void *closure_data);
+typedef void (*Luma__Content__V1__Actor_Closure)
+                 (const Luma__Content__V1__Actor *message,
+                  void *closure_data);
 typedef void (*Luma__Content__V1__ReviewEvent_Closure)
                  (const Luma__Content__V1__ReviewEvent *message,
                   void *closure_data);
@@ -1376,6 +1682,18 @@ typedef void (*Luma__Content__V1__GenerateFailure_Closure)
                   void *closure_data);
 typedef void (*Luma__Content__V1__AssignRequest_Closure)
                  (const Luma__Content__V1__AssignRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__RegenerateRequest_Closure)
+                 (const Luma__Content__V1__RegenerateRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ListAssignableCreatorsRequest_Closure)
+                 (const Luma__Content__V1__ListAssignableCreatorsRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ListAssignableCreatorsResponse_Closure)
+                 (const Luma__Content__V1__ListAssignableCreatorsResponse *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__AssignableCreator_Closure)
+                 (const Luma__Content__V1__AssignableCreator *message,
                   void *closure_data);
 typedef void (*Luma__Content__V1__UnassignRequest_Closure)
                  (const Luma__Content__V1__UnassignRequest *message,
@@ -1452,10 +1770,18 @@ struct Luma__Content__V1__ContentPipeline_Service
                    const Luma__Content__V1__GenerateRequest *input,
                    Luma__Content__V1__GenerateResponse_Closure closure,
                    void *closure_data);
+  void (*regenerate)(Luma__Content__V1__ContentPipeline_Service *service,
+                     const Luma__Content__V1__RegenerateRequest *input,
+                     Luma__Content__V1__ContentItem_Closure closure,
+                     void *closure_data);
   void (*assign)(Luma__Content__V1__ContentPipeline_Service *service,
                  const Luma__Content__V1__AssignRequest *input,
                  Luma__Content__V1__ContentItem_Closure closure,
                  void *closure_data);
+  void (*list_assignable_creators)(Luma__Content__V1__ContentPipeline_Service *service,
+                                   const Luma__Content__V1__ListAssignableCreatorsRequest *input,
+                                   Luma__Content__V1__ListAssignableCreatorsResponse_Closure closure,
+                                   void *closure_data);
   void (*unassign)(Luma__Content__V1__ContentPipeline_Service *service,
                    const Luma__Content__V1__UnassignRequest *input,
                    Luma__Content__V1__ContentItem_Closure closure,
@@ -1522,7 +1848,9 @@ void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeli
     { LUMA__CONTENT__V1__CONTENT_PIPELINE__BASE_INIT,\
       function_prefix__ ## plan,\
       function_prefix__ ## generate,\
+      function_prefix__ ## regenerate,\
       function_prefix__ ## assign,\
+      function_prefix__ ## list_assignable_creators,\
       function_prefix__ ## unassign,\
       function_prefix__ ## retry_render,\
       function_prefix__ ## list_renders,\
@@ -1545,10 +1873,18 @@ void luma__content__v1__content_pipeline__generate(ProtobufCService *service,
                                                    const Luma__Content__V1__GenerateRequest *input,
                                                    Luma__Content__V1__GenerateResponse_Closure closure,
                                                    void *closure_data);
+void luma__content__v1__content_pipeline__regenerate(ProtobufCService *service,
+                                                     const Luma__Content__V1__RegenerateRequest *input,
+                                                     Luma__Content__V1__ContentItem_Closure closure,
+                                                     void *closure_data);
 void luma__content__v1__content_pipeline__assign(ProtobufCService *service,
                                                  const Luma__Content__V1__AssignRequest *input,
                                                  Luma__Content__V1__ContentItem_Closure closure,
                                                  void *closure_data);
+void luma__content__v1__content_pipeline__list_assignable_creators(ProtobufCService *service,
+                                                                   const Luma__Content__V1__ListAssignableCreatorsRequest *input,
+                                                                   Luma__Content__V1__ListAssignableCreatorsResponse_Closure closure,
+                                                                   void *closure_data);
 void luma__content__v1__content_pipeline__unassign(ProtobufCService *service,
                                                    const Luma__Content__V1__UnassignRequest *input,
                                                    Luma__Content__V1__ContentItem_Closure closure,
@@ -1609,12 +1945,15 @@ void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    luma__content__v1__mode__descriptor;
+extern const ProtobufCEnumDescriptor    luma__content__v1__action__descriptor;
+extern const ProtobufCEnumDescriptor    luma__content__v1__list_order__descriptor;
 extern const ProtobufCEnumDescriptor    luma__content__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__render_job__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__retry_render_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__list_renders_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__list_renders_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__actor__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__review_event__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__plan_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__plan_response__descriptor;
@@ -1623,6 +1962,10 @@ extern const ProtobufCMessageDescriptor luma__content__v1__generate_request__des
 extern const ProtobufCMessageDescriptor luma__content__v1__generate_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__generate_failure__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__assign_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__regenerate_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__list_assignable_creators_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__list_assignable_creators_response__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__assignable_creator__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__unassign_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__submit_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__approve_request__descriptor;

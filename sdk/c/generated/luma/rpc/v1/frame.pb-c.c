@@ -751,7 +751,7 @@ const ProtobufCMessageDescriptor luma__rpc__v1__response__descriptor =
   (ProtobufCMessageInit) luma__rpc__v1__response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__rpc__v1__status__field_descriptors[3] =
+static const ProtobufCFieldDescriptor luma__rpc__v1__status__field_descriptors[4] =
 {
   {
     "code",
@@ -789,16 +789,29 @@ static const ProtobufCFieldDescriptor luma__rpc__v1__status__field_descriptors[3
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "origin",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Rpc__V1__Status, origin),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__rpc__v1__status__field_indices_by_name[] = {
   0,   /* field[0] = code */
   2,   /* field[2] = field */
   1,   /* field[1] = message */
+  3,   /* field[3] = origin */
 };
 static const ProtobufCIntRange luma__rpc__v1__status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor luma__rpc__v1__status__descriptor =
 {
@@ -808,7 +821,7 @@ const ProtobufCMessageDescriptor luma__rpc__v1__status__descriptor =
   "Luma__Rpc__V1__Status",
   "luma.rpc.v1",
   sizeof(Luma__Rpc__V1__Status),
-  3,
+  4,
   luma__rpc__v1__status__field_descriptors,
   luma__rpc__v1__status__field_indices_by_name,
   1,  luma__rpc__v1__status__number_ranges,

@@ -177,10 +177,16 @@ struct  Luma__Rpc__V1__Status
    * The offending request field (e.g. "reference", "creator.email"), or empty.
    */
   char *field;
+  /*
+   * When the server relays a failure of a service it depends on (UNAVAILABLE because a peer
+   * is down), that service's name ("verse-registry"); empty when the status is the server's
+   * own. Lets a client say which service failed.
+   */
+  char *origin;
 };
 #define LUMA__RPC__V1__STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__rpc__v1__status__descriptor) \
-    , LUMA__RPC__V1__CODE__OK, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , LUMA__RPC__V1__CODE__OK, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

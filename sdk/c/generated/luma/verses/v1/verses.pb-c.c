@@ -4239,7 +4239,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_verse_response__descrip
   (ProtobufCMessageInit) luma__verses__v1__claim_verse_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_request__field_descriptors[6] =
 {
   {
     "daily_content_id",
@@ -4301,18 +4301,31 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_next_unused_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replacing",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Luma__Verses__V1__ClaimNextUnusedRequest, n_replacing),
+    offsetof(Luma__Verses__V1__ClaimNextUnusedRequest, replacing),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_next_unused_request__field_indices_by_name[] = {
   1,   /* field[1] = category */
   0,   /* field[0] = daily_content_id */
   4,   /* field[4] = language */
+  5,   /* field[5] = replacing */
   3,   /* field[3] = translation */
   2,   /* field[2] = used_date */
 };
 static const ProtobufCIntRange luma__verses__v1__claim_next_unused_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_request__descriptor =
 {
@@ -4322,7 +4335,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_request__de
   "Luma__Verses__V1__ClaimNextUnusedRequest",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimNextUnusedRequest),
-  5,
+  6,
   luma__verses__v1__claim_next_unused_request__field_descriptors,
   luma__verses__v1__claim_next_unused_request__field_indices_by_name,
   1,  luma__verses__v1__claim_next_unused_request__number_ranges,
@@ -4458,7 +4471,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_next_unused_response__d
   (ProtobufCMessageInit) luma__verses__v1__claim_next_unused_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__release_for_content_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor luma__verses__v1__release_for_content_request__field_descriptors[2] =
 {
   {
     "daily_content_id",
@@ -4472,14 +4485,27 @@ static const ProtobufCFieldDescriptor luma__verses__v1__release_for_content_requ
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "references",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Luma__Verses__V1__ReleaseForContentRequest, n_references),
+    offsetof(Luma__Verses__V1__ReleaseForContentRequest, references),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__release_for_content_request__field_indices_by_name[] = {
   0,   /* field[0] = daily_content_id */
+  1,   /* field[1] = references */
 };
 static const ProtobufCIntRange luma__verses__v1__release_for_content_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__release_for_content_request__descriptor =
 {
@@ -4489,7 +4515,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__release_for_content_request__
   "Luma__Verses__V1__ReleaseForContentRequest",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ReleaseForContentRequest),
-  1,
+  2,
   luma__verses__v1__release_for_content_request__field_descriptors,
   luma__verses__v1__release_for_content_request__field_indices_by_name,
   1,  luma__verses__v1__release_for_content_request__number_ranges,

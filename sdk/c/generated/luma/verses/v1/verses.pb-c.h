@@ -635,10 +635,17 @@ struct  Luma__Verses__V1__ClaimNextUnusedRequest
    * this language's ledger rows make a verse used.
    */
   char *language;
+  /*
+   * content-pipeline's Regenerate: the passages the item gives up (the one it shows, and any
+   * whose release is still on its way). A passage it holds outside these is returned (a retry
+   * of this claim); else a new one is claimed beside them, and they stay held until released.
+   */
+  size_t n_replacing;
+  char **replacing;
 };
 #define LUMA__VERSES__V1__CLAIM_NEXT_UNUSED_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_next_unused_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Luma__Verses__V1__ClaimNextUnusedResponse
@@ -680,10 +687,16 @@ struct  Luma__Verses__V1__ReleaseForContentRequest
 {
   ProtobufCMessage base;
   int64_t daily_content_id;
+  /*
+   * Only the rows of these passages (canonical or display references; a regenerated item
+   * releases the verse it no longer shows). Empty: every row of the item (its delete).
+   */
+  size_t n_references;
+  char **references;
 };
 #define LUMA__VERSES__V1__RELEASE_FOR_CONTENT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__release_for_content_request__descriptor) \
-    , 0 }
+    , 0, 0,NULL }
 
 
 struct  Luma__Verses__V1__ReleaseForContentResponse
