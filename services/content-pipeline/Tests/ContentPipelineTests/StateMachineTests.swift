@@ -227,6 +227,9 @@ struct StateMachineTests {
         #expect(setNull.unassigned == 1 && setNull.detached == 1)
         let first = try await pipeline.service.get(.with { $0.id = items[0].id }, context: pipeline.context)
         #expect(first.status == .generated && first.creatorID == 0)
+        // The history says why it is generated again.
+        #expect(first.history.last?.action == "unassigned" && first.history.last?.creatorID == 1
+                && first.history.last?.note == "creator 1 was deleted")
         let second = try await pipeline.service.get(.with { $0.id = items[1].id }, context: pipeline.context)
         #expect(second.status == .submitted && second.creatorID == 0 && !second.creatorVideoURL.isEmpty)
         // Idempotent: a redelivery changes nothing.

@@ -70,6 +70,13 @@ struct WorkflowTests {
         }
     }
 
+    @Test func theStatusesAreTheWireStatusesByName() {
+        for status in ContentStatus.allCases { #expect(ContentStatus(status.message) == status, "\(status)") }
+        let wire = Luma_Content_V1_Status.allCases.filter { $0 != .unspecified }
+        #expect(wire.compactMap(ContentStatus.init) == ContentStatus.allCases)
+        #expect(ContentStatus(.unspecified) == nil)
+    }
+
     @Test func regenerateKeepsTheIdTakesANewVerseAndQueuesTheOldOnesRelease() async throws {
         let pipeline = try Pipeline()
         _ = try await pipeline.plan("2027-03-02", "2027-03-02", modes: [.bible])

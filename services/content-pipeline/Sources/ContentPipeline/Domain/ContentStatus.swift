@@ -30,27 +30,17 @@ public enum ContentStatus: String, Sendable, CaseIterable {
         return "item \(item) is \(rawValue), so it cannot be \(transition.participle) (only \(starts) items can); \(next)"
     }
 
+    /// The statuses in which an item holds its creator (what monthly capacity counts).
+    static let holdingCreator: [ContentStatus] = [.assigned, .submitted, .approved, .rejected]
+
+    /// The wire status of the same name: the API's labels (ContentAPI) are the one list of
+    /// names; a status here without a wire twin fails the round-trip test.
     var message: Luma_Content_V1_Status {
-        switch self {
-        case .empty: .empty
-        case .generated: .generated
-        case .assigned: .assigned
-        case .submitted: .submitted
-        case .approved: .approved
-        case .rejected: .rejected
-        }
+        Luma_Content_V1_Status.allCases.first { $0.label == rawValue } ?? .unspecified
     }
 
     init?(_ message: Luma_Content_V1_Status) {
-        switch message {
-        case .empty: self = .empty
-        case .generated: self = .generated
-        case .assigned: self = .assigned
-        case .submitted: self = .submitted
-        case .approved: self = .approved
-        case .rejected: self = .rejected
-        default: return nil
-        }
+        self.init(rawValue: message.label)
     }
 }
 

@@ -265,7 +265,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public func creatorDeleted(_ request: Luma_Content_V1_CreatorDeletedRequest, context: RPCServerContext) async throws -> Luma_Content_V1_CreatorDeletedResponse {
         let creator = try Validate.id(request.creatorID, field: "creator_id")
-        let (unassigned, detached) = try await workflow.creatorDeleted(creator)
+        let (unassigned, detached) = try await workflow.creatorDeleted(creator, by: .caller())
         if detached > 0 {
             context.logger.info("creator deleted: SET NULL applied", metadata: [
                 "creator_id": "\(creator)", "unassigned": "\(unassigned)", "detached": "\(detached)"])

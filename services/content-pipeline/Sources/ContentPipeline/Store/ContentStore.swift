@@ -65,7 +65,7 @@ enum ContentStore {
     static func assignedCount(_ db: Database, creator: Int64, month: String) throws -> Int {
         try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM daily_content
-            WHERE creator_id = ? AND post_date BETWEEN ? AND ? AND status IN ('assigned', 'submitted', 'approved', 'rejected')
+            WHERE creator_id = ? AND post_date BETWEEN ? AND ? AND status IN (\(ContentStatus.holdingCreator.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
             """, arguments: [creator, month + "-01", month + "-31"])!
     }
 

@@ -25,8 +25,17 @@ extension ContentWorkflow {
     }
 
     /// The SET NULL of a creator deleted in creator-registry: assigned items go back to
-    /// generated, later ones keep their status with creator_id null.
-    func creatorDeleted(_ creator: Int64) async throws -> (unassigned: Int, detached: Int) {
-        try await database.measured.write { try ContentStore.detachCreator($0, creator: creator) }
+    /// generated (their history says they were unassigned, and by whom: the registry's
+    /// delivery), later ones keep their status with creator_id null.
+    func creatorDeleted(_ creator: Int64, by actor: WorkflowActor) async throws -> (unassigned: Int, detached: Int) {
+        try await database.measured.write { db in
+            let assigned = try ContentStore.list(db, ContentStore.Filter(statuses: [.assigned], creatorID: creator), limit: 100_000, offset: 0)
+            let outcome = try ContentStore.detachCreator(db, creator: creator)
+            for item in assigned {
+                try HistoryStore.record(db, item: try ContentStore.existing(db, id: item.id), .unassigned, by: actor, creator: creator,
+                                        note: "creator \(creator) was deleted")
+            }
+            return outcome
+        }
     }
 }
