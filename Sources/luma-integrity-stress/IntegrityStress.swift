@@ -129,6 +129,7 @@ struct IntegrityStress: AsyncParsableCommand {
             ("ledger rows whose content is gone", report.ledgerOrphanContentIds),
             ("bible items without a ledger row", report.bibleItemsWithoutLedgerRow),
             ("bible items whose verse another holds", report.bibleItemsWithForeignLedgerRow),
+            ("bible items holding other verses", report.bibleItemsHoldingOtherVerses),
             ("content whose creator is gone", report.contentWithMissingCreator),
             ("creators whose user is gone", report.creatorsWithMissingUser),
         ]

@@ -110,7 +110,7 @@ extension Luma_Content_V1_IntegrityReport {
     /// Every kind of dangling reference, empty when the three databases agree.
     var orphans: [Int64] {
         ledgerOrphanContentIds + bibleItemsWithoutLedgerRow + bibleItemsWithForeignLedgerRow
-            + contentWithMissingCreator + creatorsWithMissingUser
+            + contentWithMissingCreator + creatorsWithMissingUser + bibleItemsHoldingOtherVerses
     }
 }
 

@@ -23,6 +23,7 @@ struct IntegrityCommand: AsyncParsableCommand {
                 print("ledger rows whose content is gone:     \(ids(report.ledgerOrphanContentIds))")
                 print("bible items without a ledger row:      \(ids(report.bibleItemsWithoutLedgerRow))")
                 print("bible items whose verse another holds: \(ids(report.bibleItemsWithForeignLedgerRow))")
+                print("bible items holding other verses:      \(ids(report.bibleItemsHoldingOtherVerses))")
                 print("content whose creator is gone:         \(ids(report.contentWithMissingCreator))")
                 print("creators whose user is gone:           \(ids(report.creatorsWithMissingUser))")
                 print("content whose media is gone:           \(ids(report.contentWithMissingMedia))")

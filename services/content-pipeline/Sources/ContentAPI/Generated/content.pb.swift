@@ -1130,6 +1130,10 @@ public nonisolated struct Luma_Content_V1_IntegrityReport: Sendable {
   /// Items whose video or thumbnail is gone from media-store.
   public var contentWithMissingMedia: [Int64] = []
 
+  /// Bible items that hold ledger rows of a passage they do not show (a regeneration whose
+  /// release was lost) and whose release is not queued; repair releases those passages.
+  public var bibleItemsHoldingOtherVerses: [Int64] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2915,7 +2919,7 @@ nonisolated extension Luma_Content_V1_CheckIntegrityRequest: SwiftProtobuf.Messa
 
 nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntegrityReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_orphan_content_ids\0\u{3}content_with_missing_creator\0\u{3}creators_with_missing_user\0\u{3}outbox_pending\0\u{3}outbox_failed\0\u{1}repaired\0\u{1}notes\0\u{3}bible_items_without_ledger_row\0\u{3}bible_items_with_foreign_ledger_row\0\u{3}content_with_missing_media\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_orphan_content_ids\0\u{3}content_with_missing_creator\0\u{3}creators_with_missing_user\0\u{3}outbox_pending\0\u{3}outbox_failed\0\u{1}repaired\0\u{1}notes\0\u{3}bible_items_without_ledger_row\0\u{3}bible_items_with_foreign_ledger_row\0\u{3}content_with_missing_media\0\u{3}bible_items_holding_other_verses\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2933,6 +2937,7 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
       case 8: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsWithoutLedgerRow) }()
       case 9: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsWithForeignLedgerRow) }()
       case 10: try { try decoder.decodeRepeatedInt64Field(value: &self.contentWithMissingMedia) }()
+      case 11: try { try decoder.decodeRepeatedInt64Field(value: &self.bibleItemsHoldingOtherVerses) }()
       default: break
       }
     }
@@ -2969,6 +2974,9 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
     if !self.contentWithMissingMedia.isEmpty {
       try visitor.visitPackedInt64Field(value: self.contentWithMissingMedia, fieldNumber: 10)
     }
+    if !self.bibleItemsHoldingOtherVerses.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.bibleItemsHoldingOtherVerses, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2983,6 +2991,7 @@ nonisolated extension Luma_Content_V1_IntegrityReport: SwiftProtobuf.Message, Sw
     if lhs.bibleItemsWithoutLedgerRow != rhs.bibleItemsWithoutLedgerRow {return false}
     if lhs.bibleItemsWithForeignLedgerRow != rhs.bibleItemsWithForeignLedgerRow {return false}
     if lhs.contentWithMissingMedia != rhs.contentWithMissingMedia {return false}
+    if lhs.bibleItemsHoldingOtherVerses != rhs.bibleItemsHoldingOtherVerses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -51,6 +51,14 @@ struct IntegrityChecker {
         let stillThere = try await database.measured.read { try ContentStore.ids($0) }
         let lost = verdicts.filter { $0.outcome == .missing && stillThere.contains($0.dailyContentID) }
         let doubled = verdicts.filter { $0.outcome == .heldByOther && stillThere.contains($0.dailyContentID) }
+        // Passages an item holds beside its verse: a regeneration's release still queued heals
+        // by itself; one that was never queued (a stop between the claim and the rewrite) is
+        // an orphan claim.
+        let holders = verdicts.filter { !$0.alsoHeld.isEmpty }.map(\.dailyContentID)
+        let queued = try await database.measured.read { db in
+            try Set(holders.filter { !(try ContentWorkflow.pendingReleases(db, item: $0)).isEmpty })
+        }
+        let holdingOthers = verdicts.filter { !$0.alsoHeld.isEmpty && stillThere.contains($0.dailyContentID) && !queued.contains($0.dailyContentID) }
 
         let missingMedia = try await itemsWithMissingMedia()
 
@@ -59,10 +67,14 @@ struct IntegrityChecker {
             $0.ledgerOrphanContentIds = ledgerOrphans
             $0.bibleItemsWithoutLedgerRow = lost.map(\.dailyContentID)
             $0.bibleItemsWithForeignLedgerRow = doubled.map(\.dailyContentID)
+            $0.bibleItemsHoldingOtherVerses = holdingOthers.map(\.dailyContentID)
             $0.contentWithMissingCreator = contentWithMissingCreator
             $0.creatorsWithMissingUser = missingUser
             $0.outboxPending = UInt32(outbox.pending + remoteOutbox.pending)
             $0.outboxFailed = UInt32(outbox.failed + remoteOutbox.failed)
+        }
+        for verdict in holdingOthers {
+            report.notes.append("item \(verdict.dailyContentID) also holds \(verdict.alsoHeld.joined(separator: ", ")), which it does not show")
         }
         for verdict in verdicts where verdict.outcome == .invalidReference {
             report.notes.append("item \(verdict.dailyContentID): \(verdict.detail)")
@@ -82,6 +94,13 @@ struct IntegrityChecker {
         }
         if !ledgerOrphans.isEmpty {
             report.notes.append("ledger orphans: released the verses of deleted items \(list(ledgerOrphans))")
+        }
+        // The passages a regeneration gave up go back to the pool.
+        for verdict in holdingOthers {
+            try await verses.release(content: verdict.dailyContentID, references: verdict.alsoHeld)
+        }
+        if !holdingOthers.isEmpty {
+            report.notes.append("bible items holding other verses: released them for items \(list(holdingOthers.map(\.dailyContentID)))")
         }
         // SET NULL, as creator-registry's outbox would have (and leaving its tombstone).
         for creator in missingCreators {

@@ -423,6 +423,15 @@ public struct VerseRegistryService: Luma_Verses_V1_VerseRegistryProvider {
         } else {
             verdict.outcome = .held
         }
+        // The item's other rows, as passages (runs of consecutive verses).
+        let others = try LedgerStore.rows(db, content: claim.dailyContentID)
+            .filter { $0.language == language && ($0.ordinal < reference.first || $0.ordinal > reference.last) }
+            .map(\.ordinal).sorted()
+        var runs: [(first: Int, last: Int)] = []
+        for ordinal in others {
+            if let last = runs.last, ordinal == last.last + 1 { runs[runs.count - 1].last = ordinal } else { runs.append((ordinal, ordinal)) }
+        }
+        verdict.alsoHeld = runs.map { canon.reference(first: $0.first, last: $0.last).canonical }
         return verdict
     }
 

@@ -935,6 +935,11 @@ public nonisolated struct Luma_Verses_V1_ClaimVerdict: Sendable {
   /// Human-readable, e.g. "Psalms 23:1 is held by daily content 12".
   public var detail: String = String()
 
+  /// Passages (canonical references) the item holds beside this one: a regenerated item's old
+  /// verse whose release has not arrived, or was lost (content-pipeline stopped between the new
+  /// claim and the rewrite).
+  public var alsoHeld: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum Outcome: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -2867,7 +2872,7 @@ nonisolated extension Luma_Verses_V1_VerifyClaimsResponse: SwiftProtobuf.Message
 
 nonisolated extension Luma_Verses_V1_ClaimVerdict: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ClaimVerdict"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}outcome\0\u{1}holders\0\u{1}detail\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_content_id\0\u{1}outcome\0\u{1}holders\0\u{1}detail\0\u{3}also_held\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2879,6 +2884,7 @@ nonisolated extension Luma_Verses_V1_ClaimVerdict: SwiftProtobuf.Message, SwiftP
       case 2: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
       case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.holders) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.alsoHeld) }()
       default: break
       }
     }
@@ -2897,6 +2903,9 @@ nonisolated extension Luma_Verses_V1_ClaimVerdict: SwiftProtobuf.Message, SwiftP
     if !self.detail.isEmpty {
       try visitor.visitSingularStringField(value: self.detail, fieldNumber: 4)
     }
+    if !self.alsoHeld.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.alsoHeld, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2905,6 +2914,7 @@ nonisolated extension Luma_Verses_V1_ClaimVerdict: SwiftProtobuf.Message, SwiftP
     if lhs.outcome != rhs.outcome {return false}
     if lhs.holders != rhs.holders {return false}
     if lhs.detail != rhs.detail {return false}
+    if lhs.alsoHeld != rhs.alsoHeld {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4425,7 +4425,7 @@ const ProtobufCMessageDescriptor luma__content__v1__check_integrity_request__des
   (ProtobufCMessageInit) luma__content__v1__check_integrity_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field_descriptors[10] =
+static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field_descriptors[11] =
 {
   {
     "ledger_orphan_content_ids",
@@ -4547,8 +4547,21 @@ static const ProtobufCFieldDescriptor luma__content__v1__integrity_report__field
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "bible_items_holding_other_verses",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Luma__Content__V1__IntegrityReport, n_bible_items_holding_other_verses),
+    offsetof(Luma__Content__V1__IntegrityReport, bible_items_holding_other_verses),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__integrity_report__field_indices_by_name[] = {
+  10,   /* field[10] = bible_items_holding_other_verses */
   8,   /* field[8] = bible_items_with_foreign_ledger_row */
   7,   /* field[7] = bible_items_without_ledger_row */
   1,   /* field[1] = content_with_missing_creator */
@@ -4563,7 +4576,7 @@ static const unsigned luma__content__v1__integrity_report__field_indices_by_name
 static const ProtobufCIntRange luma__content__v1__integrity_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor =
 {
@@ -4573,7 +4586,7 @@ const ProtobufCMessageDescriptor luma__content__v1__integrity_report__descriptor
   "Luma__Content__V1__IntegrityReport",
   "luma.content.v1",
   sizeof(Luma__Content__V1__IntegrityReport),
-  10,
+  11,
   luma__content__v1__integrity_report__field_descriptors,
   luma__content__v1__integrity_report__field_indices_by_name,
   1,  luma__content__v1__integrity_report__number_ranges,

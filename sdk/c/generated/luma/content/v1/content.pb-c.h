@@ -878,10 +878,16 @@ struct  Luma__Content__V1__IntegrityReport
    */
   size_t n_content_with_missing_media;
   int64_t *content_with_missing_media;
+  /*
+   * Bible items that hold ledger rows of a passage they do not show (a regeneration whose
+   * release was lost) and whose release is not queued; repair releases those passages.
+   */
+  size_t n_bible_items_holding_other_verses;
+  int64_t *bible_items_holding_other_verses;
 };
 #define LUMA__CONTENT__V1__INTEGRITY_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__integrity_report__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 struct  Luma__Content__V1__ReleaseUnheldMediaRequest

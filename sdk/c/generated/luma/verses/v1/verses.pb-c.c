@@ -5192,7 +5192,7 @@ const ProtobufCEnumDescriptor luma__verses__v1__claim_verdict__outcome__descript
   luma__verses__v1__claim_verdict__outcome__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor luma__verses__v1__claim_verdict__field_descriptors[4] =
+static const ProtobufCFieldDescriptor luma__verses__v1__claim_verdict__field_descriptors[5] =
 {
   {
     "daily_content_id",
@@ -5242,8 +5242,21 @@ static const ProtobufCFieldDescriptor luma__verses__v1__claim_verdict__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "also_held",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Luma__Verses__V1__ClaimVerdict, n_also_held),
+    offsetof(Luma__Verses__V1__ClaimVerdict, also_held),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__verses__v1__claim_verdict__field_indices_by_name[] = {
+  4,   /* field[4] = also_held */
   0,   /* field[0] = daily_content_id */
   3,   /* field[3] = detail */
   2,   /* field[2] = holders */
@@ -5252,7 +5265,7 @@ static const unsigned luma__verses__v1__claim_verdict__field_indices_by_name[] =
 static const ProtobufCIntRange luma__verses__v1__claim_verdict__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor luma__verses__v1__claim_verdict__descriptor =
 {
@@ -5262,7 +5275,7 @@ const ProtobufCMessageDescriptor luma__verses__v1__claim_verdict__descriptor =
   "Luma__Verses__V1__ClaimVerdict",
   "luma.verses.v1",
   sizeof(Luma__Verses__V1__ClaimVerdict),
-  4,
+  5,
   luma__verses__v1__claim_verdict__field_descriptors,
   luma__verses__v1__claim_verdict__field_indices_by_name,
   1,  luma__verses__v1__claim_verdict__number_ranges,

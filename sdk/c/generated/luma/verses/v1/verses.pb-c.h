@@ -888,10 +888,17 @@ struct  Luma__Verses__V1__ClaimVerdict
    * Human-readable, e.g. "Psalms 23:1 is held by daily content 12".
    */
   char *detail;
+  /*
+   * Passages (canonical references) the item holds beside this one: a regenerated item's old
+   * verse whose release has not arrived, or was lost (content-pipeline stopped between the new
+   * claim and the rewrite).
+   */
+  size_t n_also_held;
+  char **also_held;
 };
 #define LUMA__VERSES__V1__CLAIM_VERDICT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__verses__v1__claim_verdict__descriptor) \
-    , 0, LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string }
+    , 0, LUMA__VERSES__V1__CLAIM_VERDICT__OUTCOME__OUTCOME_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /* Luma__Verses__V1__VerseRange methods */
