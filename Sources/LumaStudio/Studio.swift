@@ -60,7 +60,7 @@ public struct Studio: Sendable {
         addCreatorRoutes(creator)
         addPeopleRoutes(admin)
         addOperationsRoutes(admin)
-        addMediaRoutes(signedIn, creator: creator)
+        addMediaRoutes(signedIn)
         signedIn.get("/") { _, context in
             Self.redirect(try context.person.role == .admin ? "/calendar" : "/assignments")
         }

@@ -5,7 +5,6 @@ import Hummingbird
 /// saying what content-pipeline lets them do with it now.
 extension Studio {
     func addCreatorRoutes(_ router: RouterGroup<Context>) {
-        addCreatorSubmitRoutes(router)
         router.get("/assignments") { _, context in
             try await page(context) { session in
                 let items = try await backend.content.list(.with {

@@ -3,7 +3,8 @@ import Hummingbird
 import LumaRPC
 
 /// An item's page, for admins and for the creator it is assigned to (content-pipeline answers
-/// another creator's item with NOT_FOUND, a 404 here), and a creator's submission by URL.
+/// another creator's item with NOT_FOUND, a 404 here), and a submission by URL (by whoever the
+/// item's actions let submit).
 extension Studio {
     func addItemRoutes(_ router: RouterGroup<Context>) {
         router.get("/items/:id") { _, context in
@@ -31,9 +32,10 @@ extension Studio {
                 return ItemPage.render(item, session: session, flash: context.takeFlash(), names: names, assignable: assignable)
             }
         }
+        addSubmitRoutes(router)
     }
 
-    func addCreatorSubmitRoutes(_ router: RouterGroup<Context>) {
+    func addSubmitRoutes(_ router: RouterGroup<Context>) {
         router.post("/items/:id/submit") { request, context in
             let id = try Self.id(context)
             return try await action(request, context, SubmitURLForm.self, back: "/items/\(id)") { _, form in
