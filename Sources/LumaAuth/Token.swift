@@ -5,7 +5,8 @@ import LumaRPC
 /// Who a caller is, from a verified token.
 public struct Principal: Sendable, Equatable {
     public enum Role: String, Sendable, CaseIterable {
-        case admin, service, creator
+        /// `app`: a reader of what is published (the devotional app, luma-feed); nothing else.
+        case admin, service, creator, app
     }
 
     public let subject: String

@@ -124,6 +124,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 /// RFC 3339 timestamps in UTC with milliseconds, the format every service stores and returns.
 public enum Timestamp {
     public static func now() -> String {
-        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        rfc3339(Date())
+    }
+
+    public static func rfc3339(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

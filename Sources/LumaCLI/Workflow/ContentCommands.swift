@@ -9,7 +9,7 @@ struct ContentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "content", abstract: "Daily content: plan, generate, assign, submit, review, delete.",
         subcommands: [Plan.self, Generate.self, Regenerate.self, Assignable.self, Assign.self, Unassign.self, Submit.self, Approve.self,
-                      Reject.self, Delete.self, Show.self, History.self, List.self])
+                      Reject.self, Unpublish.self, Republish.self, Delete.self, Show.self, History.self, List.self, Published.self])
 
     struct Unassign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Take an assigned item back from its creator (it becomes generated again).")
@@ -393,6 +393,59 @@ extension ContentCommand {
                     let detail = [event.verseReference, event.note, event.videoURL, event.videoMediaID == 0 ? "" : "media \(event.videoMediaID)"]
                         .filter { !$0.isEmpty }.joined(separator: "; ")
                     return [event.at, event.action, by, event.creatorID == 0 ? "-" : "\(event.creatorID)", detail.isEmpty ? "-" : detail]
+                })
+            }
+        }
+    }
+}
+
+extension ContentCommand {
+    struct Unpublish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pull an approved item from the feed (audited; republish puts it back).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+        @Option(help: "Why (kept in the item's history).") var note: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.unpublish(.with { $0.id = id; $0.note = note })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) unpublished: \(item.unpublishNote)")
+            }
+        }
+    }
+
+    struct Republish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put an unpublished item back on the feed.")
+        @OptionGroup var endpoints: EndpointOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let item = try await client.republish(.with { $0.id = id })
+                if endpoints.json { return try Output.json(item) }
+                print("item \(item.id) \(item.publication)")
+            }
+        }
+    }
+
+    struct Published: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What the app shows: a channel's published items of a day (default today in its time zone).")
+        @OptionGroup var endpoints: EndpointOptions
+        @Option(help: "The channel.") var language = "en"
+        @Option(help: "YYYY-MM-DD; default today in the channel's time zone.") var date = ""
+
+        func run() async throws {
+            try await reportingErrors {
+                let client = Luma_Content_V1_ContentPipelineClient(try endpoints.contentClient())
+                let day = try await client.getPublished(.with { $0.language = language; $0.date = date })
+                if endpoints.json { return try Output.json(day) }
+                print("\(day.language) \(day.date) (\(day.timeZone)): \(day.items.count) published; next day at \(day.nextPublicationAt)")
+                Output.table(["ID", "MODE", "TOPIC", "VERSE", "VIDEO"], day.items.map {
+                    ["\($0.id)", $0.mode.label, $0.topic, $0.verseReference.isEmpty ? "-" : $0.verseReference,
+                     !$0.videoURL.isEmpty ? $0.videoURL : $0.videoMediaID != 0 ? "media \($0.videoMediaID)" : "-"]
                 })
             }
         }

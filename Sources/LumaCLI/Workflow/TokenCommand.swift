@@ -10,7 +10,7 @@ struct TokenCommand: AsyncParsableCommand {
             abstract: "Mint a signed token with the services' key.",
             discussion: "Example: lumactl token mint --role creator --creator 3 --ttl 86400")
 
-        @Option(help: "admin, service or creator.") var role: String
+        @Option(help: "admin, service, creator or app (reads what is published).") var role: String
         @Option(help: "The creator id, for a creator token.") var creator: Int64?
         @Option(help: "Lifetime in seconds.") var ttl: Double = 3600
         @Option(help: "Subject (who the token is for).") var subject: String?
@@ -18,7 +18,7 @@ struct TokenCommand: AsyncParsableCommand {
         var key: String?
 
         func run() async throws {
-            guard let parsed = Principal.Role(rawValue: role) else { throw ValidationError("--role must be admin, service or creator") }
+            guard let parsed = Principal.Role(rawValue: role) else { throw ValidationError("--role must be admin, service, creator or app") }
             guard (parsed == .creator) == (creator != nil) else {
                 throw ValidationError(parsed == .creator ? "a creator token needs --creator ID" : "--creator is only for creator tokens")
             }

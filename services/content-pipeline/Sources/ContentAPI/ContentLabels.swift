@@ -31,6 +31,8 @@ extension Luma_Content_V1_Action {
         case .reject: "reject"
         case .delete: "delete"
         case .retryRender: "retry-render"
+        case .unpublish: "unpublish"
+        case .republish: "republish"
         default: "unknown"
         }
     }

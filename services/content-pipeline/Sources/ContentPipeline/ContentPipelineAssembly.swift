@@ -13,6 +13,7 @@ public enum ContentPipelineAssembly {
     /// `generator`: the template generator with `seed` unless given.
     public static func make(database: DatabasePool, databaseName: String = "content-pipeline.sqlite",
                             verses: RPCClient, creators: RPCClient, media: RPCClient? = nil, seed: UInt64 = 0, generator: (any ScriptGenerator)? = nil,
+                            publication: PublicationCalendar = PublicationCalendar(),
                             rendering: Rendering? = nil, pausePoints: PausePoints = .none, logger: Logger) -> ServiceAssembly {
         let verseSource = RPCVerseSource(client: verses)
         let deliverer = OutboxDeliverer(database: database, handlers: ContentPipelineOutbox.handlers(verses: verseSource), logger: logger)
@@ -21,7 +22,7 @@ public enum ContentPipelineAssembly {
         let service = ContentPipelineService(
             database: database, verses: verseSource, creators: RPCCreatorDirectory(client: creators),
             media: media.map { RPCMediaLibrary(client: $0) } ?? NoMediaLibrary(),
-            generator: generator ?? TemplateScriptGenerator(seed: seed), seed: seed, rendering: setup, pausePoints: pausePoints,
+            generator: generator ?? TemplateScriptGenerator(seed: seed), seed: seed, rendering: setup, publication: publication, pausePoints: pausePoints,
             outboxWritten: { deliverer.wake() })
         var background: [any Service] = [deliverer]
         if let rendering, let media {

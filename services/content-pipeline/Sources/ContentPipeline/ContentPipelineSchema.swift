@@ -168,7 +168,8 @@ public enum ContentPipelineSchema: ServiceSchema {
         // The workflow's whole history (ContentWorkflow): generation, regeneration, assignment
         // and unassignment join submissions and reviews, each with who made the move. The
         // action CHECK widens, which SQLite does only by rebuilding the table. `revision`
-        // counts regenerations, so a rewritten item gets other skeletons than it had.
+        // counts regenerations, so a rewritten item gets other skeletons than it had; an
+        // approved item may be pulled from the feed and put back (unpublished_at).
         migrator.registerMigration("009_workflow_history") { db in
             try db.execute(sql: """
                 CREATE TABLE review_events_v9 (
@@ -176,7 +177,8 @@ public enum ContentPipelineSchema: ServiceSchema {
                     daily_content_id INTEGER NOT NULL REFERENCES daily_content(id) ON DELETE CASCADE,
                     at TEXT NOT NULL,
                     action TEXT NOT NULL CHECK (action IN
-                        ('generated', 'regenerated', 'assigned', 'unassigned', 'submitted', 'approved', 'rejected')),
+                        ('generated', 'regenerated', 'assigned', 'unassigned', 'submitted', 'approved', 'rejected',
+                         'unpublished', 'republished')),
                     creator_id INTEGER,
                     note TEXT,
                     video_url TEXT,
@@ -193,6 +195,11 @@ public enum ContentPipelineSchema: ServiceSchema {
                 ALTER TABLE review_events_v9 RENAME TO review_events;
                 CREATE INDEX review_events_item ON review_events(daily_content_id, id);
                 ALTER TABLE daily_content ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                -- An approved item an admin pulled from the feed (docs/content.md, "Publishing").
+                ALTER TABLE daily_content ADD COLUMN unpublished_at TEXT;
+                ALTER TABLE daily_content ADD COLUMN unpublish_note TEXT;
+                -- The feed: a channel's approved items by date.
+                CREATE INDEX daily_content_published ON daily_content(language, status, post_date);
                 -- The review queue: submitted items, least recently changed first.
                 CREATE INDEX daily_content_waiting ON daily_content(status, updated_at);
                 """)

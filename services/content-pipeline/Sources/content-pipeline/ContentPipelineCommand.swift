@@ -32,6 +32,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seed of the template script generator (same seed, same scripts); it also rotates positivity themes.")
     var seed: UInt64 = 0
 
+    @Option(help: "Each channel's time zone, LANG=ZONE[,LANG=ZONE] (IANA names); an approved item is published at midnight of its date there. Default: the language packs' (en=America/New_York, es=America/Mexico_City).")
+    var channelTimeZones = ""
+
     @OptionGroup var generatorOptions: GeneratorOptions
 
     @OptionGroup var avatarOptions: AvatarOptions
@@ -51,7 +54,9 @@ struct Serve: AsyncParsableCommand {
         let assembly = ContentPipelineAssembly.make(
             database: database, databaseName: options.databaseName(default: ContentPipelineSchema.defaultDatabasePath),
             verses: versesClient, creators: creatorsClient, media: mediaClient, seed: seed,
-            generator: try generatorOptions.generator(seed: seed, logger: logger), rendering: try avatarOptions.rendering(), logger: logger)
+            generator: try generatorOptions.generator(seed: seed, logger: logger),
+            publication: PublicationCalendar(zones: PublicationCalendar.bundledZones.merging(try PublicationCalendar.zones(channelTimeZones)) { $1 }),
+            rendering: try avatarOptions.rendering(), logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
                                    otelEndpoint: options.otelEndpoint, logger: logger)
     }

@@ -47,11 +47,11 @@ struct WorkflowTests {
         #expect(try await actions(pipeline, id, as: Self.creator(1)) == [.submit])
         _ = try await pipeline.submit(id)
         _ = try await pipeline.service.approve(.with { $0.id = id }, context: pipeline.context)
-        // Approved is published and kept: nothing is left to do, not even delete.
-        #expect(try await actions(pipeline, id, as: Self.admin) == [])
+        // Approved is published and kept: it may only be pulled from the feed, never deleted.
+        #expect(try await actions(pipeline, id, as: Self.admin) == [.unpublish])
         // Lists carry them too (no authentication: the development mode's anonymous admin).
         let listed = try await pipeline.service.list(.init(), context: pipeline.context).items
-        #expect(listed.count == 1 && listed[0].actions == [])
+        #expect(listed.count == 1 && listed[0].actions == [.unpublish])
     }
 
     @Test func everyActionOfferedIsOneTheServerAccepts() async throws {

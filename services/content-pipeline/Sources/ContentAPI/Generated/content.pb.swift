@@ -98,6 +98,12 @@ public nonisolated enum Luma_Content_V1_Action: SwiftProtobuf.Enum, Swift.CaseIt
 
   /// RetryRender
   case retryRender // = 9
+
+  /// Unpublish (a note is required)
+  case unpublish // = 10
+
+  /// Republish
+  case republish // = 11
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -116,6 +122,8 @@ public nonisolated enum Luma_Content_V1_Action: SwiftProtobuf.Enum, Swift.CaseIt
     case 7: self = .reject
     case 8: self = .delete
     case 9: self = .retryRender
+    case 10: self = .unpublish
+    case 11: self = .republish
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -132,6 +140,8 @@ public nonisolated enum Luma_Content_V1_Action: SwiftProtobuf.Enum, Swift.CaseIt
     case .reject: return 7
     case .delete: return 8
     case .retryRender: return 9
+    case .unpublish: return 10
+    case .republish: return 11
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -148,6 +158,8 @@ public nonisolated enum Luma_Content_V1_Action: SwiftProtobuf.Enum, Swift.CaseIt
     .reject,
     .delete,
     .retryRender,
+    .unpublish,
+    .republish,
   ]
 
 }
@@ -416,11 +428,184 @@ public nonisolated struct Luma_Content_V1_ContentItem: @unchecked Sendable {
     set {_uniqueStorage()._actions = newValue}
   }
 
+  /// Approved items: "scheduled" (its midnight has not come in the channel's time zone),
+  /// "published", or "unpublished" (pulled by an admin); empty before approval.
+  public var publication: String {
+    get {_storage._publication}
+    set {_uniqueStorage()._publication = newValue}
+  }
+
+  /// When it is (or was) published: midnight of post_date in the channel's time zone, RFC 3339.
+  public var publishedAt: String {
+    get {_storage._publishedAt}
+    set {_uniqueStorage()._publishedAt = newValue}
+  }
+
+  /// why it was pulled, while unpublished
+  public var unpublishNote: String {
+    get {_storage._unpublishNote}
+    set {_uniqueStorage()._unpublishNote = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Luma_Content_V1_UnpublishRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 = 0
+
+  /// required: why
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_RepublishRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_GetPublishedRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the channel
+  public var language: String = String()
+
+  /// YYYY-MM-DD; empty = today in the channel's time zone
+  public var date: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One channel's day as the app shows it.
+public nonisolated struct Luma_Content_V1_PublishedDay: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var language: String = String()
+
+  public var date: String = String()
+
+  /// the channel's, e.g. "America/New_York"
+  public var timeZone: String = String()
+
+  public var items: [Luma_Content_V1_PublishedItem] = []
+
+  /// When the next day is published (the next midnight in the channel's zone), RFC 3339: how
+  /// long a copy of today stays current.
+  public var nextPublicationAt: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The public fields of a published item: nothing about its production (creators, notes,
+/// history, drafts).
+public nonisolated struct Luma_Content_V1_PublishedItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 = 0
+
+  public var postDate: String = String()
+
+  public var language: String = String()
+
+  public var mode: Luma_Content_V1_Mode = .unspecified
+
+  /// as it reads in the language ("la paz de Dios")
+  public var topic: String = String()
+
+  /// bible mode
+  public var verseReference: String = String()
+
+  public var verseText: String = String()
+
+  public var devotionalReflection: String = String()
+
+  public var meditationScript: String = String()
+
+  /// The video: an external CDN's https URLs, or media-store's media ids (served by luma-feed).
+  public var videoURL: String = String()
+
+  public var thumbnailURL: String = String()
+
+  public var videoMediaID: Int64 = 0
+
+  public var thumbnailMediaID: Int64 = 0
+
+  public var videoDurationMs: UInt32 = 0
+
+  /// RFC 3339
+  public var publishedAt: String = String()
+
+  /// changes whenever the item does (for caches)
+  public var updatedAt: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ListPublishedRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var language: String = String()
+
+  public var fromDate: String = String()
+
+  /// inclusive
+  public var toDate: String = String()
+
+  /// default 100, at most 1000
+  public var pageSize: UInt32 = 0
+
+  public var pageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Luma_Content_V1_ListPublishedResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var items: [Luma_Content_V1_PublishedItem] = []
+
+  public var nextPageToken: String = String()
+
+  public var timeZone: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// An AI creator's video being made by the avatar vendor (docs/rendering.md).
@@ -546,8 +731,8 @@ public nonisolated struct Luma_Content_V1_ReviewEvent: Sendable {
   /// RFC 3339
   public var at: String = String()
 
-  /// "generated", "regenerated", "assigned", "unassigned", "submitted", "approved" or
-  /// "rejected".
+  /// "generated", "regenerated", "assigned", "unassigned", "submitted", "approved",
+  /// "rejected", "unpublished" or "republished".
   public var action: String = String()
 
   /// The creator the move concerns: the one assigned or unassigned, who submitted, whose video
@@ -1177,7 +1362,7 @@ nonisolated extension Luma_Content_V1_Mode: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Luma_Content_V1_Action: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTION_UNSPECIFIED\0\u{1}ACTION_GENERATE\0\u{1}ACTION_REGENERATE\0\u{1}ACTION_ASSIGN\0\u{1}ACTION_UNASSIGN\0\u{1}ACTION_SUBMIT\0\u{1}ACTION_APPROVE\0\u{1}ACTION_REJECT\0\u{1}ACTION_DELETE\0\u{1}ACTION_RETRY_RENDER\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTION_UNSPECIFIED\0\u{1}ACTION_GENERATE\0\u{1}ACTION_REGENERATE\0\u{1}ACTION_ASSIGN\0\u{1}ACTION_UNASSIGN\0\u{1}ACTION_SUBMIT\0\u{1}ACTION_APPROVE\0\u{1}ACTION_REJECT\0\u{1}ACTION_DELETE\0\u{1}ACTION_RETRY_RENDER\0\u{1}ACTION_UNPUBLISH\0\u{1}ACTION_REPUBLISH\0")
 }
 
 nonisolated extension Luma_Content_V1_ListOrder: SwiftProtobuf._ProtoNameProviding {
@@ -1190,7 +1375,7 @@ nonisolated extension Luma_Content_V1_Status: SwiftProtobuf._ProtoNameProviding 
 
 nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContentItem"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0\u{1}render\0\u{1}actions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}mode\0\u{1}language\0\u{1}status\0\u{3}creator_id\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}camera_script\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}background_prompt\0\u{3}rejection_note\0\u{3}creator_video_url\0\u{3}creator_video_thumbnail\0\u{3}created_at\0\u{3}updated_at\0\u{1}category\0\u{1}history\0\u{3}verse_note\0\u{3}topic_label\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}video_width\0\u{3}video_height\0\u{3}video_codecs\0\u{1}render\0\u{1}actions\0\u{1}publication\0\u{3}published_at\0\u{3}unpublish_note\0")
 
   fileprivate class _StorageClass {
     var _id: Int64 = 0
@@ -1222,6 +1407,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
     var _videoCodecs: String = String()
     var _render: Luma_Content_V1_RenderJob? = nil
     var _actions: [Luma_Content_V1_Action] = []
+    var _publication: String = String()
+    var _publishedAt: String = String()
+    var _unpublishNote: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1261,6 +1449,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       _videoCodecs = source._videoCodecs
       _render = source._render
       _actions = source._actions
+      _publication = source._publication
+      _publishedAt = source._publishedAt
+      _unpublishNote = source._unpublishNote
     }
   }
 
@@ -1308,6 +1499,9 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         case 27: try { try decoder.decodeSingularStringField(value: &_storage._videoCodecs) }()
         case 28: try { try decoder.decodeSingularMessageField(value: &_storage._render) }()
         case 29: try { try decoder.decodeRepeatedEnumField(value: &_storage._actions) }()
+        case 30: try { try decoder.decodeSingularStringField(value: &_storage._publication) }()
+        case 31: try { try decoder.decodeSingularStringField(value: &_storage._publishedAt) }()
+        case 32: try { try decoder.decodeSingularStringField(value: &_storage._unpublishNote) }()
         default: break
         }
       }
@@ -1407,6 +1601,15 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
       if !_storage._actions.isEmpty {
         try visitor.visitPackedEnumField(value: _storage._actions, fieldNumber: 29)
       }
+      if !_storage._publication.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._publication, fieldNumber: 30)
+      }
+      if !_storage._publishedAt.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._publishedAt, fieldNumber: 31)
+      }
+      if !_storage._unpublishNote.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._unpublishNote, fieldNumber: 32)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1445,10 +1648,358 @@ nonisolated extension Luma_Content_V1_ContentItem: SwiftProtobuf.Message, SwiftP
         if _storage._videoCodecs != rhs_storage._videoCodecs {return false}
         if _storage._render != rhs_storage._render {return false}
         if _storage._actions != rhs_storage._actions {return false}
+        if _storage._publication != rhs_storage._publication {return false}
+        if _storage._publishedAt != rhs_storage._publishedAt {return false}
+        if _storage._unpublishNote != rhs_storage._unpublishNote {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_UnpublishRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UnpublishRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_UnpublishRequest, rhs: Luma_Content_V1_UnpublishRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_RepublishRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RepublishRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_RepublishRequest, rhs: Luma_Content_V1_RepublishRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_GetPublishedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPublishedRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}language\0\u{1}date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 1)
+    }
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_GetPublishedRequest, rhs: Luma_Content_V1_GetPublishedRequest) -> Bool {
+    if lhs.language != rhs.language {return false}
+    if lhs.date != rhs.date {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_PublishedDay: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PublishedDay"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}language\0\u{1}date\0\u{3}time_zone\0\u{1}items\0\u{3}next_publication_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.timeZone) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.nextPublicationAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 1)
+    }
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 2)
+    }
+    if !self.timeZone.isEmpty {
+      try visitor.visitSingularStringField(value: self.timeZone, fieldNumber: 3)
+    }
+    if !self.items.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 4)
+    }
+    if !self.nextPublicationAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPublicationAt, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_PublishedDay, rhs: Luma_Content_V1_PublishedDay) -> Bool {
+    if lhs.language != rhs.language {return false}
+    if lhs.date != rhs.date {return false}
+    if lhs.timeZone != rhs.timeZone {return false}
+    if lhs.items != rhs.items {return false}
+    if lhs.nextPublicationAt != rhs.nextPublicationAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_PublishedItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PublishedItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}post_date\0\u{1}language\0\u{1}mode\0\u{1}topic\0\u{3}verse_reference\0\u{3}verse_text\0\u{3}devotional_reflection\0\u{3}meditation_script\0\u{3}video_url\0\u{3}thumbnail_url\0\u{3}video_media_id\0\u{3}thumbnail_media_id\0\u{3}video_duration_ms\0\u{3}published_at\0\u{3}updated_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.postDate) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.topic) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.verseReference) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.verseText) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.devotionalReflection) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.meditationScript) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.videoURL) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.thumbnailURL) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.videoMediaID) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.thumbnailMediaID) }()
+      case 14: try { try decoder.decodeSingularUInt32Field(value: &self.videoDurationMs) }()
+      case 15: try { try decoder.decodeSingularStringField(value: &self.publishedAt) }()
+      case 16: try { try decoder.decodeSingularStringField(value: &self.updatedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.postDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.postDate, fieldNumber: 2)
+    }
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 3)
+    }
+    if self.mode != .unspecified {
+      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 4)
+    }
+    if !self.topic.isEmpty {
+      try visitor.visitSingularStringField(value: self.topic, fieldNumber: 5)
+    }
+    if !self.verseReference.isEmpty {
+      try visitor.visitSingularStringField(value: self.verseReference, fieldNumber: 6)
+    }
+    if !self.verseText.isEmpty {
+      try visitor.visitSingularStringField(value: self.verseText, fieldNumber: 7)
+    }
+    if !self.devotionalReflection.isEmpty {
+      try visitor.visitSingularStringField(value: self.devotionalReflection, fieldNumber: 8)
+    }
+    if !self.meditationScript.isEmpty {
+      try visitor.visitSingularStringField(value: self.meditationScript, fieldNumber: 9)
+    }
+    if !self.videoURL.isEmpty {
+      try visitor.visitSingularStringField(value: self.videoURL, fieldNumber: 10)
+    }
+    if !self.thumbnailURL.isEmpty {
+      try visitor.visitSingularStringField(value: self.thumbnailURL, fieldNumber: 11)
+    }
+    if self.videoMediaID != 0 {
+      try visitor.visitSingularInt64Field(value: self.videoMediaID, fieldNumber: 12)
+    }
+    if self.thumbnailMediaID != 0 {
+      try visitor.visitSingularInt64Field(value: self.thumbnailMediaID, fieldNumber: 13)
+    }
+    if self.videoDurationMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.videoDurationMs, fieldNumber: 14)
+    }
+    if !self.publishedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.publishedAt, fieldNumber: 15)
+    }
+    if !self.updatedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.updatedAt, fieldNumber: 16)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_PublishedItem, rhs: Luma_Content_V1_PublishedItem) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.postDate != rhs.postDate {return false}
+    if lhs.language != rhs.language {return false}
+    if lhs.mode != rhs.mode {return false}
+    if lhs.topic != rhs.topic {return false}
+    if lhs.verseReference != rhs.verseReference {return false}
+    if lhs.verseText != rhs.verseText {return false}
+    if lhs.devotionalReflection != rhs.devotionalReflection {return false}
+    if lhs.meditationScript != rhs.meditationScript {return false}
+    if lhs.videoURL != rhs.videoURL {return false}
+    if lhs.thumbnailURL != rhs.thumbnailURL {return false}
+    if lhs.videoMediaID != rhs.videoMediaID {return false}
+    if lhs.thumbnailMediaID != rhs.thumbnailMediaID {return false}
+    if lhs.videoDurationMs != rhs.videoDurationMs {return false}
+    if lhs.publishedAt != rhs.publishedAt {return false}
+    if lhs.updatedAt != rhs.updatedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ListPublishedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPublishedRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}language\0\u{3}from_date\0\u{3}to_date\0\u{3}page_size\0\u{3}page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.fromDate) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.toDate) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 1)
+    }
+    if !self.fromDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromDate, fieldNumber: 2)
+    }
+    if !self.toDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.toDate, fieldNumber: 3)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 4)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ListPublishedRequest, rhs: Luma_Content_V1_ListPublishedRequest) -> Bool {
+    if lhs.language != rhs.language {return false}
+    if lhs.fromDate != rhs.fromDate {return false}
+    if lhs.toDate != rhs.toDate {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Luma_Content_V1_ListPublishedResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPublishedResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}items\0\u{3}next_page_token\0\u{3}time_zone\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.timeZone) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.items.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    if !self.timeZone.isEmpty {
+      try visitor.visitSingularStringField(value: self.timeZone, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Luma_Content_V1_ListPublishedResponse, rhs: Luma_Content_V1_ListPublishedResponse) -> Bool {
+    if lhs.items != rhs.items {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.timeZone != rhs.timeZone {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

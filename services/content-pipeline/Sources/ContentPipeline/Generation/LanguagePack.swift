@@ -9,6 +9,8 @@ public struct LanguagePack: Sendable, Decodable {
     public let name: String
     /// The translation bible items use unless the caller names one.
     public let translation: String
+    /// The channel's time zone (IANA name): its items are published at midnight there.
+    public let timeZone: String
     /// Used in place of a category this pack has no phrase for (an editor's own category).
     public let genericTopic: String
     /// Category slug -> a phrase that reads in the templates ("casting your cares on God").

@@ -4,7 +4,8 @@ import LumaRPC
 import LumaServiceKit
 
 /// Who may call each content-pipeline method. Creators may read and submit, but only for
-/// items assigned to them; the handlers enforce that part (`CreatorScope`).
+/// items assigned to them; the handlers enforce that part (`CreatorScope`). The `app` role
+/// reads only what is published.
 public enum ContentPipelineAccess {
     typealias M = Luma_Content_V1_ContentPipelineService.Method
 
@@ -30,6 +31,11 @@ public enum ContentPipelineAccess {
         // media-store's clean-up asks before removing files.
         (M.releaseUnheldMedia.descriptor, .adminOrService),
         (M.checkIntegrity.descriptor, .admin),
+        // Publishing: admins pull and restore; the app (and other services) read the feed.
+        (M.unpublish.descriptor, .admin),
+        (M.republish.descriptor, .admin),
+        (M.getPublished.descriptor, .roles([.service, .app])),
+        (M.listPublished.descriptor, .roles([.service, .app])),
     ]).merging(OperationsAccess.policy)
 }
 

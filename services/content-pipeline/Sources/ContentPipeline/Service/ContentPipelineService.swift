@@ -18,9 +18,10 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
 
     public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory, media: any MediaLibrary = NoMediaLibrary(),
                 generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0, rendering: RenderingSetup = .none,
+                publication: PublicationCalendar = PublicationCalendar(),
                 pausePoints: PausePoints = .none, outboxWritten: @escaping @Sendable () -> Void = {}) {
         workflow = ContentWorkflow(database: database, verses: verses, creators: creators, media: media, generator: generator, seed: seed,
-                                   rendering: rendering, pausePoints: pausePoints, outboxWritten: outboxWritten)
+                                   rendering: rendering, publication: publication, pausePoints: pausePoints, outboxWritten: outboxWritten)
     }
 
     static let maxPlanDays = 3660
@@ -162,6 +163,54 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         return try await view(try await workflow.reject(id: id, note: note, by: .caller()))
     }
 
+    // MARK: Publishing
+
+    public func unpublish(_ request: Luma_Content_V1_UnpublishRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let id = try Validate.id(request.id, field: "id")
+        let note = try Validate.text(request.note, field: "note", max: 2000)
+        return try await view(try await workflow.unpublish(id: id, note: note, by: .caller()))
+    }
+
+    public func republish(_ request: Luma_Content_V1_RepublishRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ContentItem {
+        let id = try Validate.id(request.id, field: "id")
+        return try await view(try await workflow.republish(id: id, by: .caller()))
+    }
+
+    public func getPublished(_ request: Luma_Content_V1_GetPublishedRequest, context: RPCServerContext) async throws -> Luma_Content_V1_PublishedDay {
+        let language = try Self.channel(request.language)
+        let date = request.date.isEmpty ? nil : try Validate.date(request.date, field: "date")
+        return try await workflow.publishedDay(language: language, date: date)
+    }
+
+    public func listPublished(_ request: Luma_Content_V1_ListPublishedRequest, context: RPCServerContext) async throws -> Luma_Content_V1_ListPublishedResponse {
+        let language = try Self.channel(request.language)
+        let from = try Validate.date(request.fromDate, field: "from_date")
+        let to = try Validate.date(request.toDate, field: "to_date")
+        guard from <= to else { throw RPCError.invalidArgument("from_date \(from) is after to_date \(to)", field: "from_date") }
+        guard to.dayNumber - from.dayNumber < 366 else {
+            throw RPCError.invalidArgument("a range covers at most 366 days, not \(to.dayNumber - from.dayNumber + 1)", field: "to_date")
+        }
+        let size = try Validate.pageSize(request.pageSize)
+        let offset = try Validate.pageOffset(request.pageToken)
+        let items = try await workflow.published(language: language, from: from, to: to, limit: size + 1, offset: offset)
+        return .with {
+            $0.items = Array(items.prefix(size))
+            if items.count > size { $0.nextPageToken = Validate.pageToken(offset: offset + size) }
+            $0.timeZone = workflow.publication.zone(language).identifier
+        }
+    }
+
+    /// A channel: a language with a language pack.
+    static func channel(_ raw: String) throws -> String {
+        let language = raw.lowercased()
+        guard !language.isEmpty else { throw RPCError.invalidArgument("language is required (the channel, e.g. en)", field: "language") }
+        guard LanguagePack.bundled[language] != nil else {
+            throw RPCError.notFound("there is no '\(language.prefix(20))' channel (channels: \(LanguagePack.bundled.keys.sorted().joined(separator: ", ")))",
+                                   field: "language")
+        }
+        return language
+    }
+
     static func httpsURL(_ text: String, field: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw RPCError.invalidArgument("\(field) is required", field: field) }
@@ -224,7 +273,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let caller = Principal.current
         let (page, more) = try await database.measured.read { [filter] db in
             let items = try ContentStore.list(db, filter, limit: size + 1, offset: offset)
-            return (try ContentWorkflow.views(db, Array(items.prefix(size)), caller: caller), items.count > size)
+            return (try workflow.views(db, Array(items.prefix(size)), caller: caller), items.count > size)
         }
         return .with {
             $0.items = page
@@ -242,7 +291,7 @@ public struct ContentPipelineService: Luma_Content_V1_ContentPipelineProvider {
         let caller = Principal.current
         let (counts, items) = try await database.measured.read { [filter] db in
             (try ContentStore.counts(db, filter),
-             countsOnly ? [] : try ContentWorkflow.views(db, try ContentStore.list(db, filter, limit: 100_000, offset: 0), caller: caller))
+             countsOnly ? [] : try workflow.views(db, try ContentStore.list(db, filter, limit: 100_000, offset: 0), caller: caller))
         }
         return .with {
             $0.counts = counts.map { count in .with {

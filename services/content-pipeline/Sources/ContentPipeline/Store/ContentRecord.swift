@@ -32,6 +32,9 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
     public var updatedAt: String
     /// How many times the item was regenerated (its scripts' variant).
     public var revision: Int
+    /// Set while an admin has pulled the approved item from the feed, with why.
+    public var unpublishedAt: String?
+    public var unpublishNote: String?
 
     public init(row: Row) throws {
         id = row["id"]
@@ -67,6 +70,8 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
         revision = row["revision"] ?? 0
+        unpublishedAt = row["unpublished_at"]
+        unpublishNote = row["unpublish_note"]
     }
 
     var message: Luma_Content_V1_ContentItem {
@@ -97,6 +102,7 @@ public struct ContentRecord: Sendable, Equatable, FetchableRecord {
             $0.videoCodecs = videoCodecs ?? ""
             $0.createdAt = createdAt
             $0.updatedAt = updatedAt
+            $0.unpublishNote = unpublishNote ?? ""
         }
     }
 }

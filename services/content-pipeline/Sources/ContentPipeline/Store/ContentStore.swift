@@ -124,6 +124,14 @@ enum ContentStore {
                                           arguments: arguments + [limit, offset])
     }
 
+    /// A channel's approved, not unpublished items in a date range (the feed), by date then mode.
+    static func published(_ db: Database, language: String, from: String, to: String, limit: Int, offset: Int) throws -> [ContentRecord] {
+        try ContentRecord.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM daily_content WHERE language = ? AND status = 'approved' AND post_date BETWEEN ? AND ? AND unpublished_at IS NULL
+            ORDER BY post_date, mode LIMIT ? OFFSET ?
+            """), arguments: [language, from, to, limit, offset])
+    }
+
     static func counts(_ db: Database, _ filter: Filter) throws -> [(status: ContentStatus, mode: ContentMode, count: Int)] {
         let (condition, arguments) = whereClause(filter)
         return try Row.fetchAll(db, sql: "SELECT status, mode, COUNT(*) AS n FROM daily_content \(condition) GROUP BY status, mode",

@@ -7,7 +7,7 @@ import LumaValues
 enum HistoryStore {
     /// The moves the history records (the table's CHECK lists the same).
     enum Event: String {
-        case generated, regenerated, assigned, unassigned, submitted, approved, rejected
+        case generated, regenerated, assigned, unassigned, submitted, approved, rejected, unpublished, republished
     }
 
     /// Records a move in the transition's own transaction. `creator`: the creator the move

@@ -9,7 +9,7 @@ import LumaRPC
 /// when it failed. Items carry the result (`ContentItem.actions`); clients show those and no
 /// others.
 public enum ContentAction: String, Sendable, CaseIterable {
-    case generate, regenerate, assign, unassign, submit, approve, reject, delete, retryRender
+    case generate, regenerate, assign, unassign, submit, approve, reject, delete, retryRender, unpublish, republish
 
     typealias M = Luma_Content_V1_ContentPipelineService.Method
 
@@ -24,6 +24,8 @@ public enum ContentAction: String, Sendable, CaseIterable {
         case .reject: M.reject.descriptor
         case .delete: M.delete.descriptor
         case .retryRender: M.retryRender.descriptor
+        case .unpublish: M.unpublish.descriptor
+        case .republish: M.republish.descriptor
         }
     }
 
@@ -40,6 +42,7 @@ public enum ContentAction: String, Sendable, CaseIterable {
         // Approved items are published and kept (their verse is never used again).
         case .delete: Set(ContentStatus.allCases).subtracting([.approved])
         case .retryRender: [.assigned]
+        case .unpublish, .republish: [.approved]
         }
     }
 
@@ -54,20 +57,25 @@ public enum ContentAction: String, Sendable, CaseIterable {
         case .reject: .reject
         case .delete: .delete
         case .retryRender: .retryRender
+        case .unpublish: .unpublish
+        case .republish: .republish
         }
     }
 
-    /// What `caller` may do to `item` now. `render`: the item's newest render job. Without
-    /// authentication (insecure development mode) the caller is an admin.
-    static func allowed(on item: ContentRecord, render: RenderJobRecord?, caller: Principal?) -> [ContentAction] {
+    /// What `caller` may do to `item` now. `render`: the item's newest render job;
+    /// `publication`: where an approved item stands. Without authentication (insecure
+    /// development mode) the caller is an admin.
+    static func allowed(on item: ContentRecord, render: RenderJobRecord?, publication: Publication? = nil, caller: Principal?) -> [ContentAction] {
         let role = caller?.role ?? .admin
         return allCases.filter { action in
             guard ContentPipelineAccess.policy.allows(action.method, role), action.from.contains(item.status) else { return false }
             if role == .creator && item.creatorID != caller?.creatorID { return false }
-            if action == .retryRender {
-                return render.map { $0.state == .failed && $0.creatorID == item.creatorID } ?? false
+            switch action {
+            case .retryRender: return render.map { $0.state == .failed && $0.creatorID == item.creatorID } ?? false
+            case .unpublish: return publication != .unpublished
+            case .republish: return publication == .unpublished
+            default: return true
             }
-            return true
         }
     }
 }

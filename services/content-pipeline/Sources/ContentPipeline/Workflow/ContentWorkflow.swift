@@ -26,10 +26,14 @@ public struct ContentWorkflow: Sendable {
     /// Called after a commit that wrote to the outbox, to deliver at once.
     let outboxWritten: @Sendable () -> Void
     let pausePoints: PausePoints
+    /// When approved items are published, per channel.
+    let publication: PublicationCalendar
 
     public init(database: DatabasePool, verses: any VerseSource, creators: any CreatorDirectory, media: any MediaLibrary = NoMediaLibrary(),
                 generator: any ScriptGenerator = TemplateScriptGenerator(), seed: UInt64 = 0, rendering: RenderingSetup = .none,
+                publication: PublicationCalendar = PublicationCalendar(),
                 pausePoints: PausePoints = .none, outboxWritten: @escaping @Sendable () -> Void = {}) {
+        self.publication = publication
         self.database = database
         self.verses = verses
         self.creators = creators
@@ -84,13 +88,18 @@ public struct ContentWorkflow: Sendable {
 
     /// The items as the API shows them to `caller`: with their newest render job and what the
     /// caller may do to each now.
-    static func views(_ db: Database, _ items: [ContentRecord], caller: Principal?) throws -> [Luma_Content_V1_ContentItem] {
+    func views(_ db: Database, _ items: [ContentRecord], caller: Principal?) throws -> [Luma_Content_V1_ContentItem] {
         guard !items.isEmpty else { return [] }
         let latest = try RenderJobStore.latest(db, items: items.map(\.id))
         return items.map { item in
             var message = item.message
             if let job = latest[item.id] { message.render = job.message }
-            message.actions = ContentAction.allowed(on: item, render: latest[item.id], caller: caller).map(\.message)
+            let state = publication.state(of: item)
+            if let state, let date = CalendarDate(item.postDate) {
+                message.publication = state.rawValue
+                message.publishedAt = Timestamp.rfc3339(publication.publishedAt(date, language: item.language))
+            }
+            message.actions = ContentAction.allowed(on: item, render: latest[item.id], publication: state, caller: caller).map(\.message)
             return message
         }
     }
@@ -99,7 +108,7 @@ public struct ContentWorkflow: Sendable {
     func view(_ id: Int64, caller: Principal?) async throws -> Luma_Content_V1_ContentItem {
         let (item, message) = try await database.measured.read { db in
             let item = try ContentStore.existing(db, id: id)
-            var message = try Self.views(db, [item], caller: caller)[0]
+            var message = try views(db, [item], caller: caller)[0]
             message.history = try HistoryStore.history(db, item: id)
             return (item, message)
         }
@@ -109,6 +118,6 @@ public struct ContentWorkflow: Sendable {
 
     func views(_ items: [ContentRecord], caller: Principal?) async throws -> [Luma_Content_V1_ContentItem] {
         guard !items.isEmpty else { return [] }
-        return try await database.measured.read { db in try Self.views(db, items, caller: caller) }
+        return try await database.measured.read { db in try views(db, items, caller: caller) }
     }
 }
