@@ -52,6 +52,321 @@ void   luma__content__v1__content_item__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__content_item__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   luma__content__v1__unpublish_request__init
+                     (Luma__Content__V1__UnpublishRequest         *message)
+{
+  static const Luma__Content__V1__UnpublishRequest init_value = LUMA__CONTENT__V1__UNPUBLISH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__unpublish_request__get_packed_size
+                     (const Luma__Content__V1__UnpublishRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__unpublish_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__unpublish_request__pack
+                     (const Luma__Content__V1__UnpublishRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__unpublish_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__unpublish_request__pack_to_buffer
+                     (const Luma__Content__V1__UnpublishRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__unpublish_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__UnpublishRequest *
+       luma__content__v1__unpublish_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__UnpublishRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__unpublish_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__unpublish_request__free_unpacked
+                     (Luma__Content__V1__UnpublishRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__unpublish_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__republish_request__init
+                     (Luma__Content__V1__RepublishRequest         *message)
+{
+  static const Luma__Content__V1__RepublishRequest init_value = LUMA__CONTENT__V1__REPUBLISH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__republish_request__get_packed_size
+                     (const Luma__Content__V1__RepublishRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__republish_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__republish_request__pack
+                     (const Luma__Content__V1__RepublishRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__republish_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__republish_request__pack_to_buffer
+                     (const Luma__Content__V1__RepublishRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__republish_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__RepublishRequest *
+       luma__content__v1__republish_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__RepublishRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__republish_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__republish_request__free_unpacked
+                     (Luma__Content__V1__RepublishRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__republish_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__get_published_request__init
+                     (Luma__Content__V1__GetPublishedRequest         *message)
+{
+  static const Luma__Content__V1__GetPublishedRequest init_value = LUMA__CONTENT__V1__GET_PUBLISHED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__get_published_request__get_packed_size
+                     (const Luma__Content__V1__GetPublishedRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__get_published_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__get_published_request__pack
+                     (const Luma__Content__V1__GetPublishedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__get_published_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__get_published_request__pack_to_buffer
+                     (const Luma__Content__V1__GetPublishedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__get_published_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__GetPublishedRequest *
+       luma__content__v1__get_published_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__GetPublishedRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__get_published_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__get_published_request__free_unpacked
+                     (Luma__Content__V1__GetPublishedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__get_published_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__published_day__init
+                     (Luma__Content__V1__PublishedDay         *message)
+{
+  static const Luma__Content__V1__PublishedDay init_value = LUMA__CONTENT__V1__PUBLISHED_DAY__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__published_day__get_packed_size
+                     (const Luma__Content__V1__PublishedDay *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__published_day__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__published_day__pack
+                     (const Luma__Content__V1__PublishedDay *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__published_day__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__published_day__pack_to_buffer
+                     (const Luma__Content__V1__PublishedDay *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__published_day__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__PublishedDay *
+       luma__content__v1__published_day__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__PublishedDay *)
+     protobuf_c_message_unpack (&luma__content__v1__published_day__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__published_day__free_unpacked
+                     (Luma__Content__V1__PublishedDay *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__published_day__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__published_item__init
+                     (Luma__Content__V1__PublishedItem         *message)
+{
+  static const Luma__Content__V1__PublishedItem init_value = LUMA__CONTENT__V1__PUBLISHED_ITEM__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__published_item__get_packed_size
+                     (const Luma__Content__V1__PublishedItem *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__published_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__published_item__pack
+                     (const Luma__Content__V1__PublishedItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__published_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__published_item__pack_to_buffer
+                     (const Luma__Content__V1__PublishedItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__published_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__PublishedItem *
+       luma__content__v1__published_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__PublishedItem *)
+     protobuf_c_message_unpack (&luma__content__v1__published_item__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__published_item__free_unpacked
+                     (Luma__Content__V1__PublishedItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__published_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__list_published_request__init
+                     (Luma__Content__V1__ListPublishedRequest         *message)
+{
+  static const Luma__Content__V1__ListPublishedRequest init_value = LUMA__CONTENT__V1__LIST_PUBLISHED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__list_published_request__get_packed_size
+                     (const Luma__Content__V1__ListPublishedRequest *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_published_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__list_published_request__pack
+                     (const Luma__Content__V1__ListPublishedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_published_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__list_published_request__pack_to_buffer
+                     (const Luma__Content__V1__ListPublishedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_published_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ListPublishedRequest *
+       luma__content__v1__list_published_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ListPublishedRequest *)
+     protobuf_c_message_unpack (&luma__content__v1__list_published_request__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__list_published_request__free_unpacked
+                     (Luma__Content__V1__ListPublishedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__list_published_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   luma__content__v1__list_published_response__init
+                     (Luma__Content__V1__ListPublishedResponse         *message)
+{
+  static const Luma__Content__V1__ListPublishedResponse init_value = LUMA__CONTENT__V1__LIST_PUBLISHED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t luma__content__v1__list_published_response__get_packed_size
+                     (const Luma__Content__V1__ListPublishedResponse *message)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_published_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t luma__content__v1__list_published_response__pack
+                     (const Luma__Content__V1__ListPublishedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_published_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t luma__content__v1__list_published_response__pack_to_buffer
+                     (const Luma__Content__V1__ListPublishedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &luma__content__v1__list_published_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Luma__Content__V1__ListPublishedResponse *
+       luma__content__v1__list_published_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Luma__Content__V1__ListPublishedResponse *)
+     protobuf_c_message_unpack (&luma__content__v1__list_published_response__descriptor,
+                                allocator, len, data);
+}
+void   luma__content__v1__list_published_response__free_unpacked
+                     (Luma__Content__V1__ListPublishedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &luma__content__v1__list_published_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   luma__content__v1__render_job__init
                      (Luma__Content__V1__RenderJob         *message)
 {
@@ -1717,7 +2032,7 @@ void   luma__content__v1__release_unheld_media_response__free_unpacked
   assert(message->base.descriptor == &luma__content__v1__release_unheld_media_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[29] =
+static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_descriptors[32] =
 {
   {
     "id",
@@ -2067,6 +2382,42 @@ static const ProtobufCFieldDescriptor luma__content__v1__content_item__field_des
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "publication",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, publication),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "published_at",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, published_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unpublish_note",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ContentItem, unpublish_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned luma__content__v1__content_item__field_indices_by_name[] = {
   28,   /* field[28] = actions */
@@ -2084,11 +2435,14 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
   10,   /* field[10] = meditation_script */
   2,   /* field[2] = mode */
   1,   /* field[1] = post_date */
+  29,   /* field[29] = publication */
+  30,   /* field[30] = published_at */
   12,   /* field[12] = rejection_note */
   27,   /* field[27] = render */
   4,   /* field[4] = status */
   22,   /* field[22] = thumbnail_media_id */
   20,   /* field[20] = topic_label */
+  31,   /* field[31] = unpublish_note */
   16,   /* field[16] = updated_at */
   19,   /* field[19] = verse_note */
   6,   /* field[6] = verse_reference */
@@ -2102,7 +2456,7 @@ static const unsigned luma__content__v1__content_item__field_indices_by_name[] =
 static const ProtobufCIntRange luma__content__v1__content_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 29 }
+  { 0, 32 }
 };
 const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
 {
@@ -2112,11 +2466,628 @@ const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor =
   "Luma__Content__V1__ContentItem",
   "luma.content.v1",
   sizeof(Luma__Content__V1__ContentItem),
-  29,
+  32,
   luma__content__v1__content_item__field_descriptors,
   luma__content__v1__content_item__field_indices_by_name,
   1,  luma__content__v1__content_item__number_ranges,
   (ProtobufCMessageInit) luma__content__v1__content_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__unpublish_request__field_descriptors[2] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__UnpublishRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__UnpublishRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__unpublish_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = note */
+};
+static const ProtobufCIntRange luma__content__v1__unpublish_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__unpublish_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.UnpublishRequest",
+  "UnpublishRequest",
+  "Luma__Content__V1__UnpublishRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__UnpublishRequest),
+  2,
+  luma__content__v1__unpublish_request__field_descriptors,
+  luma__content__v1__unpublish_request__field_indices_by_name,
+  1,  luma__content__v1__unpublish_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__unpublish_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__republish_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__RepublishRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__republish_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange luma__content__v1__republish_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__republish_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.RepublishRequest",
+  "RepublishRequest",
+  "Luma__Content__V1__RepublishRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__RepublishRequest),
+  1,
+  luma__content__v1__republish_request__field_descriptors,
+  luma__content__v1__republish_request__field_indices_by_name,
+  1,  luma__content__v1__republish_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__republish_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__get_published_request__field_descriptors[2] =
+{
+  {
+    "language",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__GetPublishedRequest, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__GetPublishedRequest, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__get_published_request__field_indices_by_name[] = {
+  1,   /* field[1] = date */
+  0,   /* field[0] = language */
+};
+static const ProtobufCIntRange luma__content__v1__get_published_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__get_published_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.GetPublishedRequest",
+  "GetPublishedRequest",
+  "Luma__Content__V1__GetPublishedRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__GetPublishedRequest),
+  2,
+  luma__content__v1__get_published_request__field_descriptors,
+  luma__content__v1__get_published_request__field_indices_by_name,
+  1,  luma__content__v1__get_published_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__get_published_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__published_day__field_descriptors[5] =
+{
+  {
+    "language",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedDay, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedDay, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_zone",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedDay, time_zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "items",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Content__V1__PublishedDay, n_items),
+    offsetof(Luma__Content__V1__PublishedDay, items),
+    &luma__content__v1__published_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_publication_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedDay, next_publication_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__published_day__field_indices_by_name[] = {
+  1,   /* field[1] = date */
+  3,   /* field[3] = items */
+  0,   /* field[0] = language */
+  4,   /* field[4] = next_publication_at */
+  2,   /* field[2] = time_zone */
+};
+static const ProtobufCIntRange luma__content__v1__published_day__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__published_day__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.PublishedDay",
+  "PublishedDay",
+  "Luma__Content__V1__PublishedDay",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__PublishedDay),
+  5,
+  luma__content__v1__published_day__field_descriptors,
+  luma__content__v1__published_day__field_indices_by_name,
+  1,  luma__content__v1__published_day__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__published_day__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__published_item__field_descriptors[16] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "post_date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, post_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "language",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mode",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, mode),
+    &luma__content__v1__mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "topic",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, topic),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "verse_reference",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, verse_reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "verse_text",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, verse_text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "devotional_reflection",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, devotional_reflection),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meditation_script",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, meditation_script),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_url",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, video_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thumbnail_url",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, thumbnail_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_media_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, video_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "thumbnail_media_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, thumbnail_media_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "video_duration_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, video_duration_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "published_at",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, published_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__PublishedItem, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__published_item__field_indices_by_name[] = {
+  7,   /* field[7] = devotional_reflection */
+  0,   /* field[0] = id */
+  2,   /* field[2] = language */
+  8,   /* field[8] = meditation_script */
+  3,   /* field[3] = mode */
+  1,   /* field[1] = post_date */
+  14,   /* field[14] = published_at */
+  12,   /* field[12] = thumbnail_media_id */
+  10,   /* field[10] = thumbnail_url */
+  4,   /* field[4] = topic */
+  15,   /* field[15] = updated_at */
+  5,   /* field[5] = verse_reference */
+  6,   /* field[6] = verse_text */
+  13,   /* field[13] = video_duration_ms */
+  11,   /* field[11] = video_media_id */
+  9,   /* field[9] = video_url */
+};
+static const ProtobufCIntRange luma__content__v1__published_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 16 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__published_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.PublishedItem",
+  "PublishedItem",
+  "Luma__Content__V1__PublishedItem",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__PublishedItem),
+  16,
+  luma__content__v1__published_item__field_descriptors,
+  luma__content__v1__published_item__field_indices_by_name,
+  1,  luma__content__v1__published_item__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__published_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__list_published_request__field_descriptors[5] =
+{
+  {
+    "language",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedRequest, language),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedRequest, from_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_date",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedRequest, to_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__list_published_request__field_indices_by_name[] = {
+  1,   /* field[1] = from_date */
+  0,   /* field[0] = language */
+  3,   /* field[3] = page_size */
+  4,   /* field[4] = page_token */
+  2,   /* field[2] = to_date */
+};
+static const ProtobufCIntRange luma__content__v1__list_published_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__list_published_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListPublishedRequest",
+  "ListPublishedRequest",
+  "Luma__Content__V1__ListPublishedRequest",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ListPublishedRequest),
+  5,
+  luma__content__v1__list_published_request__field_descriptors,
+  luma__content__v1__list_published_request__field_indices_by_name,
+  1,  luma__content__v1__list_published_request__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__list_published_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor luma__content__v1__list_published_response__field_descriptors[3] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Luma__Content__V1__ListPublishedResponse, n_items),
+    offsetof(Luma__Content__V1__ListPublishedResponse, items),
+    &luma__content__v1__published_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_zone",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Luma__Content__V1__ListPublishedResponse, time_zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned luma__content__v1__list_published_response__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+  1,   /* field[1] = next_page_token */
+  2,   /* field[2] = time_zone */
+};
+static const ProtobufCIntRange luma__content__v1__list_published_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor luma__content__v1__list_published_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "luma.content.v1.ListPublishedResponse",
+  "ListPublishedResponse",
+  "Luma__Content__V1__ListPublishedResponse",
+  "luma.content.v1",
+  sizeof(Luma__Content__V1__ListPublishedResponse),
+  3,
+  luma__content__v1__list_published_response__field_descriptors,
+  luma__content__v1__list_published_response__field_indices_by_name,
+  1,  luma__content__v1__list_published_response__number_ranges,
+  (ProtobufCMessageInit) luma__content__v1__list_published_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor luma__content__v1__render_job__field_descriptors[13] =
@@ -4712,7 +5683,7 @@ const ProtobufCEnumDescriptor luma__content__v1__mode__descriptor =
   luma__content__v1__mode__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue luma__content__v1__action__enum_values_by_number[10] =
+static const ProtobufCEnumValue luma__content__v1__action__enum_values_by_number[12] =
 {
   { "ACTION_UNSPECIFIED", "LUMA__CONTENT__V1__ACTION__ACTION_UNSPECIFIED", 0 },
   { "ACTION_GENERATE", "LUMA__CONTENT__V1__ACTION__ACTION_GENERATE", 1 },
@@ -4724,11 +5695,13 @@ static const ProtobufCEnumValue luma__content__v1__action__enum_values_by_number
   { "ACTION_REJECT", "LUMA__CONTENT__V1__ACTION__ACTION_REJECT", 7 },
   { "ACTION_DELETE", "LUMA__CONTENT__V1__ACTION__ACTION_DELETE", 8 },
   { "ACTION_RETRY_RENDER", "LUMA__CONTENT__V1__ACTION__ACTION_RETRY_RENDER", 9 },
+  { "ACTION_UNPUBLISH", "LUMA__CONTENT__V1__ACTION__ACTION_UNPUBLISH", 10 },
+  { "ACTION_REPUBLISH", "LUMA__CONTENT__V1__ACTION__ACTION_REPUBLISH", 11 },
 };
 static const ProtobufCIntRange luma__content__v1__action__value_ranges[] = {
-{0, 0},{0, 10}
+{0, 0},{0, 12}
 };
-static const ProtobufCEnumValueIndex luma__content__v1__action__enum_values_by_name[10] =
+static const ProtobufCEnumValueIndex luma__content__v1__action__enum_values_by_name[12] =
 {
   { "ACTION_APPROVE", 6 },
   { "ACTION_ASSIGN", 3 },
@@ -4736,9 +5709,11 @@ static const ProtobufCEnumValueIndex luma__content__v1__action__enum_values_by_n
   { "ACTION_GENERATE", 1 },
   { "ACTION_REGENERATE", 2 },
   { "ACTION_REJECT", 7 },
+  { "ACTION_REPUBLISH", 11 },
   { "ACTION_RETRY_RENDER", 9 },
   { "ACTION_SUBMIT", 5 },
   { "ACTION_UNASSIGN", 4 },
+  { "ACTION_UNPUBLISH", 10 },
   { "ACTION_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor luma__content__v1__action__descriptor =
@@ -4748,9 +5723,9 @@ const ProtobufCEnumDescriptor luma__content__v1__action__descriptor =
   "Action",
   "Luma__Content__V1__Action",
   "luma.content.v1",
-  10,
+  12,
   luma__content__v1__action__enum_values_by_number,
-  10,
+  12,
   luma__content__v1__action__enum_values_by_name,
   1,
   luma__content__v1__action__value_ranges,
@@ -4822,7 +5797,7 @@ const ProtobufCEnumDescriptor luma__content__v1__status__descriptor =
   luma__content__v1__status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[19] =
+static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__method_descriptors[23] =
 {
   { "Plan", &luma__content__v1__plan_request__descriptor, &luma__content__v1__plan_response__descriptor },
   { "Generate", &luma__content__v1__generate_request__descriptor, &luma__content__v1__generate_response__descriptor },
@@ -4835,6 +5810,10 @@ static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__meth
   { "Submit", &luma__content__v1__submit_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "Approve", &luma__content__v1__approve_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "Reject", &luma__content__v1__reject_request__descriptor, &luma__content__v1__content_item__descriptor },
+  { "Unpublish", &luma__content__v1__unpublish_request__descriptor, &luma__content__v1__content_item__descriptor },
+  { "Republish", &luma__content__v1__republish_request__descriptor, &luma__content__v1__content_item__descriptor },
+  { "GetPublished", &luma__content__v1__get_published_request__descriptor, &luma__content__v1__published_day__descriptor },
+  { "ListPublished", &luma__content__v1__list_published_request__descriptor, &luma__content__v1__list_published_response__descriptor },
   { "Get", &luma__content__v1__get_content_request__descriptor, &luma__content__v1__content_item__descriptor },
   { "ContentExists", &luma__content__v1__content_exists_request__descriptor, &luma__content__v1__content_exists_response__descriptor },
   { "List", &luma__content__v1__list_content_request__descriptor, &luma__content__v1__list_content_response__descriptor },
@@ -4847,23 +5826,27 @@ static const ProtobufCMethodDescriptor luma__content__v1__content_pipeline__meth
 const unsigned luma__content__v1__content_pipeline__method_indices_by_name[] = {
   9,        /* Approve */
   3,        /* Assign */
-  14,        /* Board */
-  17,        /* CheckIntegrity */
-  12,        /* ContentExists */
-  16,        /* CreatorDeleted */
-  15,        /* Delete */
+  18,        /* Board */
+  21,        /* CheckIntegrity */
+  16,        /* ContentExists */
+  20,        /* CreatorDeleted */
+  19,        /* Delete */
   1,        /* Generate */
-  11,        /* Get */
-  13,        /* List */
+  15,        /* Get */
+  13,        /* GetPublished */
+  17,        /* List */
   4,        /* ListAssignableCreators */
+  14,        /* ListPublished */
   7,        /* ListRenders */
   0,        /* Plan */
   2,        /* Regenerate */
   10,        /* Reject */
-  18,        /* ReleaseUnheldMedia */
+  22,        /* ReleaseUnheldMedia */
+  12,        /* Republish */
   6,        /* RetryRender */
   8,        /* Submit */
-  5         /* Unassign */
+  5,        /* Unassign */
+  11         /* Unpublish */
 };
 const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor =
 {
@@ -4872,7 +5855,7 @@ const ProtobufCServiceDescriptor luma__content__v1__content_pipeline__descriptor
   "ContentPipeline",
   "Luma__Content__V1__ContentPipeline",
   "luma.content.v1",
-  19,
+  23,
   luma__content__v1__content_pipeline__method_descriptors,
   luma__content__v1__content_pipeline__method_indices_by_name
 };
@@ -4964,13 +5947,45 @@ void luma__content__v1__content_pipeline__reject(ProtobufCService *service,
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void luma__content__v1__content_pipeline__unpublish(ProtobufCService *service,
+                                                    const Luma__Content__V1__UnpublishRequest *input,
+                                                    Luma__Content__V1__ContentItem_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__content__v1__content_pipeline__republish(ProtobufCService *service,
+                                                    const Luma__Content__V1__RepublishRequest *input,
+                                                    Luma__Content__V1__ContentItem_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__content__v1__content_pipeline__get_published(ProtobufCService *service,
+                                                        const Luma__Content__V1__GetPublishedRequest *input,
+                                                        Luma__Content__V1__PublishedDay_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void luma__content__v1__content_pipeline__list_published(ProtobufCService *service,
+                                                         const Luma__Content__V1__ListPublishedRequest *input,
+                                                         Luma__Content__V1__ListPublishedResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void luma__content__v1__content_pipeline__get(ProtobufCService *service,
                                               const Luma__Content__V1__GetContentRequest *input,
                                               Luma__Content__V1__ContentItem_Closure closure,
                                               void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__content_exists(ProtobufCService *service,
                                                          const Luma__Content__V1__ContentExistsRequest *input,
@@ -4978,7 +5993,7 @@ void luma__content__v1__content_pipeline__content_exists(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__list(ProtobufCService *service,
                                                const Luma__Content__V1__ListContentRequest *input,
@@ -4986,7 +6001,7 @@ void luma__content__v1__content_pipeline__list(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__board(ProtobufCService *service,
                                                 const Luma__Content__V1__BoardRequest *input,
@@ -4994,7 +6009,7 @@ void luma__content__v1__content_pipeline__board(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__delete(ProtobufCService *service,
                                                  const Luma__Content__V1__DeleteContentRequest *input,
@@ -5002,7 +6017,7 @@ void luma__content__v1__content_pipeline__delete(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__creator_deleted(ProtobufCService *service,
                                                           const Luma__Content__V1__CreatorDeletedRequest *input,
@@ -5010,7 +6025,7 @@ void luma__content__v1__content_pipeline__creator_deleted(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *service,
                                                           const Luma__Content__V1__CheckIntegrityRequest *input,
@@ -5018,7 +6033,7 @@ void luma__content__v1__content_pipeline__check_integrity(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService *service,
                                                                const Luma__Content__V1__ReleaseUnheldMediaRequest *input,
@@ -5026,7 +6041,7 @@ void luma__content__v1__content_pipeline__release_unheld_media(ProtobufCService 
                                                                void *closure_data)
 {
   assert(service->descriptor == &luma__content__v1__content_pipeline__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeline_Service *service,
                                                 Luma__Content__V1__ContentPipeline_ServiceDestroy destroy)

@@ -16,6 +16,13 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Luma__Content__V1__ContentItem Luma__Content__V1__ContentItem;
+typedef struct Luma__Content__V1__UnpublishRequest Luma__Content__V1__UnpublishRequest;
+typedef struct Luma__Content__V1__RepublishRequest Luma__Content__V1__RepublishRequest;
+typedef struct Luma__Content__V1__GetPublishedRequest Luma__Content__V1__GetPublishedRequest;
+typedef struct Luma__Content__V1__PublishedDay Luma__Content__V1__PublishedDay;
+typedef struct Luma__Content__V1__PublishedItem Luma__Content__V1__PublishedItem;
+typedef struct Luma__Content__V1__ListPublishedRequest Luma__Content__V1__ListPublishedRequest;
+typedef struct Luma__Content__V1__ListPublishedResponse Luma__Content__V1__ListPublishedResponse;
 typedef struct Luma__Content__V1__RenderJob Luma__Content__V1__RenderJob;
 typedef struct Luma__Content__V1__RetryRenderRequest Luma__Content__V1__RetryRenderRequest;
 typedef struct Luma__Content__V1__ListRendersRequest Luma__Content__V1__ListRendersRequest;
@@ -103,7 +110,15 @@ typedef enum _Luma__Content__V1__Action {
   /*
    * RetryRender
    */
-  LUMA__CONTENT__V1__ACTION__ACTION_RETRY_RENDER = 9
+  LUMA__CONTENT__V1__ACTION__ACTION_RETRY_RENDER = 9,
+  /*
+   * Unpublish (a note is required)
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_UNPUBLISH = 10,
+  /*
+   * Republish
+   */
+  LUMA__CONTENT__V1__ACTION__ACTION_REPUBLISH = 11
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LUMA__CONTENT__V1__ACTION)
 } Luma__Content__V1__Action;
 /*
@@ -206,10 +221,166 @@ struct  Luma__Content__V1__ContentItem
    */
   size_t n_actions;
   Luma__Content__V1__Action *actions;
+  /*
+   * Approved items: "scheduled" (its midnight has not come in the channel's time zone),
+   * "published", or "unpublished" (pulled by an admin); empty before approval.
+   */
+  char *publication;
+  /*
+   * When it is (or was) published: midnight of post_date in the channel's time zone, RFC 3339.
+   */
+  char *published_at;
+  /*
+   * why it was pulled, while unpublished
+   */
+  char *unpublish_note;
 };
 #define LUMA__CONTENT__V1__CONTENT_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__content_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, NULL, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__STATUS__STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Content__V1__UnpublishRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+  /*
+   * required: why
+   */
+  char *note;
+};
+#define LUMA__CONTENT__V1__UNPUBLISH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__unpublish_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Content__V1__RepublishRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+};
+#define LUMA__CONTENT__V1__REPUBLISH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__republish_request__descriptor) \
+    , 0 }
+
+
+struct  Luma__Content__V1__GetPublishedRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the channel
+   */
+  char *language;
+  /*
+   * YYYY-MM-DD; empty = today in the channel's time zone
+   */
+  char *date;
+};
+#define LUMA__CONTENT__V1__GET_PUBLISHED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__get_published_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One channel's day as the app shows it.
+ */
+struct  Luma__Content__V1__PublishedDay
+{
+  ProtobufCMessage base;
+  char *language;
+  char *date;
+  /*
+   * the channel's, e.g. "America/New_York"
+   */
+  char *time_zone;
+  size_t n_items;
+  Luma__Content__V1__PublishedItem **items;
+  /*
+   * When the next day is published (the next midnight in the channel's zone), RFC 3339: how
+   * long a copy of today stays current.
+   */
+  char *next_publication_at;
+};
+#define LUMA__CONTENT__V1__PUBLISHED_DAY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__published_day__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The public fields of a published item: nothing about its production (creators, notes,
+ * history, drafts).
+ */
+struct  Luma__Content__V1__PublishedItem
+{
+  ProtobufCMessage base;
+  int64_t id;
+  char *post_date;
+  char *language;
+  Luma__Content__V1__Mode mode;
+  /*
+   * as it reads in the language ("la paz de Dios")
+   */
+  char *topic;
+  /*
+   * bible mode
+   */
+  char *verse_reference;
+  char *verse_text;
+  char *devotional_reflection;
+  char *meditation_script;
+  /*
+   * The video: an external CDN's https URLs, or media-store's media ids (served by luma-feed).
+   */
+  char *video_url;
+  char *thumbnail_url;
+  int64_t video_media_id;
+  int64_t thumbnail_media_id;
+  uint32_t video_duration_ms;
+  /*
+   * RFC 3339
+   */
+  char *published_at;
+  /*
+   * changes whenever the item does (for caches)
+   */
+  char *updated_at;
+};
+#define LUMA__CONTENT__V1__PUBLISHED_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__published_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LUMA__CONTENT__V1__MODE__MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Content__V1__ListPublishedRequest
+{
+  ProtobufCMessage base;
+  char *language;
+  char *from_date;
+  /*
+   * inclusive
+   */
+  char *to_date;
+  /*
+   * default 100, at most 1000
+   */
+  uint32_t page_size;
+  char *page_token;
+};
+#define LUMA__CONTENT__V1__LIST_PUBLISHED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_published_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Luma__Content__V1__ListPublishedResponse
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Luma__Content__V1__PublishedItem **items;
+  char *next_page_token;
+  char *time_zone;
+};
+#define LUMA__CONTENT__V1__LIST_PUBLISHED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&luma__content__v1__list_published_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -343,8 +514,8 @@ struct  Luma__Content__V1__ReviewEvent
    */
   char *at;
   /*
-   * "generated", "regenerated", "assigned", "unassigned", "submitted", "approved" or
-   * "rejected".
+   * "generated", "regenerated", "assigned", "unassigned", "submitted", "approved",
+   * "rejected", "unpublished" or "republished".
    */
   char *action;
   /*
@@ -941,6 +1112,139 @@ Luma__Content__V1__ContentItem *
                       const uint8_t       *data);
 void   luma__content__v1__content_item__free_unpacked
                      (Luma__Content__V1__ContentItem *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__UnpublishRequest methods */
+void   luma__content__v1__unpublish_request__init
+                     (Luma__Content__V1__UnpublishRequest         *message);
+size_t luma__content__v1__unpublish_request__get_packed_size
+                     (const Luma__Content__V1__UnpublishRequest   *message);
+size_t luma__content__v1__unpublish_request__pack
+                     (const Luma__Content__V1__UnpublishRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__unpublish_request__pack_to_buffer
+                     (const Luma__Content__V1__UnpublishRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__UnpublishRequest *
+       luma__content__v1__unpublish_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__unpublish_request__free_unpacked
+                     (Luma__Content__V1__UnpublishRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__RepublishRequest methods */
+void   luma__content__v1__republish_request__init
+                     (Luma__Content__V1__RepublishRequest         *message);
+size_t luma__content__v1__republish_request__get_packed_size
+                     (const Luma__Content__V1__RepublishRequest   *message);
+size_t luma__content__v1__republish_request__pack
+                     (const Luma__Content__V1__RepublishRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__republish_request__pack_to_buffer
+                     (const Luma__Content__V1__RepublishRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__RepublishRequest *
+       luma__content__v1__republish_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__republish_request__free_unpacked
+                     (Luma__Content__V1__RepublishRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__GetPublishedRequest methods */
+void   luma__content__v1__get_published_request__init
+                     (Luma__Content__V1__GetPublishedRequest         *message);
+size_t luma__content__v1__get_published_request__get_packed_size
+                     (const Luma__Content__V1__GetPublishedRequest   *message);
+size_t luma__content__v1__get_published_request__pack
+                     (const Luma__Content__V1__GetPublishedRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__get_published_request__pack_to_buffer
+                     (const Luma__Content__V1__GetPublishedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__GetPublishedRequest *
+       luma__content__v1__get_published_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__get_published_request__free_unpacked
+                     (Luma__Content__V1__GetPublishedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__PublishedDay methods */
+void   luma__content__v1__published_day__init
+                     (Luma__Content__V1__PublishedDay         *message);
+size_t luma__content__v1__published_day__get_packed_size
+                     (const Luma__Content__V1__PublishedDay   *message);
+size_t luma__content__v1__published_day__pack
+                     (const Luma__Content__V1__PublishedDay   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__published_day__pack_to_buffer
+                     (const Luma__Content__V1__PublishedDay   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__PublishedDay *
+       luma__content__v1__published_day__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__published_day__free_unpacked
+                     (Luma__Content__V1__PublishedDay *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__PublishedItem methods */
+void   luma__content__v1__published_item__init
+                     (Luma__Content__V1__PublishedItem         *message);
+size_t luma__content__v1__published_item__get_packed_size
+                     (const Luma__Content__V1__PublishedItem   *message);
+size_t luma__content__v1__published_item__pack
+                     (const Luma__Content__V1__PublishedItem   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__published_item__pack_to_buffer
+                     (const Luma__Content__V1__PublishedItem   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__PublishedItem *
+       luma__content__v1__published_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__published_item__free_unpacked
+                     (Luma__Content__V1__PublishedItem *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ListPublishedRequest methods */
+void   luma__content__v1__list_published_request__init
+                     (Luma__Content__V1__ListPublishedRequest         *message);
+size_t luma__content__v1__list_published_request__get_packed_size
+                     (const Luma__Content__V1__ListPublishedRequest   *message);
+size_t luma__content__v1__list_published_request__pack
+                     (const Luma__Content__V1__ListPublishedRequest   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__list_published_request__pack_to_buffer
+                     (const Luma__Content__V1__ListPublishedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ListPublishedRequest *
+       luma__content__v1__list_published_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__list_published_request__free_unpacked
+                     (Luma__Content__V1__ListPublishedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Luma__Content__V1__ListPublishedResponse methods */
+void   luma__content__v1__list_published_response__init
+                     (Luma__Content__V1__ListPublishedResponse         *message);
+size_t luma__content__v1__list_published_response__get_packed_size
+                     (const Luma__Content__V1__ListPublishedResponse   *message);
+size_t luma__content__v1__list_published_response__pack
+                     (const Luma__Content__V1__ListPublishedResponse   *message,
+                      uint8_t             *out);
+size_t luma__content__v1__list_published_response__pack_to_buffer
+                     (const Luma__Content__V1__ListPublishedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Luma__Content__V1__ListPublishedResponse *
+       luma__content__v1__list_published_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   luma__content__v1__list_published_response__free_unpacked
+                     (Luma__Content__V1__ListPublishedResponse *message,
                       ProtobufCAllocator *allocator);
 /* Luma__Content__V1__RenderJob methods */
 void   luma__content__v1__render_job__init
@@ -1650,6 +1954,27 @@ void   luma__content__v1__release_unheld_media_response__free_unpacked
 typedef void (*Luma__Content__V1__ContentItem_Closure)
                  (const Luma__Content__V1__ContentItem *message,
                   void *closure_data);
+typedef void (*Luma__Content__V1__UnpublishRequest_Closure)
+                 (const Luma__Content__V1__UnpublishRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__RepublishRequest_Closure)
+                 (const Luma__Content__V1__RepublishRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__GetPublishedRequest_Closure)
+                 (const Luma__Content__V1__GetPublishedRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__PublishedDay_Closure)
+                 (const Luma__Content__V1__PublishedDay *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__PublishedItem_Closure)
+                 (const Luma__Content__V1__PublishedItem *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ListPublishedRequest_Closure)
+                 (const Luma__Content__V1__ListPublishedRequest *message,
+                  void *closure_data);
+typedef void (*Luma__Content__V1__ListPublishedResponse_Closure)
+                 (const Luma__Content__V1__ListPublishedResponse *message,
+                  void *closure_data);
 typedef void (*Luma__Content__V1__RenderJob_Closure)
                  (const Luma__Content__V1__RenderJob *message,
                   void *closure_data);
@@ -1812,6 +2137,22 @@ struct Luma__Content__V1__ContentPipeline_Service
                  const Luma__Content__V1__RejectRequest *input,
                  Luma__Content__V1__ContentItem_Closure closure,
                  void *closure_data);
+  void (*unpublish)(Luma__Content__V1__ContentPipeline_Service *service,
+                    const Luma__Content__V1__UnpublishRequest *input,
+                    Luma__Content__V1__ContentItem_Closure closure,
+                    void *closure_data);
+  void (*republish)(Luma__Content__V1__ContentPipeline_Service *service,
+                    const Luma__Content__V1__RepublishRequest *input,
+                    Luma__Content__V1__ContentItem_Closure closure,
+                    void *closure_data);
+  void (*get_published)(Luma__Content__V1__ContentPipeline_Service *service,
+                        const Luma__Content__V1__GetPublishedRequest *input,
+                        Luma__Content__V1__PublishedDay_Closure closure,
+                        void *closure_data);
+  void (*list_published)(Luma__Content__V1__ContentPipeline_Service *service,
+                         const Luma__Content__V1__ListPublishedRequest *input,
+                         Luma__Content__V1__ListPublishedResponse_Closure closure,
+                         void *closure_data);
   void (*get)(Luma__Content__V1__ContentPipeline_Service *service,
               const Luma__Content__V1__GetContentRequest *input,
               Luma__Content__V1__ContentItem_Closure closure,
@@ -1863,6 +2204,10 @@ void luma__content__v1__content_pipeline__init (Luma__Content__V1__ContentPipeli
       function_prefix__ ## submit,\
       function_prefix__ ## approve,\
       function_prefix__ ## reject,\
+      function_prefix__ ## unpublish,\
+      function_prefix__ ## republish,\
+      function_prefix__ ## get_published,\
+      function_prefix__ ## list_published,\
       function_prefix__ ## get,\
       function_prefix__ ## content_exists,\
       function_prefix__ ## list,\
@@ -1915,6 +2260,22 @@ void luma__content__v1__content_pipeline__reject(ProtobufCService *service,
                                                  const Luma__Content__V1__RejectRequest *input,
                                                  Luma__Content__V1__ContentItem_Closure closure,
                                                  void *closure_data);
+void luma__content__v1__content_pipeline__unpublish(ProtobufCService *service,
+                                                    const Luma__Content__V1__UnpublishRequest *input,
+                                                    Luma__Content__V1__ContentItem_Closure closure,
+                                                    void *closure_data);
+void luma__content__v1__content_pipeline__republish(ProtobufCService *service,
+                                                    const Luma__Content__V1__RepublishRequest *input,
+                                                    Luma__Content__V1__ContentItem_Closure closure,
+                                                    void *closure_data);
+void luma__content__v1__content_pipeline__get_published(ProtobufCService *service,
+                                                        const Luma__Content__V1__GetPublishedRequest *input,
+                                                        Luma__Content__V1__PublishedDay_Closure closure,
+                                                        void *closure_data);
+void luma__content__v1__content_pipeline__list_published(ProtobufCService *service,
+                                                         const Luma__Content__V1__ListPublishedRequest *input,
+                                                         Luma__Content__V1__ListPublishedResponse_Closure closure,
+                                                         void *closure_data);
 void luma__content__v1__content_pipeline__get(ProtobufCService *service,
                                               const Luma__Content__V1__GetContentRequest *input,
                                               Luma__Content__V1__ContentItem_Closure closure,
@@ -1955,6 +2316,13 @@ extern const ProtobufCEnumDescriptor    luma__content__v1__action__descriptor;
 extern const ProtobufCEnumDescriptor    luma__content__v1__list_order__descriptor;
 extern const ProtobufCEnumDescriptor    luma__content__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__content_item__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__unpublish_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__republish_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__get_published_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__published_day__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__published_item__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__list_published_request__descriptor;
+extern const ProtobufCMessageDescriptor luma__content__v1__list_published_response__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__render_job__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__retry_render_request__descriptor;
 extern const ProtobufCMessageDescriptor luma__content__v1__list_renders_request__descriptor;
