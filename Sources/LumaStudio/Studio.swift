@@ -237,6 +237,10 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             // An address the studio does not have: a page that says so, with the way back.
             response = Studio.html(ErrorPage.render(status: 404, title: "Not found",
                 message: "There is no such page in the studio.", session: nil), status: .notFound)
+        } catch StudioError.notFound(let what) {
+            // An address with an id that is not one (/items/abc/approve).
+            response = Studio.html(ErrorPage.render(status: 404, title: "Not found", message: what, session: context.identity),
+                                   status: .notFound)
         }
         response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; frame-ancestors 'none'; form-action 'self'"
         response.headers[.xContentTypeOptions] = "nosniff"

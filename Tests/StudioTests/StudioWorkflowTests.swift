@@ -45,6 +45,30 @@ struct StudioWorkflowTests {
         await w.stack.stop()
     }
 
+    /// The moves the service lists work from the page for whoever it lists them for: an admin
+    /// submitting on a creator's behalf, deleting an item (back to its month, the item gone).
+    @Test func theListedMovesWorkFromThePage() async throws {
+        let w = try await StudioWorld.make()
+        let (submitted, deleted) = (w.items[0], w.items[1])
+        try await w.assign(submitted, to: w.graceCreator)
+        #expect(try await w.item(submitted).actions.contains(.submit), "content-pipeline lets an admin submit")
+        #expect(try await w.item(deleted).actions.contains(.delete))
+        try await Application(router: w.studio.router()).test(.router) { client in
+            #expect(try await W.post(client, "/items/\(submitted)/submit", as: w.admin, [
+                ("video_url", "https://cdn.example/v/a.mp4"), ("thumbnail_url", "https://cdn.example/t/a.jpg"),
+            ]) == "/items/\(submitted)")
+            #expect(try await w.item(submitted).status == .submitted)
+            #expect(try await W.post(client, "/items/\(deleted)/delete", as: w.admin) == "/calendar?month=2027-05")
+            let calendar = try await W.page(client, "/calendar?month=2027-05", as: w.admin)
+            #expect(W.element("flash", in: calendar)?.hasPrefix("Deleted item \(deleted)") == true)
+            #expect(!calendar.contains("href=\"/items/\(deleted)\""))
+            // An address whose id is not one is a 404 page, not an error.
+            let response = try await client.execute(uri: "/items/abc/approve", method: .post, headers: W.cookie(w.admin), body: nil)
+            #expect(response.status == .notFound && String(buffer: response.body).contains("There is no such item."))
+        }
+        await w.stack.stop()
+    }
+
     @Test func theAssignListIsTheServicesWithWhatIsLeftAndWhyNot() async throws {
         let w = try await StudioWorld.make()
         try await w.assign(w.items[0], to: w.mateoCreator)   // Mateo's one of the month
