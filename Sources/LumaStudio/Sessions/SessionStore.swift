@@ -37,7 +37,8 @@ public struct StudioSession: Sendable, Equatable, Codable {
 /// (removed from the storage) or after `idleTimeout` without a request (each request moves its
 /// expiry on, `StudioAuthenticator`). Kept in the process (the trade-off: a restart signs
 /// everyone out; one studio instance serves the team) so that sign-out really ends a session,
-/// which a signed cookie alone cannot. The driver's clock is given, so tests move time.
+/// which a signed cookie alone cannot. The driver's clock is a parameter, so tests move time
+/// instead of waiting for it.
 public struct SessionStore: Sendable {
     let storage: SessionStorage<StudioSession>
     /// The driver, to run as a service: it drops expired sessions every few minutes.
@@ -66,8 +67,8 @@ public struct SessionStore: Sendable {
         return session
     }
 
-    /// The request's session, if its cookie names one that has not expired; looking it up keeps
-    /// it alive for another `idleTimeout`.
+    /// The request's session was used: it stays alive for another `idleTimeout` (the storage's
+    /// expiry moves; the cookie, which has none, is not sent again).
     func touch(_ session: StudioSession, request: Request) async throws {
         try await storage.update(session: session, expiresIn: idleTimeout, request: request)
     }
