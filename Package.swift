@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "luma-pipeline-bench", targets: ["luma-pipeline-bench"]),
         .executable(name: "luma-integrity-stress", targets: ["luma-integrity-stress"]),
         .executable(name: "luma-studio", targets: ["luma-studio"]),
+        .executable(name: "luma-feed", targets: ["luma-feed"]),
         .executable(name: "luma-media-bench", targets: ["luma-media-bench"]),
         .library(name: "FakeHeyGen", targets: ["FakeHeyGen"]),
         // For the fuzz targets in Fuzz/ (their own package, so this build never pays for them).
@@ -380,6 +381,35 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/luma-studio"
+        ),
+        // luma-feed: the published feed as HTTP JSON, cached (docs/content.md, "Publishing").
+        .target(
+            name: "LumaFeed",
+            dependencies: [
+                "ContentAPI", "LumaRPC",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/LumaFeed"
+        ),
+        .executableTarget(
+            name: "luma-feed",
+            dependencies: [
+                "LumaFeed", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaDefaults",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/luma-feed"
+        ),
+        .testTarget(
+            name: "FeedTests",
+            dependencies: ["LumaFeed", "ContentAPI", "LumaRPC",
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/FeedTests"
         ),
         .testTarget(
             name: "StudioTests",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Luma as system services:
-#   binaries (verse-registry, creator-registry, content-pipeline, media-store, luma-studio, lumactl) and their resources
+#   binaries (verse-registry, creator-registry, content-pipeline, media-store, luma-studio, luma-feed, lumactl) and their resources
 #   into PREFIX/bin; shell completions for lumactl (bash, zsh, fish); docs; systemd template
 #   units (deploy/systemd: one instance per port, e.g. verse-registry@7101.service) into
 #   /etc/systemd/system; and, unless --no-system: a `luma` system user, /etc/luma/luma.env and a
@@ -40,7 +40,7 @@ services=(verse-registry creator-registry content-pipeline media-store)
 
 install -d "$prefix/bin" "$prefix/share/doc/luma" "$unit_dir" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
-for program in "${services[@]}" lumactl luma-studio; do
+for program in "${services[@]}" lumactl luma-studio luma-feed; do
   install -m 0755 "$bin_dir/$program" "$prefix/bin/$program"
 done
 # Resource bundles (the KJV, Nave's topics) are found next to the executables.
@@ -52,13 +52,15 @@ done
 "$prefix/bin/lumactl" --generate-completion-script bash > "$prefix/share/bash-completion/completions/lumactl"
 "$prefix/bin/lumactl" --generate-completion-script zsh > "$prefix/share/zsh/site-functions/_lumactl"
 "$prefix/bin/lumactl" --generate-completion-script fish > "$prefix/share/fish/vendor_completions.d/lumactl.fish"
-install -m 0644 docs/operations.md docs/protocol.md docs/integrity.md docs/media.md "$prefix/share/doc/luma/"
+install -m 0644 docs/operations.md docs/protocol.md docs/integrity.md docs/media.md docs/content.md docs/workflow.md "$prefix/share/doc/luma/"
 for service in "${services[@]}"; do
   sed "s|@PREFIX@|$prefix|g" "deploy/systemd/$service@.service" > "$unit_dir/$service@.service"
   chmod 0644 "$unit_dir/$service@.service"
 done
-sed "s|@PREFIX@|$prefix|g" deploy/systemd/luma-studio.service > "$unit_dir/luma-studio.service"
-chmod 0644 "$unit_dir/luma-studio.service"
+for unit in luma-studio luma-feed; do
+  sed "s|@PREFIX@|$prefix|g" "deploy/systemd/$unit.service" > "$unit_dir/$unit.service"
+  chmod 0644 "$unit_dir/$unit.service"
+done
 
 if [ "$system" -eq 1 ]; then
   id -u luma >/dev/null 2>&1 || useradd --system --home-dir /var/lib/luma --shell /usr/sbin/nologin luma
@@ -72,5 +74,5 @@ if [ "$system" -eq 1 ]; then
   if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 fi
 echo "installed into $prefix; units in $unit_dir"
-echo "start: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 media-store@7104 luma-studio"
+echo "start: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 media-store@7104 luma-studio luma-feed"
 echo "admin token: LUMA_DATA_DIR=/etc/luma $prefix/bin/lumactl ... (reads /etc/luma/auth.key)"

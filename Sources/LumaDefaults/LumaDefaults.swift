@@ -18,6 +18,10 @@ public enum LumaDefaults {
     public static let studioPort = 7180
     public static let studio = "\(host):\(studioPort)"
 
+    /// luma-feed, the public HTTP feed of what is published.
+    public static let feedPort = 7181
+    public static let feed = "\(host):\(feedPort)"
+
     /// `lumactl up`'s data directory (databases, logs, the auth key).
     public static let dataDirectory = ".luma"
 }

@@ -47,6 +47,11 @@ struct InstallTests {
         #expect(studio.contains("NoNewPrivileges=yes") && studio.contains("ProtectSystem=strict"))
         let verify = try await shell("systemd-analyze verify '\(root)/units/luma-studio.service'")
         #expect(verify.status == 0, "luma-studio: \(verify.stdout)\(verify.stderr)")
+        let feed = try String(contentsOfFile: "\(root)/units/luma-feed.service", encoding: .utf8)
+        #expect(feed.contains("ExecStart=\(root)/prefix/bin/luma-feed --listen ${LUMA_FEED_LISTEN}") && feed.contains("ProtectSystem=strict"))
+        let verifyFeed = try await shell("systemd-analyze verify '\(root)/units/luma-feed.service'")
+        #expect(verifyFeed.status == 0, "luma-feed: \(verifyFeed.stdout)\(verifyFeed.stderr)")
+        #expect(FileManager.default.isExecutableFile(atPath: "\(root)/prefix/bin/luma-feed"))
     }
 }
 

@@ -18,13 +18,13 @@ import UnixSignals
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run verse-registry, creator-registry, content-pipeline, media-store and the studio locally until Ctrl-C.",
+        abstract: "Run verse-registry, creator-registry, content-pipeline, media-store, the studio and the feed locally until Ctrl-C.",
         discussion: """
             Ports: verse-registry BASE, creator-registry BASE+1, content-pipeline BASE+2, media-store BASE+3 \
             (files in DATA_DIR/media); instance i of \
             each (with --instances) adds 10*i; each serves Prometheus metrics on its port + 2000 \
             (http://127.0.0.1:9101/metrics for the defaults); the studio (luma-studio) BASE+79 \
-            (http://127.0.0.1:7180). With --base-port 0 every port is picked free and printed. \
+            (http://127.0.0.1:7180); the feed (luma-feed) BASE+80 (http://127.0.0.1:7181/feed/en/today). With --base-port 0 every port is picked free and printed. \
             Every instance of a service shares its database file, and each service is given every \
             instance of its peers, so calls balance across them. Logs: DATA_DIR/logs/.
             Environment: LUMA_DATA_DIR for --data-dir.
@@ -84,6 +84,12 @@ struct UpCommand: AsyncParsableCommand {
             Output.error("error: port \(studioPort) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
             throw ExitCode.failure
         }
+        // The feed: BASE + 80 (7181 for the defaults).
+        let feedPort = basePort == 0 ? try await freePort() : basePort + 80
+        guard Self.isFree(feedPort) else {
+            Output.error("error: port \(feedPort) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
+            throw ExitCode.failure
+        }
         let addresses = ports.mapValues { $0.map { "127.0.0.1:\($0)" } }
         let peers = addresses.mapValues { $0.joined(separator: ",") }
 
@@ -139,26 +145,33 @@ struct UpCommand: AsyncParsableCommand {
                                "--creators", peers["creator-registry"]!, "--content", peers["content-pipeline"]!, "--media", peers["media-store"]!,
                            ], listen: nil, output: .file("\(directory)/logs/luma-studio.log"), exitWithParent: true))
         children.append(studio)
+        let feed = Child(name: "luma-feed", port: feedPort, metricsPort: 0, log: "\(directory)/logs/luma-feed.log",
+                         process: try await ServiceProcess("luma-feed", [
+                             "--listen", "127.0.0.1:\(feedPort)", "--auth-key", keyPath, "--content", peers["content-pipeline"]!,
+                         ], listen: nil, output: .file("\(directory)/logs/luma-feed.log"), exitWithParent: true))
+        children.append(feed)
         do {
             try await waitUntilListening(studio)
+            try await waitUntilListening(feed)
         } catch {
             Output.error("error: \(error)")
             for child in children { child.terminate() }
             throw ExitCode.failure
         }
-        for child in children where child.name != studio.name && child.name != "luma-fake-heygen" {
+        for child in children where ![studio.name, feed.name, "luma-fake-heygen"].contains(child.name) {
             Output.say("\(child.name) listening on 127.0.0.1:\(child.port) (pid \(child.pid)); metrics http://127.0.0.1:\(child.metricsPort)/metrics")
         }
         if let fake = children.first(where: { $0.name == "luma-fake-heygen" }) {
             Output.say("AI creators render with luma-fake-heygen (a stand-in for HeyGen) on 127.0.0.1:\(fake.port) (pid \(fake.pid))")
         }
         Output.say("studio: http://127.0.0.1:\(studioPort) (pid \(studio.pid))")
+        Output.say("feed: http://127.0.0.1:\(feedPort)/feed/en/today (pid \(feed.pid))")
         if !noSeed {
             Output.say("  sign in as \(DemoData.adminEmail) / \(DemoData.adminPassword) (admin), or \(DemoData.creatorEmail) / \(DemoData.creatorPassword) (creator)")
         }
         Output.say("data in \(directory); logs in \(directory)/logs")
         if basePort != LumaDefaults.basePort || instances > 1 || dataDir != LumaDefaults.dataDirectory {
-            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_MEDIA=\(peers["media-store"]!) LUMA_STUDIO=http://127.0.0.1:\(studioPort) LUMA_DATA_DIR=\(directory)")
+            Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_MEDIA=\(peers["media-store"]!) LUMA_STUDIO=http://127.0.0.1:\(studioPort) LUMA_FEED=http://127.0.0.1:\(feedPort) LUMA_DATA_DIR=\(directory)")
         }
         Output.say("ready; Ctrl-C stops everything")
 
@@ -207,7 +220,7 @@ struct UpCommand: AsyncParsableCommand {
         }
     }
 
-    /// Waits (up to 60 s) until the studio accepts connections on its port.
+    /// Waits (up to 60 s) until an HTTP child (the studio, the feed) accepts connections on its port.
     func waitUntilListening(_ child: Child) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while Self.isFree(child.port) {

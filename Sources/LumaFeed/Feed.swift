@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import LumaRPC
+
+/// luma-feed's HTTP face: `GET /feed/{language}/today` and `/feed/{language}/{YYYY-MM-DD}`,
+/// JSON of what is published, from `FeedCache`. Stateless apart from that cache, so any number
+/// of instances run behind an HTTP load balancer.
+public struct Feed: Sendable {
+    public let cache: FeedCache
+    let now: @Sendable () -> Date
+
+    public init(cache: FeedCache, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.cache = cache
+        self.now = now
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/health") { _, _ in "ok" }
+        router.get("/feed/:language/:day") { request, context in
+            let language = context.parameters.get("language") ?? ""
+            let day = context.parameters.get("day") ?? ""
+            return await answer(request, language: language, date: day == "today" ? nil : day)
+        }
+        return router
+    }
+
+    func answer(_ request: Request, language: String, date: String?) async -> Response {
+        let page: FeedCache.Page
+        do {
+            page = try await cache.page(language: language, date: date)
+        } catch let error as RPCError {
+            return Self.error(error)
+        } catch {
+            return Self.json(["error": "the feed failed"], status: .internalServerError)
+        }
+        var headers: HTTPFields = [.eTag: page.etag, .cacheControl: cacheControl(page)]
+        let age = max(0, Int(now().timeIntervalSince(page.fetchedAt)))
+        headers[.age] = "\(age)"
+        if let stale = page.staleBecause {
+            // Served from the last copy: how old it is, and why it was not refreshed.
+            headers[.init("X-Luma-Stale")!] = stale
+            headers[.init("Warning")!] = "110 - \"Response is Stale\""
+        }
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == page.etag || $0 == "*" }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: page.body)))
+    }
+
+    /// A copy is good until the cache would refresh it, and never past the channel's next
+    /// publication (when today becomes another day).
+    func cacheControl(_ page: FeedCache.Page) -> String {
+        let at = now()
+        var seconds = max(0, page.fetchedAt.addingTimeInterval(cacheRefreshAfter).timeIntervalSince(at))
+        if let next = page.nextPublication { seconds = min(seconds, max(0, next.timeIntervalSince(at))) }
+        return page.staleBecause == nil ? "public, max-age=\(Int(seconds))" : "public, max-age=0, must-revalidate"
+    }
+
+    var cacheRefreshAfter: TimeInterval { cache.refreshAfter }
+
+    static func error(_ error: RPCError) -> Response {
+        let status: HTTPResponse.Status = switch error.code {
+        case .notFound: .notFound
+        case .invalidArgument: .badRequest
+        case .unavailable, .deadlineExceeded: .serviceUnavailable
+        case .unauthenticated, .permissionDenied: .badGateway     // the feed's own token was refused
+        default: .internalServerError
+        }
+        var body = ["error": error.message]
+        if !error.field.isEmpty { body["field"] = error.field }
+        if error.code == .unavailable { body["error"] = "\(error.origin.isEmpty ? "content-pipeline" : error.origin) is not answering and the feed has no copy yet" }
+        return json(body, status: status)
+    }
+
+    static func json(_ body: [String: String], status: HTTPResponse.Status) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
