@@ -8,15 +8,28 @@ import LumaRPC
 public struct Feed: Sendable {
     public let cache: FeedCache
     let now: @Sendable () -> Date
+    /// Benchmark only (scripts/feed-bench.sh): bytes served at /bench/static by the same
+    /// server, the floor the feed's answers are measured against.
+    let staticBody: Data?
 
-    public init(cache: FeedCache, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(cache: FeedCache, now: @escaping @Sendable () -> Date = { Date() }, staticBody: Data? = nil) {
         self.cache = cache
         self.now = now
+        self.staticBody = staticBody
     }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
+        // How many times this instance asked content-pipeline (flat as traffic grows).
+        router.get("/stats") { _, _ in
+            Self.json(["content_pipeline_calls": "\(await cache.fetches)"], status: .ok)
+        }
+        if let staticBody {
+            router.get("/bench/static") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: staticBody)))
+            }
+        }
         router.get("/feed/:language/:day") { request, context in
             let language = context.parameters.get("language") ?? ""
             let day = context.parameters.get("day") ?? ""

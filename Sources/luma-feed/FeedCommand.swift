@@ -36,6 +36,8 @@ struct FeedCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: .hidden) var benchStaticFile: String?
+
     func validate() throws {
         guard (1...3600).contains(refreshSeconds) else { throw ValidationError("--refresh-seconds must be 1-3600") }
     }
@@ -61,7 +63,9 @@ struct FeedCommand: AsyncParsableCommand {
             configuration.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "luma-feed", role: .app))]
         }
         let client = RPCClient(endpoints: endpoints, configuration: configuration)
-        let feed = Feed(cache: FeedCache(source: RPCFeedSource(Luma_Content_V1_ContentPipelineClient(client)), refreshAfter: TimeInterval(refreshSeconds)))
+        let staticBody = try benchStaticFile.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let feed = Feed(cache: FeedCache(source: RPCFeedSource(Luma_Content_V1_ContentPipelineClient(client)), refreshAfter: TimeInterval(refreshSeconds)),
+                        staticBody: staticBody)
         let app = Application(
             router: feed.router(),
             configuration: .init(address: .hostname(listenAt.host, port: listenAt.port), serverName: nil),
