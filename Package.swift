@@ -275,15 +275,23 @@ let package = Package(
             dependencies: [
                 "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "CreatorsAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "services/creator-registry/Sources/CreatorRegistry"
+        ),
+        // creator-registry's adapters: bcrypt (hummingbird-auth) behind the domain's PasswordHasher.
+        .target(
+            name: "CreatorRegistryAdapters",
+            dependencies: [
+                "CreatorRegistry",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "services/creator-registry/Sources/CreatorRegistry"
+            path: "services/creator-registry/Sources/CreatorRegistryAdapters"
         ),
         .executableTarget(
             name: "creator-registry",
             dependencies: [
-                "CreatorRegistry", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
+                "CreatorRegistry", "CreatorRegistryAdapters", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -299,7 +307,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CreatorRegistryTests",
-            dependencies: ["CreatorRegistry", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+            dependencies: ["CreatorRegistry", "CreatorRegistryAdapters", "CreatorsAPI", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "services/creator-registry/Tests/CreatorRegistryTests"
@@ -313,19 +321,31 @@ let package = Package(
                 "LumaTracing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "services/content-pipeline/Sources/ContentPipeline",
             resources: [.copy("Resources/languages"), .copy("Resources/prompts"), .copy("Resources/positivity")]
         ),
+        // content-pipeline's outbound adapters over HTTP (AsyncHTTPClient): the OpenAI-compatible
+        // script generator and the HeyGen avatar vendor, behind the domain's ScriptGenerator and
+        // AvatarVendor; wired by the executable.
+        .target(
+            name: "ContentPipelineAdapters",
+            dependencies: [
+                "ContentPipeline", "LumaRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "services/content-pipeline/Sources/ContentPipelineAdapters"
+        ),
         .executableTarget(
             name: "content-pipeline",
             dependencies: [
-                "ContentPipeline", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
+                "ContentPipeline", "ContentPipelineAdapters", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -333,7 +353,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContentPipelineTests",
-            dependencies: ["ContentPipeline", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+            dependencies: ["ContentPipeline", "ContentPipelineAdapters", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            "FakeHeyGen",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -448,7 +468,7 @@ let package = Package(
         .target(
             name: "LumaTestSupport",
             dependencies: ["LumaSupervisor", "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaAuth", "LumaServiceKit", "LumaValues", "OpsAPI",
-                           "VerseRegistry", "CreatorRegistry", "ContentPipeline", "MediaStore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           "VerseRegistry", "CreatorRegistry", "CreatorRegistryAdapters", "ContentPipeline", "MediaStore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/LumaTestSupport"
@@ -494,7 +514,7 @@ let package = Package(
         .testTarget(
             name: "IntegrityTests",
             dependencies: [
-                "VerseRegistry", "CreatorRegistry", "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "VerseRegistry", "CreatorRegistry", "CreatorRegistryAdapters", "ContentPipeline", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

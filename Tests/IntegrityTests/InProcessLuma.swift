@@ -1,6 +1,7 @@
 import ContentAPI
 import ContentPipeline
 import CreatorRegistry
+import CreatorRegistryAdapters
 import CreatorsAPI
 import Foundation
 import GRDB
@@ -38,7 +39,7 @@ final class InProcessLuma: Sendable {
 
         let lateContent = LateBound<ContentPipelineService>()
         verses = VerseRegistryService(database: versesDB, content: DirectContentDirectory(pipeline: lateContent), pausePoints: pauses.points)
-        creators = CreatorRegistryService(database: creatorsDB)
+        creators = CreatorRegistryService(database: creatorsDB, passwords: BcryptPasswordHasher())
         let verseSource = DirectVerseSource(registry: verses)
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         content = ContentPipelineService(

@@ -1,5 +1,6 @@
 import ContentPipeline
 import CreatorRegistry
+import CreatorRegistryAdapters
 import Foundation
 import GRDB
 import Logging
@@ -58,7 +59,7 @@ public final class InProcessStack: Sendable {
             content: peer("verse-registry", contentEndpoint), pausePoints: pausePoints)
         let creators = CreatorRegistryAssembly.make(
             database: try ServiceDatabase.openForService(path: directory + "/creators.sqlite", migrator: CreatorRegistrySchema.migrator).0,
-            content: peer("creator-registry", contentEndpoint), logger: logger)
+            content: peer("creator-registry", contentEndpoint), passwords: BcryptPasswordHasher(), logger: logger)
         let contentDatabase = try ServiceDatabase.openForService(path: directory + "/content.sqlite", migrator: ContentPipelineSchema.migrator).0
         self.contentDatabase = contentDatabase
         let content = ContentPipelineAssembly.make(

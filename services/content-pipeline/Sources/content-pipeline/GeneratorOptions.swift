@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContentPipeline
+import ContentPipelineAdapters
 import Foundation
 import Logging
 import LumaRPC

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import ContentPipeline
+@testable import ContentPipelineAdapters
 
 /// HeyGenVendor against FakeHeyGen (a local fake of HeyGen's video API, written from its docs).
 @Suite("HeyGen vendor against the fake HeyGen")

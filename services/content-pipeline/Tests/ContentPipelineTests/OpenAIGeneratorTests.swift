@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 @testable import ContentPipeline
+@testable import ContentPipelineAdapters
 
 /// The OpenAI-compatible generator against a local fake server speaking the same API.
 @Suite("OpenAI-compatible script generator")

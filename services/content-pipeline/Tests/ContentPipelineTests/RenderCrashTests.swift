@@ -9,6 +9,7 @@ import LumaTestSupport
 import NIOConcurrencyHelpers
 import Testing
 @testable import ContentPipeline
+@testable import ContentPipelineAdapters
 
 /// The four services as real processes (content-pipeline rendering through HeyGenVendor), the
 /// fake HeyGen in this process, so a test reads its counters, changes its scenario while it runs,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContentAPI
 import CreatorRegistry
+import CreatorRegistryAdapters
 import Logging
 import LumaDefaults
 import LumaRPC
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
                                                 metrics: metrics?.0)
         let assembly = CreatorRegistryAssembly.make(
             database: database, databaseName: options.databaseName(default: CreatorRegistrySchema.defaultDatabasePath),
-            content: pipeline, logger: logger)
+            content: pipeline, passwords: BcryptPasswordHasher(), logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
                                    otelEndpoint: options.otelEndpoint, logger: logger)
     }

@@ -6,11 +6,12 @@ import LumaRPC
 import LumaServiceKit
 import Testing
 @testable import CreatorRegistry
+import CreatorRegistryAdapters
 
 func makeRegistry() throws -> (CreatorRegistryService, DatabasePool) {
     let (pool, _) = try ServiceDatabase.temporary(name: "creators")
     try CreatorRegistrySchema.migrator.migrate(pool)
-    return (CreatorRegistryService(database: pool), pool)
+    return (CreatorRegistryService(database: pool, passwords: BcryptPasswordHasher()), pool)
 }
 
 func context() -> RPCServerContext {

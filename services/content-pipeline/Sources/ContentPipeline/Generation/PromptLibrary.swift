@@ -39,7 +39,7 @@ public struct PromptLibrary: Sendable {
     }
 
     /// The system and user messages for one item.
-    func messages(for input: GenerationInput, pack: LanguagePack) throws -> (system: String, user: String) {
+    public func messages(for input: GenerationInput, pack: LanguagePack) throws -> (system: String, user: String) {
         let name = "\(input.mode.rawValue).\(input.language).txt"
         guard let system = files["system.txt"], let user = files[name] else {
             throw RPCError.failedPrecondition("no generator prompt \(files["system.txt"] == nil ? "system.txt" : name)", field: "language")

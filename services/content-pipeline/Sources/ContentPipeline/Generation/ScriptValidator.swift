@@ -4,14 +4,14 @@ import Foundation
 /// a length a short video can use; a bible item's scripts name its own reference and no other,
 /// and read its verse once (in the camera script); no opening repeats one of the week before;
 /// no word of old spelling (`ScriptRules`).
-struct ScriptValidator {
+public struct ScriptValidator {
     static let bounds = [
         ("camera_script", 20...1500), ("devotional_reflection", 40...2000),
         ("meditation_script", 20...1500), ("background_prompt", 10...500),
     ]
 
     /// Nil when the scripts are usable, else why not.
-    static func problem(_ scripts: GeneratedScripts, for input: GenerationInput, pack: LanguagePack? = nil) -> String? {
+    public static func problem(_ scripts: GeneratedScripts, for input: GenerationInput, pack: LanguagePack? = nil) -> String? {
         let texts = [scripts.cameraScript, scripts.devotionalReflection, scripts.meditationScript, scripts.backgroundPrompt]
         for ((name, range), text) in zip(bounds, texts) {
             let count = text.trimmingCharacters(in: .whitespacesAndNewlines).count

@@ -1,21 +1,15 @@
 import CreatorsAPI
 import Foundation
-import HummingbirdBcrypt
 import LumaRPC
 import LumaValues
-import NIOPosix
 
-/// Users' passwords, for the studio's sign-in: bcrypt (hummingbird-auth's implementation of the
-/// OpenBSD algorithm) on NIO's thread pool, so a hash (tens of milliseconds by design) never
-/// holds up the cooperative pool.
+/// Users' passwords, for the studio's sign-in, hashed and checked by the `PasswordHasher` the
+/// service was given (bcrypt in the executable: CreatorRegistryAdapters).
 extension CreatorRegistryService {
-    static let bcryptCost: UInt8 = 10
-    /// Compared against when the email is unknown, so the answer takes as long either way.
-    static let unknownUserHash = Bcrypt.hash("luma: no such user", cost: bcryptCost)
 
     public func setPassword(_ request: Luma_Creators_V1_SetPasswordRequest, context: RPCServerContext) async throws -> Luma_Creators_V1_SetPasswordResponse {
         let id = try Validate.id(request.userID, field: "user_id")
-        let hash = try await Self.hash(try Self.password(request.password))
+        let hash = try await passwords.hash(try Self.password(request.password))
         guard try await database.measured.write({ try PasswordStore.setHash($0, user: id, hash: hash) }) else {
             throw RPCError.notFound("user \(id) does not exist", field: "user_id")
         }
@@ -35,8 +29,9 @@ extension CreatorRegistryService {
             throw Self.tooMany(locked)
         }
         let password = request.password
-        let hash = found.credentials?.hash ?? Self.unknownUserHash
-        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        // Compared against the decoy when the email is unknown, so the answer takes as long either way.
+        let hash = found.credentials?.hash ?? passwords.decoyHash
+        let matches = try await passwords.verify(password, hash: hash)
         guard matches, let credentials = found.credentials, credentials.hash != nil else {
             let lock = try await database.measured.write { try PasswordStore.recordFailure($0, email: email, now: now) }
             context.logger.notice("sign-in refused", metadata: ["email": "\(email.prefix(64))", "locked_seconds": "\(Int(lock))"])
@@ -48,11 +43,6 @@ extension CreatorRegistryService {
             $0.user = Self.message(credentials.user)
             $0.creatorID = credentials.creatorID ?? 0
         }
-    }
-
-    /// A bcrypt hash, computed on NIO's thread pool.
-    static func hash(_ password: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: bcryptCost) }
     }
 
     static func tooMany(_ seconds: TimeInterval) -> RPCError {

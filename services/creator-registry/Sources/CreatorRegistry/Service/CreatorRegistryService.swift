@@ -11,9 +11,12 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
     let database: DatabasePool
     /// Called after a commit that wrote to the outbox, to deliver at once.
     let outboxWritten: @Sendable () -> Void
+    /// Users' passwords (bcrypt in the executable and the tests).
+    let passwords: any PasswordHasher
 
-    public init(database: DatabasePool, outboxWritten: @escaping @Sendable () -> Void = {}) {
+    public init(database: DatabasePool, passwords: any PasswordHasher, outboxWritten: @escaping @Sendable () -> Void = {}) {
         self.database = database
+        self.passwords = passwords
         self.outboxWritten = outboxWritten
     }
 
@@ -23,7 +26,7 @@ public struct CreatorRegistryService: Luma_Creators_V1_CreatorRegistryProvider {
         let email = try CreatorValidation.email(request.email)
         let name = try CreatorValidation.displayName(request.displayName)
         let role = try Self.role(request.role)
-        let hash = request.password.isEmpty ? nil : try await Self.hash(try Self.password(request.password))
+        let hash = request.password.isEmpty ? nil : try await passwords.hash(try Self.password(request.password))
         let user = try await database.measured.write { db in
             let user = try CreatorStore.insertUser(db, email: email, displayName: name, role: role)
             guard let hash else { return user }

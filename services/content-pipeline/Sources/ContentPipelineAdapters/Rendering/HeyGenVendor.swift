@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ContentPipeline
 import Foundation
 import NIOCore
 import NIOFoundationCompat

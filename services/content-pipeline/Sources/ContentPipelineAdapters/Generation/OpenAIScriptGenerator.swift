@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ContentPipeline
 import Foundation
 import LumaRPC
 import Logging
@@ -165,21 +166,5 @@ public struct OpenAIScriptGenerator: ScriptGenerator {
             let message: ChatRequest.Message
         }
         let choices: [Choice]
-    }
-}
-
-extension JSONEncoder {
-    static var snakeCase: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return encoder
-    }
-}
-
-extension JSONDecoder {
-    static var snakeCase: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
     }
 }
