@@ -170,10 +170,15 @@ let package = Package(
             name: "OpsAPI",
             dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        // Logging for every executable (text or JSON lines on stderr); no database.
+        .target(
+            name: "LumaLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "LumaServiceKit",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics", "LumaTracing",
+                "LumaLogging", "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics", "LumaTracing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -299,7 +304,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LumaServiceKitTests",
-            dependencies: ["LumaServiceKit", "LumaValues", "OpsAPI", "LumaRPC", "LumaRPCNIO",
+            dependencies: ["LumaServiceKit", "LumaLogging", "LumaValues", "OpsAPI", "LumaRPC", "LumaRPCNIO",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
@@ -395,7 +400,7 @@ let package = Package(
         .executableTarget(
             name: "luma-studio",
             dependencies: [
-                "LumaStudio", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaDefaults", "LumaServiceKit",
+                "LumaStudio", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaDefaults", "LumaLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

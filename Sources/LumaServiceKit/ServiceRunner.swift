@@ -1,9 +1,10 @@
 import Foundation
 import Logging
+import LumaLogging
 import LumaMetrics
 import LumaRPC
-import LumaRPCNIO
 import LumaRPCLifecycle
+import LumaRPCNIO
 import LumaSupervisor
 import LumaTracing
 import ServiceLifecycle
@@ -75,15 +76,6 @@ public enum ServiceRunner {
     /// Logging to stderr at the given level ("trace" ... "critical"), as text or, with
     /// `format` "json", one JSON object per line (`JSONLogHandler`).
     public static func bootstrapLogging(level: String, format: String = "text") {
-        let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
-        if format == "json" {
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: parsed) }
-            return
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = parsed
-            return handler
-        }
+        LumaLogging.bootstrap(level: level, format: format)
     }
 }

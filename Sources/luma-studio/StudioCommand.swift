@@ -4,8 +4,8 @@ import Hummingbird
 import Logging
 import LumaAuth
 import LumaDefaults
+import LumaLogging
 import LumaRPC
-import LumaServiceKit
 import LumaStudio
 
 /// `luma-studio`: serves the web app on --listen; a client of the four services like any other.
@@ -63,7 +63,7 @@ struct StudioCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        ServiceRunner.bootstrapLogging(level: logLevel, format: logFormat)
+        LumaLogging.bootstrap(level: logLevel, format: logFormat)
         let logger = Logger(label: "luma-studio")
         let listenAt: RPCEndpoint
         do { listenAt = try RPCEndpoint.parse(listen, allowingPortZero: true) } catch let error as RPCError {

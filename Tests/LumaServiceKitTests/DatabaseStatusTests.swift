@@ -4,7 +4,8 @@ import Logging
 import LumaRPC
 import NIOConcurrencyHelpers
 import Testing
-@testable import LumaServiceKit
+@testable import LumaLogging
+import LumaServiceKit
 
 /// SQLite's troubles become statuses a caller can act on, the outbox retries what can clear by
 /// itself, and a service refuses at start a database it cannot trust. Real SQLite errors,
