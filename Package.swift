@@ -104,7 +104,7 @@ let package = Package(
         ),
         .target(
             name: "LumaEcho",
-            dependencies: ["LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio"), "LumaRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .executableTarget(
             name: "luma-echo",
@@ -178,6 +178,7 @@ let package = Package(
         .target(
             name: "LumaServiceKit",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "LumaLogging", "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics", "LumaTracing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -238,6 +239,7 @@ let package = Package(
         .executableTarget(
             name: "media-store",
             dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "MediaStore", "LumaServiceKit", "LumaDefaults", "LumaRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -258,6 +260,7 @@ let package = Package(
         .target(
             name: "VerseRegistry",
             dependencies: [
+                "LumaMetrics",
                 "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "VersesAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -268,6 +271,7 @@ let package = Package(
         .executableTarget(
             name: "verse-registry",
             dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "VerseRegistry", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -278,6 +282,7 @@ let package = Package(
         .target(
             name: "CreatorRegistry",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "LumaRPC", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaAuth", "CreatorsAPI", "ContentAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -350,6 +355,7 @@ let package = Package(
         .executableTarget(
             name: "content-pipeline",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
                 "ContentPipeline", "ContentPipelineAdapters", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -358,7 +364,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContentPipelineTests",
-            dependencies: ["ContentPipeline", "ContentPipelineAdapters", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+            dependencies: ["LumaAuth", .product(name: "NIOCore", package: "swift-nio"), "ContentPipeline", "ContentPipelineAdapters", "ContentAPI", "VersesAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                            "FakeHeyGen",
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -388,6 +394,7 @@ let package = Package(
         .target(
             name: "LumaStudio",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
                 "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "LumaDefaults", "OpsAPI", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 "MediaAPI", "MediaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -438,7 +445,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StudioTests",
-            dependencies: ["LumaStudio", "LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
+            dependencies: ["ContentPipeline", "MediaStore", .product(name: "NIOCore", package: "swift-nio"), "LumaStudio", "LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -537,6 +544,7 @@ let package = Package(
         .testTarget(
             name: "CSDKTests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "LumaAuth", "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -546,6 +554,7 @@ let package = Package(
         .testTarget(
             name: "LumaRPCTests",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaEcho",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
+# Every `import` of a package module or product is a declared dependency (cheap; no build).
+python3 scripts/check-imports.py
+# luma-studio and lumactl link no GRDB.
+python3 scripts/check-no-grdb.py
 swift build --build-tests
 # Suites run one after another: several of them start real service processes, and on a
 # two-core machine running them side by side turns their timing checks into a lottery.
