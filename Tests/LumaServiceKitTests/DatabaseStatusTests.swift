@@ -81,7 +81,7 @@ struct DatabaseStatusTests {
     @Test func theOutboxRetriesAReceiverWhoseDiskIsFull() async throws {
         let receiver = try nearlyFull(pages: 0)
         let (outbox, _) = try ServiceDatabase.temporary(name: "outbox")
-        try await outbox.write { try Outbox.createTable($0); try Outbox.addTraceContext($0) }
+        try await outbox.write { try OutboxTable.create($0) }
         try await outbox.write { try Outbox.enqueue($0, kind: "store", target: "thing 1", payload: Data(count: 20_000)) }  // needs new pages
         var immediate = RPCBackoff()
         immediate.initial = .zero

@@ -25,7 +25,7 @@ struct OutboxRetryTests {
 
     func makeOutbox() throws -> DatabasePool {
         let (pool, _) = try ServiceDatabase.temporary(name: "outbox")
-        try pool.write { try Outbox.createTable($0); try Outbox.addTraceContext($0) }
+        try pool.write { try OutboxTable.create($0) }
         return pool
     }
 

@@ -11,34 +11,8 @@ import LumaValues
 /// A peer that is down, or this process being killed between the commit and the call, loses
 /// nothing: the row is still there. Receivers are idempotent, so delivering twice is harmless.
 public enum Outbox {
-    /// Adds the outbox table; each service registers it among its numbered migrations.
-    public static func createTable(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE outbox (
-                id INTEGER PRIMARY KEY,
-                kind TEXT NOT NULL,
-                target TEXT NOT NULL,
-                payload BLOB NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                last_error TEXT NOT NULL DEFAULT '',
-                created_at TEXT NOT NULL,
-                created_at_epoch REAL NOT NULL,
-                next_attempt_at REAL NOT NULL,
-                -- A delivering instance leases a row until this time, so instances sharing the
-                -- database do not all deliver it at once.
-                leased_until REAL NOT NULL DEFAULT 0,
-                -- The receiver refused it for good (not a transient failure): an operator must look.
-                failed INTEGER NOT NULL DEFAULT 0
-            );
-            CREATE INDEX outbox_due ON outbox(failed, next_attempt_at);
-            """)
-    }
-
-    /// Adds `trace_context`: the W3C trace context of the call that queued the entry, so its
-    /// delivery joins that call's trace (a later migration than `createTable`).
-    public static func addTraceContext(_ db: Database) throws {
-        try db.execute(sql: "ALTER TABLE outbox ADD COLUMN trace_context TEXT NOT NULL DEFAULT ''")
-    }
+    // The table itself is created by each service's own migrations, whose SQL is frozen there
+    // (`outbox`, then `trace_context`); the columns below are what they made.
 
     /// Records a delivery in the caller's transaction, with the current trace context. The
     /// context is a task-local: it is still there because GRDB runs an async write's closure in

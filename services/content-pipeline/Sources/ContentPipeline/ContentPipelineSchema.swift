@@ -41,7 +41,27 @@ public enum ContentPipelineSchema: ServiceSchema {
                 """)
         }
         migrator.registerMigration("002_outbox") { db in
-            try Outbox.createTable(db)
+            // Frozen: the outbox table as LumaServiceKit's Outbox created it when this migration
+            // was written (a migration never calls code that may change later).
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL,
+                    created_at_epoch REAL NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    -- A delivering instance leases a row until this time, so instances sharing the
+                    -- database do not all deliver it at once.
+                    leased_until REAL NOT NULL DEFAULT 0,
+                    -- The receiver refused it for good (not a transient failure): an operator must look.
+                    failed INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX outbox_due ON outbox(failed, next_attempt_at);
+                """)
         }
         // Ids are never reused: verse-registry's ledger and the outbox name items by id, so a
         // deleted item's id handed to a new item would let a late CASCADE hit the wrong row.
@@ -106,7 +126,7 @@ public enum ContentPipelineSchema: ServiceSchema {
         }
         // Outbox entries remember the trace of the call that queued them (see LumaTracing).
         migrator.registerMigration("005_outbox_trace_context") { db in
-            try Outbox.addTraceContext(db)
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN trace_context TEXT NOT NULL DEFAULT ''")
         }
         // Why an item's verse came from a fallback category (verse-registry says so on claim).
         migrator.registerMigration("006_verse_note") { db in

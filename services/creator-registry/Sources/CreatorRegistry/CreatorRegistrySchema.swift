@@ -43,7 +43,27 @@ public enum CreatorRegistrySchema: ServiceSchema {
                 """)
         }
         migrator.registerMigration("003_outbox") { db in
-            try Outbox.createTable(db)
+            // Frozen: the outbox table as LumaServiceKit's Outbox created it when this migration
+            // was written (a migration never calls code that may change later).
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL,
+                    created_at_epoch REAL NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    -- A delivering instance leases a row until this time, so instances sharing the
+                    -- database do not all deliver it at once.
+                    leased_until REAL NOT NULL DEFAULT 0,
+                    -- The receiver refused it for good (not a transient failure): an operator must look.
+                    failed INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX outbox_due ON outbox(failed, next_attempt_at);
+                """)
         }
         // Ids are never reused: content-pipeline names creators by id (daily_content.creator_id,
         // creator tokens, the SET NULL in the outbox), so a deleted creator's id handed to a new
@@ -88,7 +108,7 @@ public enum CreatorRegistrySchema: ServiceSchema {
         }
         // Outbox entries remember the trace of the call that queued them (see LumaTracing).
         migrator.registerMigration("005_outbox_trace_context") { db in
-            try Outbox.addTraceContext(db)
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN trace_context TEXT NOT NULL DEFAULT ''")
         }
         // Passwords for the studio's sign-in (bcrypt hashes) and the failed attempts per email
         // that slow a guesser down.
