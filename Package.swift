@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "LumaCLI", targets: ["LumaCLI"]),
         .library(name: "LumaStudio", targets: ["LumaStudio"]),
         .library(name: "MediaClient", targets: ["MediaClient", "MediaAPI"]),
+        .library(name: "MediaHTTP", targets: ["MediaHTTP"]),
         .executable(name: "luma-fake-heygen", targets: ["luma-fake-heygen"]),
     ],
     dependencies: [
@@ -57,6 +58,9 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
         // content-pipeline's OpenAI-compatible script generator (swift-otel uses it already).
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
         // luma-studio (the web app) and bcrypt for users' passwords in creator-registry.
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
@@ -80,6 +84,11 @@ let package = Package(
             name: "LumaRPCNIO",
             dependencies: [
                 "LumaRPC",
+                // TLS (mutual, between services): swift-nio-ssl, and swift-certificates to read
+                // a certificate's names and expiry.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -159,6 +168,11 @@ let package = Package(
         ),
         // The default endpoints of the local stack.
         .target(name: "LumaDefaults"),
+        // Flags every client executable shares (lumactl, luma-studio, luma-feed): TLS.
+        .target(
+            name: "LumaClientOptions",
+            dependencies: ["LumaRPCNIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Runs Luma executables as child processes: lumactl up, the benchmarks, process tests.
         .target(
             name: "LumaSupervisor",
@@ -187,6 +201,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -235,6 +250,12 @@ let package = Package(
             name: "MediaClient",
             dependencies: ["LumaRPC", "MediaAPI", .product(name: "Crypto", package: "swift-crypto")],
             path: "services/media-store/Sources/MediaClient"
+        ),
+        // A media-store file as an HTTP response (ranges, ETag, streamed): the studio and luma-feed.
+        .target(
+            name: "MediaHTTP",
+            dependencies: ["LumaRPC", "MediaAPI", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/MediaHTTP"
         ),
         .executableTarget(
             name: "media-store",
@@ -396,7 +417,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "LumaDefaults", "OpsAPI", "VersesAPI", "CreatorsAPI", "ContentAPI",
-                "MediaAPI", "MediaClient",
+                "MediaAPI", "MediaClient", "MediaHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -407,7 +428,7 @@ let package = Package(
         .executableTarget(
             name: "luma-studio",
             dependencies: [
-                "LumaStudio", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaDefaults", "LumaLogging",
+                "LumaStudio", "LumaRPC", "LumaRPCNIO", "LumaClientOptions", "LumaAuth", "LumaDefaults", "LumaLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -418,7 +439,7 @@ let package = Package(
         .target(
             name: "LumaFeed",
             dependencies: [
-                "ContentAPI", "LumaRPC",
+                "ContentAPI", "MediaAPI", "MediaHTTP", "LumaRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -428,7 +449,7 @@ let package = Package(
         .executableTarget(
             name: "luma-feed",
             dependencies: [
-                "LumaFeed", "ContentAPI", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaDefaults",
+                "LumaFeed", "ContentAPI", "MediaAPI", "LumaRPC", "LumaRPCNIO", "LumaClientOptions", "LumaAuth", "LumaDefaults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -437,7 +458,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FeedTests",
-            dependencies: ["LumaFeed", "ContentAPI", "LumaRPC",
+            dependencies: ["LumaFeed", "ContentAPI", "MediaAPI", "LumaRPC",
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
@@ -445,7 +466,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StudioTests",
-            dependencies: ["ContentPipeline", "MediaStore", .product(name: "NIOCore", package: "swift-nio"), "LumaStudio", "LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
+            dependencies: ["ContentPipeline", "MediaStore", "MediaHTTP", .product(name: "NIOCore", package: "swift-nio"), "LumaStudio", "LumaAuth", "LumaRPC", "LumaRPCNIO", "LumaTestSupport", "CreatorsAPI", "ContentAPI",
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -457,12 +478,16 @@ let package = Package(
         .target(
             name: "LumaCLI",
             dependencies: [
-                "LumaRPC", "LumaRPCNIO", "LumaValues", "LumaDefaults", "OpsAPI", "LumaAuth", "LumaSupervisor", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
+                "LumaRPC", "LumaRPCNIO", "LumaClientOptions", "LumaValues", "LumaDefaults", "OpsAPI", "LumaAuth", "LumaSupervisor", "LumaEcho", "VersesAPI", "CreatorsAPI", "ContentAPI",
                 "MediaAPI", "MediaClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // lumactl certs init: a CA and the services' certificates.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "LumaStudio", package: "Luma"),
+                .product(name: "MediaHTTP", package: "Luma"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

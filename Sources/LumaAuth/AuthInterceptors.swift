@@ -46,6 +46,14 @@ public struct AuthServerInterceptor: RPCServerInterceptor {
         guard rule.allows(principal.role) else {
             throw RPCError(.permissionDenied, "a \(principal.role.rawValue) token may not call \(context.method.fullName)")
         }
+        // Over mutual TLS the certificate says which service is calling; a service token is
+        // honoured only on a connection whose certificate names that service, so a token taken
+        // from one service cannot be replayed from another's connection. (Other roles' tokens
+        // are people's and tools': the certificate admits the connection, the token decides.)
+        if principal.role == .service, let certified = context.peerIdentity, certified != principal.subject {
+            throw RPCError(.permissionDenied,
+                           "a service token for '\(principal.subject)' arrived on a connection whose TLS certificate names '\(certified)'")
+        }
         return try await Principal.$current.withValue(principal) {
             try await next(request, context)
         }

@@ -18,17 +18,36 @@ public struct Lumactl: AsyncParsableCommand {
         subcommands: [
             UpCommand.self, ListCommand.self, DescribeCommand.self, CallCommand.self, HealthCommand.self,
             VersesCommand.self, UsersCommand.self, CreatorsCommand.self, ContentCommand.self, MediaCommand.self, RendersCommand.self, BoardCommand.self,
-            IntegrityCommand.self, OutboxCommand.self, BackupCommand.self, TokenCommand.self,
+            IntegrityCommand.self, OutboxCommand.self, BackupCommand.self, TokenCommand.self, CertsCommand.self,
         ])
 
     public init() {}
+
+    /// Parses `arguments` and runs the command, as ArgumentParser's `main` does, then closes
+    /// every RPC client the command opened (OpenClients), also when it failed; the error is
+    /// rethrown for `exit(withError:)`.
+    public static func execute(_ arguments: [String]) async throws {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            await OpenClients.shared.closeAll()
+            throw error
+        }
+        await OpenClients.shared.closeAll()
+    }
 }
 
 /// Options every service-calling subcommand takes, which users also write before the
 /// subcommand (`lumactl --content X content list`). ArgumentParser only knows them after it, so
 /// `arguments` moves the leading ones to the end.
 public enum GlobalOptions {
-    static let withValue: Set<String> = ["--verses", "--creators", "--content", "--timeout", "--token", "--max-frame-size"]
+    static let withValue: Set<String> = ["--verses", "--creators", "--content", "--media", "--timeout", "--token", "--max-frame-size",
+                                         "--tls-ca", "--tls-cert", "--tls-key"]
     static let flags: Set<String> = ["--json"]
 
     public static func movedAfterSubcommand(_ arguments: [String]) -> [String] {

@@ -1,19 +1,24 @@
 import Foundation
 import Hummingbird
 import LumaRPC
+import MediaAPI
+import MediaHTTP
 
 /// luma-feed's HTTP face: `GET /feed/{language}/today` and `/feed/{language}/{YYYY-MM-DD}`,
 /// JSON of what is published, from `FeedCache`. Stateless apart from that cache, so any number
 /// of instances run behind an HTTP load balancer.
 public struct Feed: Sendable {
     public let cache: FeedCache
+    /// media-store, for the videos and thumbnails of published items; nil: the feed serves none.
+    let media: (any FeedMediaSource)?
     let now: @Sendable () -> Date
     /// Benchmark only (scripts/feed-bench.sh): bytes served at /bench/static by the same
     /// server, the floor the feed's answers are measured against.
     let staticBody: Data?
 
-    public init(cache: FeedCache, now: @escaping @Sendable () -> Date = { Date() }, staticBody: Data? = nil) {
+    public init(cache: FeedCache, media: (any FeedMediaSource)? = nil, now: @escaping @Sendable () -> Date = { Date() }, staticBody: Data? = nil) {
         self.cache = cache
+        self.media = media
         self.now = now
         self.staticBody = staticBody
     }
@@ -35,7 +40,46 @@ public struct Feed: Sendable {
             let day = context.parameters.get("day") ?? ""
             return await answer(request, language: language, date: day == "today" ? nil : day)
         }
+        router.get("/feed/:language/:day/media/:id") { request, context in
+            let language = context.parameters.get("language") ?? ""
+            let day = context.parameters.get("day") ?? ""
+            return await mediaAnswer(request, language: language, date: day, id: context.parameters.get("id", as: Int64.self))
+        }
         return router
+    }
+
+    /// A published item's video or thumbnail: served only while the day's copy lists it (an
+    /// unpublished item's files go when its day is next refreshed), streamed from media-store
+    /// with ranges for players.
+    func mediaAnswer(_ request: Request, language: String, date: String, id: Int64?) async -> Response {
+        guard let id, id > 0 else { return Self.json(["error": "a media id is a positive number", "field": "id"], status: .badRequest) }
+        guard let media else { return Self.json(["error": "this feed serves no media (luma-feed runs without --media)"], status: .notFound) }
+        let page: FeedCache.Page
+        do {
+            page = try await cache.page(language: language, date: date == "today" ? nil : date)
+        } catch let error as RPCError {
+            return Self.error(error)
+        } catch {
+            return Self.json(["error": "the feed failed"], status: .internalServerError)
+        }
+        guard page.mediaIDs.contains(id) else {
+            return Self.json(["error": "media \(id) is not a published video or thumbnail of \(language) \(date)", "field": "id"], status: .notFound)
+        }
+        let file: Luma_Media_V1_Media
+        do {
+            file = try await media.media(id: id)
+        } catch let error as RPCError where error.code == .unavailable || error.code == .deadlineExceeded {
+            return Self.json(["error": "media-store is not answering (\(error.message))"], status: .serviceUnavailable)
+        } catch let error as RPCError {
+            return Self.error(error)
+        } catch {
+            return Self.json(["error": "the feed failed"], status: .internalServerError)
+        }
+        // Kept no longer than the day's copy, so an unpublished item's video goes within the
+        // same bound; a player revalidates with its ETag (304).
+        return MediaHTTPResponse.make(request, media: file, cacheControl: "public, max-age=\(Int(cacheRefreshAfter))") { offset, count in
+            try await media.read(id: id, offset: offset, count: count)
+        }
     }
 
     func answer(_ request: Request, language: String, date: String?) async -> Response {

@@ -18,6 +18,8 @@ public actor FeedCache {
         public let fetchedAt: Date
         /// The channel's next publication (a copy of today is stale from then).
         public let nextPublication: Date?
+        /// The media-store files of its items: what the feed may serve for this day.
+        public let mediaIDs: Set<Int64>
         /// The fetch that would have refreshed it failed: why.
         public var staleBecause: String?
     }
@@ -35,9 +37,15 @@ public actor FeedCache {
     /// Calls made to content-pipeline (what the benchmark and tests read).
     public private(set) var fetches = 0
 
-    public init(source: any FeedSource, refreshAfter: TimeInterval = 10, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// Where the feed's own media URLs start: "" (paths relative to the feed, "/feed/en/…") or
+    /// the address readers reach the feed at ("https://feed.example.com").
+    let publicURL: String
+
+    public init(source: any FeedSource, refreshAfter: TimeInterval = 10, publicURL: String = "",
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.source = source
         self.refreshAfter = refreshAfter
+        self.publicURL = publicURL
         self.now = now
     }
 
@@ -47,9 +55,10 @@ public actor FeedCache {
         if let page = pages[key], isFresh(page) { return page }
         if let running = inFlight[key] { return try await served(key, running) }
         let source = self.source
+        let publicURL = self.publicURL
         let task = Task { () throws -> Page in
             let day = try await source.day(language: language, date: date)
-            return try Self.page(day, fetchedAt: self.now())
+            return try Self.page(day, fetchedAt: self.now(), publicURL: publicURL)
         }
         inFlight[key] = task
         fetches += 1
@@ -80,12 +89,28 @@ public actor FeedCache {
         return at.timeIntervalSince(page.fetchedAt) < refreshAfter
     }
 
-    static func page(_ day: Luma_Content_V1_PublishedDay, fetchedAt: Date) throws -> Page {
+    /// A day as readers get it: a video or thumbnail held by media-store gets the feed's URL
+    /// for it (`/feed/{language}/{date}/media/{id}`), so every item has addresses to play.
+    static func page(_ fetched: Luma_Content_V1_PublishedDay, fetchedAt: Date, publicURL: String = "") throws -> Page {
+        var day = fetched
+        var mediaIDs: Set<Int64> = []
+        for index in day.items.indices {
+            let item = day.items[index]
+            let base = "\(publicURL)/feed/\(item.language)/\(item.postDate)/media/"
+            if item.videoMediaID != 0 {
+                mediaIDs.insert(item.videoMediaID)
+                if item.videoURL.isEmpty { day.items[index].videoURL = base + "\(item.videoMediaID)" }
+            }
+            if item.thumbnailMediaID != 0 {
+                mediaIDs.insert(item.thumbnailMediaID)
+                if item.thumbnailURL.isEmpty { day.items[index].thumbnailURL = base + "\(item.thumbnailMediaID)" }
+            }
+        }
         var options = JSONEncodingOptions()
         options.preserveProtoFieldNames = true
         let body = try day.jsonUTF8Data(options: options)
         let digest = SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined()
         return Page(body: body, etag: "\"\(digest)\"", fetchedAt: fetchedAt,
-                    nextPublication: try? Date(day.nextPublicationAt, strategy: .iso8601), staleBecause: nil)
+                    nextPublication: try? Date(day.nextPublicationAt, strategy: .iso8601), mediaIDs: mediaIDs, staleBecause: nil)
     }
 }

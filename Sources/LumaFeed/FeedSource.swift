@@ -1,5 +1,7 @@
 import ContentAPI
+import Foundation
 import LumaRPC
+import MediaAPI
 
 /// Where the feed reads published days: content-pipeline's `GetPublished`.
 public protocol FeedSource: Sendable {
@@ -20,5 +22,30 @@ public struct RPCFeedSource: FeedSource {
             $0.language = language
             $0.date = date ?? ""
         })
+    }
+}
+
+/// Where the feed reads the bytes of a published video or thumbnail: media-store.
+public protocol FeedMediaSource: Sendable {
+    func media(id: Int64) async throws -> Luma_Media_V1_Media
+    /// At most `count` bytes at `offset` (fewer when media-store's chunk is smaller).
+    func read(id: Int64, offset: UInt64, count: UInt64) async throws -> Data
+}
+
+/// `FeedMediaSource` over media-store's generated client (signed as the `app` role; the feed
+/// asks only for files of items it has just seen published).
+public struct RPCFeedMediaSource: FeedMediaSource {
+    let client: any Luma_Media_V1_MediaStoreClientProtocol
+
+    public init(_ client: any Luma_Media_V1_MediaStoreClientProtocol) {
+        self.client = client
+    }
+
+    public func media(id: Int64) async throws -> Luma_Media_V1_Media {
+        try await client.getMedia(.with { $0.id = id })
+    }
+
+    public func read(id: Int64, offset: UInt64, count: UInt64) async throws -> Data {
+        try await client.readMedia(.with { $0.id = id; $0.offset = offset; $0.length = UInt32(count) }).data
     }
 }

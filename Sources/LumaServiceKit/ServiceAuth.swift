@@ -12,10 +12,14 @@ import LumaTracing
 public struct ServiceAuth: Sendable {
     public let signer: TokenSigner?
     public let serviceName: String
+    /// TLS for calls to peers (their certificates checked against the CA, this service's own
+    /// presented); nil: plain TCP. The token still carries the role inside TLS.
+    public let peerTLS: RPCTLSContext?
 
-    public init(signer: TokenSigner?, serviceName: String) {
+    public init(signer: TokenSigner?, serviceName: String, peerTLS: RPCTLSContext? = nil) {
         self.signer = signer
         self.serviceName = serviceName
+        self.peerTLS = peerTLS
     }
 
     public func serverInterceptors(_ policy: AccessPolicy) -> [any RPCServerInterceptor] {
@@ -27,7 +31,7 @@ public struct ServiceAuth: Sendable {
                            metrics: LumaMetrics? = nil) -> RPCClient {
         var configuration = peerConfiguration(limits: limits)
         if let metrics { configuration.interceptors.insert(ClientMetricsInterceptor(metrics: metrics), at: 0) }
-        return RPCClient(endpoints: endpoints, configuration: configuration)
+        return RPCClient(endpoints: endpoints, configuration: configuration, tls: peerTLS)
     }
 
     /// The same over another transport (in-process, in tests).
@@ -50,8 +54,9 @@ extension ServiceOptions {
     /// Reads the shared key (--auth-key or LUMA_AUTH_KEY_FILE); refuses to run without one
     /// unless --insecure-dev was given.
     public func auth(serviceName: String) throws -> ServiceAuth {
+        let tls = try peerTLS()
         if insecureDev {
-            return ServiceAuth(signer: nil, serviceName: serviceName)
+            return ServiceAuth(signer: nil, serviceName: serviceName, peerTLS: tls)
         }
         guard let path = authKey ?? ProcessInfo.processInfo.environment["LUMA_AUTH_KEY_FILE"] else {
             throw ValidationError("""
@@ -60,7 +65,7 @@ extension ServiceOptions {
                 """)
         }
         do {
-            return ServiceAuth(signer: try TokenSigner(key: try AuthKeyFile.read(path)), serviceName: serviceName)
+            return ServiceAuth(signer: try TokenSigner(key: try AuthKeyFile.read(path)), serviceName: serviceName, peerTLS: tls)
         } catch let error as AuthError {
             throw ValidationError("--auth-key: \(error)")
         }

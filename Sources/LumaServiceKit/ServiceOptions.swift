@@ -39,6 +39,18 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "Largest RPC frame accepted or sent, in bytes, for this server and its calls to peers (1024-268435456).")
     public var maxFrameSize: Int = RPCConnectionLimits().maxFrameSize
 
+    @Option(help: "PEM certificate this service presents, as a server and to peers that ask; with --tls-key the server speaks only TLS (reloaded on SIGHUP).")
+    public var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    public var tlsKey: String?
+
+    @Option(help: "PEM CA whose client certificates callers must present (mutual TLS): a caller without one is refused during the handshake.")
+    public var tlsClientCa: String?
+
+    @Option(help: "PEM CA trusted for peers' certificates: calls to peers go over TLS and verify the peer's name (default: --tls-client-ca).")
+    public var tlsCa: String?
+
     public init() {}
 
     public func validate() throws {
@@ -48,6 +60,33 @@ public struct ServiceOptions: ParsableArguments {
         }
         if let otelEndpoint {
             do { _ = try LumaTracing.tracesURL(otelEndpoint) } catch { throw ValidationError("\(error)") }
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError(tlsCert == nil ? "--tls-key needs --tls-cert (the certificate it is the key of)" : "--tls-cert needs --tls-key")
+        }
+        if tlsClientCa != nil && tlsCert == nil {
+            throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first")
+        }
+    }
+
+    /// The server's TLS from --tls-cert, --tls-key and --tls-client-ca; nil: plain TCP.
+    public func serverTLS() throws -> RPCTLSContext? {
+        guard let tlsCert, let tlsKey else { return nil }
+        do {
+            return try RPCTLSContext.server(certificate: tlsCert, key: tlsKey, clientCA: tlsClientCa)
+        } catch let error as RPCTLSError {
+            throw ValidationError("--tls-cert/--tls-key/--tls-client-ca: \(error)")
+        }
+    }
+
+    /// TLS for calls to peers: --tls-ca (else --tls-client-ca) trusted, this service's own
+    /// certificate presented; nil: plain TCP.
+    public func peerTLS() throws -> RPCTLSContext? {
+        guard let ca = tlsCa ?? tlsClientCa else { return nil }
+        do {
+            return try RPCTLSContext.client(ca: ca, certificate: tlsCert, key: tlsKey)
+        } catch let error as RPCTLSError {
+            throw ValidationError("--tls-ca: \(error)")
         }
     }
 

@@ -43,14 +43,16 @@ public enum ServiceRunner {
     /// `otelEndpoint`, exports a span per call over OTLP/HTTP.
     public static func run(_ assembly: ServiceAssembly, listen: RPCEndpoint, auth: ServiceAuth,
                            limits: RPCConnectionLimits, metrics: (LumaMetrics, RPCEndpoint)? = nil,
-                           otelEndpoint: String? = nil, logger: Logger) async throws {
+                           otelEndpoint: String? = nil, tls: RPCTLSContext? = nil, logger: Logger) async throws {
         var interceptors = assembly.interceptors(auth)
+        let tlsContexts = [tls, auth.peerTLS].compactMap { $0 }
         let exporters = try otelEndpoint.map {
             [try LumaTracing.bootstrapOTLP(endpoint: $0, serviceName: assembly.name, logger: logger)]
         } ?? []
         var metricsServer: MetricsServer?
         if let (metrics, endpoint) = metrics {
             if let collector = assembly.metricsCollector { metrics.addCollector(collector) }
+            if !tlsContexts.isEmpty { metrics.addCollector(TLSReloader.expiryCollector(tlsContexts)) }
             interceptors.insert(ServerMetricsInterceptor(metrics: metrics), at: 0)
             do {
                 metricsServer = try await MetricsServer.start(host: endpoint.host, port: endpoint.port, metrics: metrics)
@@ -67,9 +69,11 @@ public enum ServiceRunner {
             interceptors.removeAll { names.contains(String(describing: type(of: $0))) }
         }
         let observer = metrics.map { TransportMetrics(metrics: $0.0) }
-        try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background,
+        let reloader: [any Service] = tlsContexts.isEmpty ? [] : [TLSReloader(contexts: tlsContexts, logger: logger)]
+        try await run(name: assembly.name, listen: listen, providers: assembly.providers, background: assembly.background + reloader,
                       exporters: exporters, interceptors: interceptors, limits: limits, logger: logger) { configuration in
             configuration.observer = observer
+            configuration.tls = tls
         }
     }
 

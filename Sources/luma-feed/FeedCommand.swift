@@ -4,10 +4,12 @@ import Foundation
 import Hummingbird
 import Logging
 import LumaAuth
+import LumaClientOptions
 import LumaDefaults
 import LumaFeed
 import LumaRPC
 import LumaRPCNIO
+import MediaAPI
 
 /// `luma-feed`: what is published, as HTTP JSON for the app (`/feed/{language}/today`,
 /// `/feed/{language}/{YYYY-MM-DD}`). Stateless apart from its cache; run as many as needed
@@ -23,6 +25,15 @@ struct FeedCommand: AsyncParsableCommand {
 
     @Option(help: "content-pipeline instances, HOST:PORT[,HOST:PORT].")
     var content = LumaDefaults.content
+
+    /// TLS to content-pipeline and media-store (--tls-ca, --tls-cert, --tls-key): luma-feed's certificate.
+    @OptionGroup var tls: ClientTLSOptions
+
+    @Option(help: "media-store instances, HOST:PORT[,HOST:PORT], for published videos and thumbnails (\"\" serves none).")
+    var media = LumaDefaults.media
+
+    @Option(help: "The address readers reach this feed at (https://feed.example.com), for the media URLs in the JSON; default: paths relative to the feed.")
+    var publicURL = ""
 
     @Option(help: "Seconds a copy of a day is served before content-pipeline is asked again: how late a change reaches readers.")
     var refreshSeconds = 10
@@ -40,6 +51,12 @@ struct FeedCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...3600).contains(refreshSeconds) else { throw ValidationError("--refresh-seconds must be 1-3600") }
+        if !publicURL.isEmpty {
+            guard let url = URL(string: publicURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                  url.query == nil, !publicURL.hasSuffix("/") else {
+                throw ValidationError("--public-url must be an http(s) address without a trailing slash, like https://feed.example.com, not '\(publicURL)'")
+            }
+        }
     }
 
     func run() async throws {
@@ -51,9 +68,11 @@ struct FeedCommand: AsyncParsableCommand {
         let logger = Logger(label: "luma-feed")
         let listenAt: RPCEndpoint
         let endpoints: [RPCEndpoint]
+        let mediaEndpoints: [RPCEndpoint]
         do {
             listenAt = try RPCEndpoint.parse(listen, allowingPortZero: true)
             endpoints = try RPCEndpoint.parseList(content)
+            mediaEndpoints = media.isEmpty ? [] : try RPCEndpoint.parseList(media)
         } catch let error as RPCError {
             throw ValidationError(error.message)
         }
@@ -62,10 +81,13 @@ struct FeedCommand: AsyncParsableCommand {
         if let signer = try loadSigner() {
             configuration.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "luma-feed", role: .app))]
         }
-        let client = RPCClient(endpoints: endpoints, configuration: configuration)
+        let tlsContext = try tls.context()
+        let client = RPCClient(endpoints: endpoints, configuration: configuration, tls: tlsContext)
+        let mediaClient = mediaEndpoints.isEmpty ? nil : RPCClient(endpoints: mediaEndpoints, configuration: configuration, tls: tlsContext)
         let staticBody = try benchStaticFile.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
-        let feed = Feed(cache: FeedCache(source: RPCFeedSource(Luma_Content_V1_ContentPipelineClient(client)), refreshAfter: TimeInterval(refreshSeconds)),
-                        staticBody: staticBody)
+        let cache = FeedCache(source: RPCFeedSource(Luma_Content_V1_ContentPipelineClient(client)),
+                              refreshAfter: TimeInterval(refreshSeconds), publicURL: publicURL)
+        let feed = Feed(cache: cache, media: mediaClient.map { RPCFeedMediaSource(Luma_Media_V1_MediaStoreClient($0)) }, staticBody: staticBody)
         let app = Application(
             router: feed.router(),
             configuration: .init(address: .hostname(listenAt.host, port: listenAt.port), serverName: nil),
@@ -77,6 +99,7 @@ struct FeedCommand: AsyncParsableCommand {
             logger: logger)
         try await app.runService()
         await client.close()
+        await mediaClient?.close()
     }
 
     func loadSigner() throws -> TokenSigner? {

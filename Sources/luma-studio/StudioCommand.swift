@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import LumaAuth
+import LumaClientOptions
 import LumaDefaults
 import LumaLogging
 import LumaRPC
@@ -17,6 +18,9 @@ struct StudioCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port and prints it).")
     var listen = LumaDefaults.studio
+
+    /// TLS to the services (--tls-ca, --tls-cert, --tls-key): its certificate is luma-studio's.
+    @OptionGroup var tls: ClientTLSOptions
 
     @Option(help: "verse-registry instances, HOST:PORT[,HOST:PORT].")
     var verses = LumaDefaults.verses
@@ -70,13 +74,14 @@ struct StudioCommand: AsyncParsableCommand {
             throw ValidationError("--listen: \(error.message)")
         }
         let signer = try loadSigner()
+        let tlsContext = try tls.context()
         func endpoints(_ text: String, flag: String) throws -> [RPCEndpoint] {
             do { return try RPCEndpoint.parseList(text) } catch let error as RPCError {
                 throw ValidationError("--\(flag): \(error.message)")
             }
         }
         func client(_ text: String, flag: String, service: String) throws -> RPCClient {
-            StudioBackend.client(try endpoints(text, flag: flag), signer: signer, service: service)
+            StudioBackend.client(try endpoints(text, flag: flag), signer: signer, service: service, tls: tlsContext)
         }
         let sessions = SessionStore(idleTimeout: .seconds(sessionIdle), secureCookies: secureCookies)
         let studio = Studio(
@@ -84,7 +89,7 @@ struct StudioCommand: AsyncParsableCommand {
                                    creators: try client(creators, flag: "creators", service: "creator-registry"),
                                    content: try client(content, flag: "content", service: "content-pipeline"),
                                    media: try client(media, flag: "media", service: "media-store"),
-                                   mediaUploads: StudioBackend.uploadClient(try endpoints(media, flag: "media"), signer: signer)),
+                                   mediaUploads: StudioBackend.uploadClient(try endpoints(media, flag: "media"), signer: signer, tls: tlsContext)),
             sessions: sessions, secureCookies: secureCookies,
             spoolDirectory: spoolDir ?? NSTemporaryDirectory(), logger: logger)
         var app = Application(

@@ -7,8 +7,13 @@ import LumaCLI
 struct LumactlMain: AsyncParsableCommand {
     static let configuration = Lumactl.configuration
 
-    /// Endpoint and token options written before the subcommand are moved after it.
+    /// Endpoint and token options written before the subcommand are moved after it; the
+    /// command's RPC clients are closed before the process exits (Lumactl.execute).
     static func main() async {
-        await main(GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
+        do {
+            try await Lumactl.execute(GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            Lumactl.exit(withError: error)
+        }
     }
 }

@@ -38,13 +38,14 @@ struct AuthAcrossServicesTests {
             .admin: signer.mint(Principal(subject: "ops", role: .admin), ttl: 600),
             .service: signer.mint(Principal(subject: "svc", role: .service), ttl: 600),
             .creator: signer.mint(Principal(subject: "grace", role: .creator, creatorID: 1), ttl: 600),
+            .app: signer.mint(Principal(subject: "feed", role: .app), ttl: 600),
         ]
         let expired = signer.mint(Principal(subject: "ops", role: .admin), ttl: 1, now: Date(timeIntervalSinceNow: -60))
         let forged = try TokenSigner(key: Data(repeating: 9, count: 32)).mint(Principal(subject: "x", role: .admin), ttl: 600)
 
         // Pinned expectations for representative methods: who gets through.
         let table: [(RPCMethodDescriptor, RPCEndpoint, Set<Principal.Role>)] = [
-            (Luma_Verses_V1_VerseRegistryService.Method.getPassage.descriptor, stack.versesEndpoint, [.admin, .service, .creator]),
+            (Luma_Verses_V1_VerseRegistryService.Method.getPassage.descriptor, stack.versesEndpoint, [.admin, .service, .creator, .app]),
             (Luma_Verses_V1_VerseRegistryService.Method.claimVerse.descriptor, stack.versesEndpoint, [.admin, .service]),
             (Luma_Verses_V1_VerseRegistryService.Method.importTranslation.descriptor, stack.versesEndpoint, [.admin]),
             (Luma_Creators_V1_CreatorRegistryService.Method.deleteCreator.descriptor, stack.creatorsEndpoint, [.admin]),
@@ -54,6 +55,7 @@ struct AuthAcrossServicesTests {
             (Luma_Content_V1_ContentPipelineService.Method.submit.descriptor, stack.contentEndpoint, [.admin, .creator]),
             (Luma_Content_V1_ContentPipelineService.Method.list.descriptor, stack.contentEndpoint, [.admin, .service, .creator]),
             (Luma_Content_V1_ContentPipelineService.Method.contentExists.descriptor, stack.contentEndpoint, [.admin, .service]),
+            (Luma_Content_V1_ContentPipelineService.Method.getPublished.descriptor, stack.contentEndpoint, [.admin, .service, .app]),
         ]
         for (method, endpoint, allowed) in table {
             for role in Principal.Role.allCases {

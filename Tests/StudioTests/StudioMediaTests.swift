@@ -6,6 +6,7 @@ import HummingbirdTesting
 import LumaRPC
 import LumaTestSupport
 import MediaStore
+import MediaHTTP
 import Testing
 @testable import LumaStudio
 

@@ -147,7 +147,7 @@ struct StudioTests {
             "_csrf=t0k&from_date=2027-01-04&to_date=2027-01-10&languages=en%2C+es&modes%5B%5D=bible&modes%5B%5D=positivity")
         #expect(plan.csrf == "t0k" && plan.fromDate == "2027-01-04" && commaList(plan.languages) == ["en", "es"])
         #expect(plan.modes == ["bible", "positivity"])
-        let reject = try URLEncodedFormDecoder().decode(RejectForm.self, from: "note=Audio+is+too+quiet%3B+re-record+%C3%A9")
+        let reject = try URLEncodedFormDecoder().decode(NoteForm.self, from: "note=Audio+is+too+quiet%3B+re-record+%C3%A9")
         #expect(reject.note == "Audio is too quiet; re-record é" && reject.csrf == nil)
         let creator = try URLEncodedFormDecoder().decode(CreatorForm.self, from: "_csrf=x&display_name=Grace&can_bible=on&monthly_capacity=")
         #expect(creator.canBible != nil && creator.canPositivity == nil && trimmed(creator.monthlyCapacity).isEmpty)

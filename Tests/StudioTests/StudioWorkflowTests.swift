@@ -209,6 +209,47 @@ struct StudioWorkflowTests {
         await w.stack.stop()
     }
 
+    /// An approved item says when it is published; an admin pulls it with a note (refused,
+    /// next to the note, without one) and puts it back, as the item's actions say.
+    @Test func anAdminUnpublishesAndRepublishesFromTheItemPage() async throws {
+        let w = try await StudioWorld.make()
+        let id = w.items[0]
+        try await w.assign(id, to: w.graceCreator)
+        try await w.submitAsGrace(id)
+        _ = try await w.content.approve(.with { $0.id = id })
+        try await Application(router: w.studio.router()).test(.router) { client in
+            var item = try await w.item(id)
+            #expect(item.publication == "scheduled" && item.actions.contains(.unpublish), "\(item.publication) \(item.actions)")
+            var page = try await W.page(client, "/items/\(id)", as: w.admin)
+            #expect(W.itemForms(page, id: id) == W.forms(for: item.actions), "\(W.itemForms(page, id: id)) vs \(item.actions)")
+            #expect(W.element("publication", in: page, end: "</dd>")?.hasPrefix("scheduled") == true, "\(page)")
+            // Grace sees the fact, not the move.
+            let hers = try await W.page(client, "/items/\(id)", as: w.grace)
+            #expect(!W.itemForms(hers, id: id).contains("unpublish"))
+
+            // Without a note: the service's refusal, in words next to the note; nothing changed.
+            #expect(try await W.post(client, "/items/\(id)/unpublish", as: w.admin, [("note", "  ")]) == "/items/\(id)")
+            page = try await W.page(client, "/items/\(id)", as: w.admin)
+            #expect(W.element("field-note-error", in: page) != nil, "\(page)")
+            #expect(try await w.item(id).publication == "scheduled")
+
+            #expect(try await W.post(client, "/items/\(id)/unpublish", as: w.admin, [("note", "Wrong verse on screen")]) == "/items/\(id)")
+            item = try await w.item(id)
+            #expect(item.publication == "unpublished" && item.unpublishNote == "Wrong verse on screen")
+            page = try await W.page(client, "/items/\(id)", as: w.admin)
+            #expect(W.itemForms(page, id: id) == W.forms(for: item.actions) && item.actions.contains(.republish), "\(item.actions)")
+            #expect(W.element("publication", in: page, end: "</dd>") == "unpublished: Wrong verse on screen")
+            let history = try #require(W.element("history-heading", in: page, end: "</ol>"))
+            #expect(history.contains("unpublished by Ada Admin (admin): Wrong verse on screen"), "\(history)")
+
+            #expect(try await W.post(client, "/items/\(id)/republish", as: w.admin) == "/items/\(id)")
+            #expect(try await w.item(id).publication == "scheduled")
+            page = try await W.page(client, "/items/\(id)", as: w.admin)
+            #expect(W.element("flash", in: page)?.contains("scheduled again") == true, "\(page)")
+        }
+        await w.stack.stop()
+    }
+
     @Test func eachDayOfTheCalendarNamesItsWeekdayForAPhone() async throws {
         let w = try await StudioWorld.make()
         try await Application(router: w.studio.router()).test(.router) { client in

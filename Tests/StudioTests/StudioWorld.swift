@@ -130,6 +130,8 @@ struct StudioWorld {
             case .reject: ["reject"]
             case .delete: ["delete"]
             case .retryRender: ["retry-render"]
+            case .unpublish: ["unpublish"]
+            case .republish: ["republish"]
             default: []
             }
         })

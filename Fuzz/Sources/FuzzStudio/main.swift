@@ -1,5 +1,6 @@
 import FuzzSupport
 import Hummingbird
+import MediaHTTP
 import NIOCore
 @testable import LumaStudio
 

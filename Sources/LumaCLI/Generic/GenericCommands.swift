@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LumaRPC
+import LumaClientOptions
 import LumaRPCNIO
 import NIOCore
 import SwiftProtobuf
@@ -19,6 +20,8 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "Bearer token (env LUMA_TOKEN; default: an admin token from the local stack's key, if present).")
     var token: String?
 
+    @OptionGroup var tls: ClientTLSOptions
+
     func client() throws -> RPCClient {
         let endpoint: RPCEndpoint
         do {
@@ -33,7 +36,7 @@ struct TargetOptions: ParsableArguments {
         if !header.contains(where: { $0.lowercased().hasPrefix("authorization=") }) {
             configuration.interceptors = Credentials.interceptors(flag: token)
         }
-        return RPCClient(endpoints: [endpoint], configuration: configuration)
+        return OpenClients.shared.track(RPCClient(endpoints: [endpoint], configuration: configuration, tls: try tls.context()))
     }
 
     func metadata() throws -> [String: String] {
@@ -256,6 +259,16 @@ struct HealthCommand: AsyncParsableCommand {
             let health = Luma_Rpc_V1_HealthClient(try target.client())
             let status = try await health.check(.with { $0.service = service }, options: .init(metadata: try target.metadata())).status
             print(status == .serving ? "SERVING" : "NOT_SERVING")
+            if let tls = try target.tls.context() {
+                // What the server's certificate says, and when it expires (renew before then).
+                let connection = try await RPCConnection.connect(to: try RPCEndpoint.parse(target.address), tls: tls)
+                if let certificate = connection.serverCertificate {
+                    let days = Int(certificate.notValidAfter.timeIntervalSinceNow / 86_400)
+                    let when = ISO8601DateFormatter().string(from: certificate.notValidAfter)
+                    print("TLS certificate \(certificate.name), expires \(when) (\(days < 0 ? "expired" : "in \(days) days"))")
+                }
+                await connection.close()
+            }
             if status != .serving { throw ExitCode(Int32(RPCStatusCode.unavailable.rawValue)) }
         }
     }

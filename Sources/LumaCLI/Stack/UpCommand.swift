@@ -133,8 +133,8 @@ struct UpCommand: AsyncParsableCommand {
         var adminClient = RPCClient.Configuration()
         let signer = try TokenSigner(key: try AuthKeyFile.read(keyPath))
         adminClient.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "lumactl-up", role: .admin))]
-        let creators = Luma_Creators_V1_CreatorRegistryClient(
-            RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient))
+        let creators = Luma_Creators_V1_CreatorRegistryClient(OpenClients.shared.track(
+            RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient)))
         if !noSeed {
             let seeded = try await DemoData.seedIfEmpty(creators)
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
@@ -148,6 +148,7 @@ struct UpCommand: AsyncParsableCommand {
         let feed = Child(name: "luma-feed", port: feedPort, metricsPort: 0, log: "\(directory)/logs/luma-feed.log",
                          process: try await ServiceProcess("luma-feed", [
                              "--listen", "127.0.0.1:\(feedPort)", "--auth-key", keyPath, "--content", peers["content-pipeline"]!,
+                             "--media", peers["media-store"]!, "--public-url", "http://127.0.0.1:\(feedPort)",
                          ], listen: nil, output: .file("\(directory)/logs/luma-feed.log"), exitWithParent: true))
         children.append(feed)
         do {
@@ -208,7 +209,7 @@ struct UpCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .seconds(180)
         for service in Self.services {
             for port in ports[service]! {
-                let health = Luma_Rpc_V1_HealthClient(RPCClient(endpoint: RPCEndpoint(host: "127.0.0.1", port: port)))
+                let health = Luma_Rpc_V1_HealthClient(OpenClients.shared.track(RPCClient(endpoint: RPCEndpoint(host: "127.0.0.1", port: port))))
                 while (try? await health.check(.init(), options: .init(timeout: .seconds(2))).status) != .serving {
                     if let dead = children.first(where: { !$0.isRunning }) {
                         throw RPCError.unavailable("\(dead.name) exited with status \(dead.status) while starting; see \(dead.log)")

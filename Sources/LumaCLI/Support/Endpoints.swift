@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LumaDefaults
 import LumaRPC
+import LumaClientOptions
 import LumaRPCNIO
 
 /// Where the services are: flags, else LUMA_VERSES / LUMA_CREATORS / LUMA_CONTENT / LUMA_MEDIA, else the
@@ -31,6 +32,8 @@ public struct EndpointOptions: ParsableArguments {
     @Option(help: "Bearer token (env LUMA_TOKEN; default: an admin token from the local stack's key, if present).")
     var token: String?
 
+    @OptionGroup var tls: ClientTLSOptions
+
     public init() {}
 
     public func validate() throws {
@@ -51,19 +54,19 @@ public struct EndpointOptions: ParsableArguments {
         }
     }
 
-    func client(_ endpoints: [RPCEndpoint], service: String? = nil) -> RPCClient {
+    func client(_ endpoints: [RPCEndpoint], service: String? = nil) throws -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = .nanoseconds(Int64(timeout * 1e9))
         configuration.limits.maxFrameSize = maxFrameSize
         configuration.interceptors = Credentials.interceptors(flag: token)
             + (service.map { [UnreachableServiceInterceptor(service: $0, endpoints: endpoints)] } ?? [])
-        return RPCClient(endpoints: endpoints, configuration: configuration)
+        return OpenClients.shared.track(RPCClient(endpoints: endpoints, configuration: configuration, tls: try tls.context()))
     }
 
-    func versesClient() throws -> RPCClient { client(try endpoints(verses, env: "LUMA_VERSES", fallback: LumaDefaults.verses), service: "verse-registry") }
-    func creatorsClient() throws -> RPCClient { client(try endpoints(creators, env: "LUMA_CREATORS", fallback: LumaDefaults.creators), service: "creator-registry") }
-    func contentClient() throws -> RPCClient { client(try endpoints(content, env: "LUMA_CONTENT", fallback: LumaDefaults.content), service: "content-pipeline") }
-    func mediaClient() throws -> RPCClient { client(try endpoints(media, env: "LUMA_MEDIA", fallback: LumaDefaults.media), service: "media-store") }
+    func versesClient() throws -> RPCClient { try client(try endpoints(verses, env: "LUMA_VERSES", fallback: LumaDefaults.verses), service: "verse-registry") }
+    func creatorsClient() throws -> RPCClient { try client(try endpoints(creators, env: "LUMA_CREATORS", fallback: LumaDefaults.creators), service: "creator-registry") }
+    func contentClient() throws -> RPCClient { try client(try endpoints(content, env: "LUMA_CONTENT", fallback: LumaDefaults.content), service: "content-pipeline") }
+    func mediaClient() throws -> RPCClient { try client(try endpoints(media, env: "LUMA_MEDIA", fallback: LumaDefaults.media), service: "media-store") }
 }
 
 /// Says which service could not be reached, where, and what to do, instead of a bare

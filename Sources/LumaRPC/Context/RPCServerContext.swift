@@ -12,6 +12,10 @@ public struct RPCServerContext: Sendable {
     public let deadline: NIODeadline?
     /// The remote address, for logs.
     public let peer: String
+    /// Who the caller's TLS client certificate says it is (its common name, e.g.
+    /// "content-pipeline"), verified against the server's client CA; nil without mutual TLS.
+    /// It identifies the connection, not the caller's rights: those come from its token.
+    public let peerIdentity: String?
     private let baseLogger: Logger
 
     /// A logger whose every line carries `call-id`, `trace-id` and `method`. Built on access,
@@ -33,13 +37,14 @@ public struct RPCServerContext: Sendable {
 
     public init(
         method: RPCMethodDescriptor, callID: UInt64, metadata: [String: String],
-        deadline: NIODeadline?, peer: String, logger: Logger
+        deadline: NIODeadline?, peer: String, peerIdentity: String? = nil, logger: Logger
     ) {
         self.method = method
         self.callID = callID
         self.metadata = metadata
         self.deadline = deadline
         self.peer = peer
+        self.peerIdentity = peerIdentity
         self.baseLogger = logger
     }
 
@@ -48,7 +53,8 @@ public struct RPCServerContext: Sendable {
     public func settingMetadata(_ value: String, forKey key: String) -> RPCServerContext {
         var metadata = self.metadata
         metadata[key] = value
-        return RPCServerContext(method: method, callID: callID, metadata: metadata, deadline: deadline, peer: peer, logger: baseLogger)
+        return RPCServerContext(method: method, callID: callID, metadata: metadata, deadline: deadline, peer: peer,
+                                peerIdentity: peerIdentity, logger: baseLogger)
     }
 }
 

@@ -148,6 +148,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
+        // Before the preface this is why the connection failed (a TLS handshake refused, say):
+        // `RPCConnection.connect` words it.
+        prefaceReceived.fail(error)
         context.close(promise: nil)
     }
 }

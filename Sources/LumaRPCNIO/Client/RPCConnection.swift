@@ -4,6 +4,7 @@ import LumaRPC
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One multiplexed connection to one endpoint. Many calls may be in flight at once; responses
@@ -28,8 +29,13 @@ public final class RPCConnection: RPCClientConnection, Sendable {
     /// Why the keepalive closed this connection, if it did.
     public var unresponsiveError: RPCError? { unresponsive.withLockedValue { $0 } }
 
+    /// Over TLS: the certificate the server presented (its name and expiry), as verified.
+    public let serverCertificate: RPCTLSContext.Presented?
+
     private init(endpoint: RPCEndpoint, channel: any Channel, pending: PendingCalls, limits: RPCConnectionLimits,
-                 draining: NIOLockedValueBox<Bool>, unresponsive: NIOLockedValueBox<RPCError?>) {
+                 draining: NIOLockedValueBox<Bool>, unresponsive: NIOLockedValueBox<RPCError?>,
+                 serverCertificate: RPCTLSContext.Presented?) {
+        self.serverCertificate = serverCertificate
         self.endpoint = endpoint
         self.unresponsive = unresponsive
         self.channel = channel
@@ -45,6 +51,7 @@ public final class RPCConnection: RPCClientConnection, Sendable {
     public static func connect(
         to endpoint: RPCEndpoint, limits: RPCConnectionLimits = RPCConnectionLimits(),
         connectTimeout: TimeAmount = .seconds(2), keepalive: RPCKeepalive = RPCKeepalive(),
+        tls: RPCTLSContext? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "luma.rpc.client")
     ) async throws -> RPCConnection {
@@ -52,6 +59,7 @@ public final class RPCConnection: RPCClientConnection, Sendable {
         let draining = NIOLockedValueBox(false)
         let unresponsive = NIOLockedValueBox<RPCError?>(nil)
         let prefaceReceived = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        let timedOut = NIOLockedValueBox(false)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -59,6 +67,12 @@ public final class RPCConnection: RPCClientConnection, Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            // The server's certificate must name the host dialled: a DNS name
+                            // (also sent as SNI), or an IP address (checked against its IP entries).
+                            let name = endpoint.host.isIPAddress ? nil : endpoint.host
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls.current, serverHostname: name))
+                        }
                         let promise = channel.eventLoop.makePromise(of: Void.self)
                         prefaceReceived.withLockedValue { $0 = promise.futureResult }
                         try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(
@@ -78,17 +92,21 @@ public final class RPCConnection: RPCClientConnection, Sendable {
             ConnectionPreface.write(into: &preface)
             try await channel.writeAndFlush(preface)
             let serverPreface = prefaceReceived.withLockedValue { $0 }!
-            let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) { channel.close(promise: nil) }
+            let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
+                timedOut.withLockedValue { $0 = true }
+                channel.close(promise: nil)
+            }
             defer { timeout.cancel() }
             try await serverPreface.get()
         } catch {
             try? await channel.close()
-            throw RPCError.unavailable(
-                "\(endpoint) accepted the connection but sent no Luma preface within \(connectTimeout.nanoseconds / 1_000_000) ms "
-                + "(is the process stopped or overloaded?)")
+            throw prefaceFailure(error, endpoint: endpoint, tls: tls != nil, timedOut: timedOut.withLockedValue { $0 },
+                                 connectTimeout: connectTimeout)
         }
+        // The preface came after the handshake, so the server's certificate is known by now.
+        let certificate = tls == nil ? nil : (try? await channel.nioSSL_peerCertificate().get()).flatMap { $0 }.flatMap(RPCTLSContext.Presented.init)
         return RPCConnection(endpoint: endpoint, channel: channel, pending: pending, limits: limits, draining: draining,
-                             unresponsive: unresponsive)
+                             unresponsive: unresponsive, serverCertificate: certificate)
     }
 
     /// Sends one call and awaits its response payload. Throws `RPCError`.
@@ -165,6 +183,29 @@ public final class RPCConnection: RPCClientConnection, Sendable {
         if let buffer = try? FrameEncoder.encode(frame) {
             channel.writeAndFlush(buffer, promise: nil)
         }
+    }
+
+    /// Why a connection failed between the TCP connect and the server's preface, in words
+    /// that say what to do: a stopped process, a TLS handshake refused either way, plain
+    /// text to a server that requires TLS.
+    static func prefaceFailure(_ error: any Error, endpoint: RPCEndpoint, tls: Bool, timedOut: Bool,
+                               connectTimeout: TimeAmount) -> RPCError {
+        if timedOut {
+            return RPCError.unavailable(
+                "\(endpoint) accepted the connection but sent no Luma preface within \(connectTimeout.nanoseconds / 1_000_000) ms "
+                + "(is the process stopped or overloaded?)")
+        }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return RPCError.unavailable(tls
+                ? "TLS handshake with \(endpoint) failed: \(error) (does it serve TLS with a certificate from the CA given, naming \(endpoint.host)?)"
+                : "\(endpoint): \(error)")
+        }
+        if !tls {
+            return RPCError.unavailable(
+                "\(endpoint) closed the connection before its Luma preface (a server that requires TLS refuses plain text: give --tls-ca)")
+        }
+        return RPCError.unavailable("\(endpoint) closed the connection during the TLS handshake or before its Luma preface: \(error) "
+            + "(a server that requires a client certificate refuses one without: give --tls-cert and --tls-key)")
     }
 
     /// "connection refused" rather than NIO's nested error types.

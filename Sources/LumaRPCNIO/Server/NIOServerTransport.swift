@@ -3,6 +3,7 @@ import LumaRPC
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Luma RPC over TCP for `RPCServer`: a listening socket, and a `ServerConnectionHandler` per
 /// connection.
@@ -16,6 +17,9 @@ public final class NIOServerTransport: RPCServerTransport {
         public var runHandlersOnEventLoop = true
         /// Told about connections and refused frames (metrics).
         public var observer: (any RPCTransportObserver)?
+        /// TLS on every connection (nil: plain TCP). With a client CA, mutual: a client without
+        /// a certificate from it is refused during the handshake; plain text is refused always.
+        public var tls: RPCTLSContext?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -38,6 +42,7 @@ public final class NIOServerTransport: RPCServerTransport {
         let onEventLoop = configuration.runHandlersOnEventLoop
         let connections = self.connections
         let observer = configuration.observer
+        let tls = configuration.tls
         let methods = ServerMethodTable(router: router)
         let channel: any Channel
         do {
@@ -60,6 +65,8 @@ public final class NIOServerTransport: RPCServerTransport {
                         channel.closeFuture.whenComplete { _ in observer.connectionClosed() }
                     }
                     return channel.eventLoop.makeCompletedFuture {
+                        // The context of the moment: a reload (SIGHUP) applies to new connections.
+                        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.current)) }
                         try Self.configureConnection(channel, handler: ServerConnectionHandler(
                             methods: methods, limits: limits, runHandlersOnEventLoop: onEventLoop, observer: observer, logger: logger))
                     }
@@ -113,6 +120,8 @@ extension RPCServer {
         public var interceptors: [any RPCServerInterceptor] = []
         public var runHandlersOnEventLoop = true
         public var observer: (any RPCTransportObserver)?
+        /// TLS (see `NIOServerTransport.Configuration.tls`); nil: plain TCP.
+        public var tls: RPCTLSContext?
 
         public init(host: String = "127.0.0.1", port: Int) {
             self.host = host
@@ -129,6 +138,7 @@ extension RPCServer {
         transport.limits = configuration.limits
         transport.runHandlersOnEventLoop = configuration.runHandlersOnEventLoop
         transport.observer = configuration.observer
+        transport.tls = configuration.tls
         var core = RPCServer.Configuration()
         core.gracePeriod = configuration.gracePeriod
         core.interceptors = configuration.interceptors

@@ -2,6 +2,8 @@ import LumaRPC
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// One server-side connection, as a thin ChannelHandler: it parses frames, starts a task per
 /// call, writes responses, and carries out what `ServerConnectionStateMachine` decides (which
@@ -30,6 +32,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// One timer for every call's deadline, armed for the earliest one.
     private var deadlineSweep: (deadline: NIODeadline, timer: Scheduled<Void>)?
     private var peer = "unknown"
+    /// The common name of the peer's TLS client certificate, once the handshake completed.
+    private var peerIdentity: String?
     private var flushScheduled = false
     /// True inside channelRead: responses written then go out with channelReadComplete's flush.
     private var reading = false
@@ -129,7 +133,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            // Requests can only follow the handshake, so every call of the connection sees it.
+            peerIdentity = (try? context.pipeline.syncOperations.nioSSL_peerCertificate())?.commonName
+            if let peerIdentity { logger[metadataKey: "peer-certificate"] = "\(peerIdentity)" }
+            context.fireUserInboundEventTriggered(event)
+        } else if event is ChannelShouldQuiesceEvent {
             if state?.beginDraining() == true {
                 sendGoAway(RPCError(.ok, "server is shutting down"), context: context)
                 finishDrainingIfDone(context: context)
@@ -187,7 +196,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .run(let deadline):
             let serverContext = RPCServerContext(
                 method: method!.handler.descriptor, callID: callID, metadata: request.metadata,
-                deadline: deadline, peer: peer, logger: logger)
+                deadline: deadline, peer: peer, peerIdentity: peerIdentity, logger: logger)
             if let synchronousBody {
                 runSynchronously(synchronousBody, request, serverContext, context: context)
             } else {

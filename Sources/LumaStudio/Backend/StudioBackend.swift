@@ -40,27 +40,28 @@ public struct StudioBackend: Sendable {
     /// A client for `endpoints` that signs each call for the acting person (nil signer: the
     /// services run with --insecure-dev and no token is sent). `transport`: nil for TCP.
     public static func client(_ endpoints: [RPCEndpoint], signer: TokenSigner?, timeout: TimeAmount = .seconds(10),
-                              service: String, transport: (any RPCClientTransport)? = nil) -> RPCClient {
+                              service: String, transport: (any RPCClientTransport)? = nil, tls: RPCTLSContext? = nil) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = timeout
         configuration.interceptors = [NamedServiceInterceptor(service: service)]
             + (signer.map { [ActingAsInterceptor(signer: $0)] } ?? [])
-        return make(endpoints, configuration, transport)
+        return make(endpoints, configuration, transport, tls)
     }
 
     /// media-store's client for uploads: signed like the others, with room for FinishUpload's
     /// checks (ffprobe and a full decode of up to 1 GiB), and failures left to `MediaUploader`.
     public static func uploadClient(_ endpoints: [RPCEndpoint], signer: TokenSigner?, timeout: TimeAmount = .seconds(300),
-                                    transport: (any RPCClientTransport)? = nil) -> RPCClient {
+                                    transport: (any RPCClientTransport)? = nil, tls: RPCTLSContext? = nil) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.defaultTimeout = timeout
         configuration.interceptors = signer.map { [ActingAsInterceptor(signer: $0)] } ?? []
-        return make(endpoints, configuration, transport)
+        return make(endpoints, configuration, transport, tls)
     }
 
-    static func make(_ endpoints: [RPCEndpoint], _ configuration: RPCClient.Configuration, _ transport: (any RPCClientTransport)?) -> RPCClient {
+    static func make(_ endpoints: [RPCEndpoint], _ configuration: RPCClient.Configuration, _ transport: (any RPCClientTransport)?,
+                     _ tls: RPCTLSContext?) -> RPCClient {
         if let transport { return RPCClient(endpoints: endpoints, configuration: configuration, transport: transport) }
-        return RPCClient(endpoints: endpoints, configuration: configuration)
+        return RPCClient(endpoints: endpoints, configuration: configuration, tls: tls)
     }
 }
 

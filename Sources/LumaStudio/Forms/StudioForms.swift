@@ -52,7 +52,8 @@ struct AssignForm: StudioForm {
     enum CodingKeys: String, CodingKey { case csrf = "_csrf", creatorID = "creator_id" }
 }
 
-struct RejectForm: StudioForm {
+/// A move that takes a note: Reject (what to change), Unpublish (why it is pulled).
+struct NoteForm: StudioForm {
     let csrf: String?
     let note: String?
     enum CodingKeys: String, CodingKey { case csrf = "_csrf", note }

@@ -12,7 +12,10 @@ enum ItemPage {
             ("Date", item.postDate), ("Mode", item.mode.label), ("Language", item.language), ("Status", item.status.label),
             ("Topic", item.topicLabel.isEmpty ? item.category : item.topicLabel), ("Creator", creator),
         ]
-        let factsHTML: [HTML] = facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }
+        var factsHTML: [HTML] = facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }
+        if !item.publication.isEmpty {
+            factsHTML.append("<dt>Publication</dt><dd id=\"publication\">\(publicationWords(item))</dd>")
+        }
         var sections: [HTML] = []
         if item.status == .rejected && !item.rejectionNote.isEmpty {
             sections.append("<section class=\"card rejection\" aria-labelledby=\"note-heading\"><h2 id=\"note-heading\">Rejection note</h2><p id=\"rejection-note\">\(item.rejectionNote)</p></section>")
@@ -75,6 +78,17 @@ enum ItemPage {
             """
     }
 
+    /// What content-pipeline says of an approved item's publication, in words.
+    static func publicationWords(_ item: Luma_Content_V1_ContentItem) -> String {
+        let when = item.publishedAt.isEmpty ? "" : " (\(item.publishedAt))"
+        switch item.publication {
+        case "scheduled": return "scheduled: published at midnight of its date in its channel's time zone\(when)"
+        case "published": return "published\(when)"
+        case "unpublished": return item.unpublishNote.isEmpty ? "unpublished" : "unpublished: \(item.unpublishNote)"
+        default: return item.publication
+        }
+    }
+
     /// A form for each move in `item.actions`, in the order a person works through them.
     /// (Retry render sits in the render section, next to what the render says.)
     static func actions(_ item: Luma_Content_V1_ContentItem, session: StudioSession, flash: StudioSession.Flash?,
@@ -124,6 +138,16 @@ enum ItemPage {
                 <p><button type="submit" class="danger">Reject</button></p></form>
                 """)
         }
+        if allowed.contains(.unpublish) {
+            forms.append("""
+                <form method="post" action="\(path)/unpublish">\(csrf)
+                <p class="field"><label for="field-note">Why it is pulled from the feed (kept in the history)</label>
+                <textarea id="field-note" name="note" rows="2" required>\(flash?.values["note"] ?? "")</textarea>
+                \(Layout.fieldError("note", flash: flash))</p>
+                <p><button type="submit" class="danger">Unpublish</button></p></form>
+                """)
+        }
+        if allowed.contains(.republish) { forms.append(button("republish", "Republish")) }
         if allowed.contains(.unassign) { forms.append(button("unassign", "Unassign", style: "secondary")) }
         if allowed.contains(.regenerate) { forms.append(button("regenerate", "Regenerate", style: "secondary")) }
         if allowed.contains(.delete) { forms.append(button("delete", "Delete", style: "danger")) }

@@ -1,18 +1,22 @@
 import ContentAPI
+import Foundation
 
 /// The review queue and the filtered item list: rows as content-pipeline lists them.
 enum ListPages {
     static func review(_ items: [Luma_Content_V1_ContentItem], names: Names, session: StudioSession,
                        flash: StudioSession.Flash?) -> HTML {
+        let now = Date()
         let rows: [HTML] = items.map { item in
-            """
-            <tr><td><time datetime="\(item.updatedAt)">\(item.updatedAt)</time></td><td><a href="/items/\(item.id)">\(item.postDate) \(item.kind)</a></td>
+            // How long it has waited (its last change was the submission).
+            let waiting = RenderView.date(item.updatedAt).map { RenderView.age(now.timeIntervalSince($0)) } ?? item.updatedAt
+            return """
+            <tr><td><time datetime="\(item.updatedAt)">\(waiting)</time></td><td><a href="/items/\(item.id)">\(item.postDate) \(item.kind)</a></td>
             <td>\(item.creatorID == 0 ? "-" : names.creator(item.creatorID))</td><td>\(subject(item))</td></tr>
             """
         }
         let body: HTML = items.isEmpty ? "<p id=\"review-empty\">Nothing is waiting for review.</p>" : """
             <div class="table-scroll"><table id="review-queue"><caption>Submitted videos, the one waiting longest first</caption>
-            <thead><tr><th scope="col">Submitted</th><th scope="col">Item</th><th scope="col">Creator</th><th scope="col">Verse or theme</th></tr></thead>
+            <thead><tr><th scope="col">Waiting</th><th scope="col">Item</th><th scope="col">Creator</th><th scope="col">Verse or theme</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
         return Layout.page("Review queue", session: session, flash: flash, body)

@@ -87,10 +87,21 @@ extension Studio {
         }
         router.post("/items/:id/reject") { request, context in
             let id = try Self.id(context)
-            return try await action(request, context, RejectForm.self, back: "/items/\(id)") { _, form in
+            return try await action(request, context, NoteForm.self, back: "/items/\(id)") { _, form in
                 _ = try await backend.content.reject(.with { $0.id = id; $0.note = trimmed(form.note) })
                 return Outcome(message: "Rejected; the creator sees your note.")
             }
+        }
+        router.post("/items/:id/unpublish") { request, context in
+            let id = try Self.id(context)
+            return try await action(request, context, NoteForm.self, back: "/items/\(id)") { _, form in
+                _ = try await backend.content.unpublish(.with { $0.id = id; $0.note = trimmed(form.note) })
+                return Outcome(message: "Unpublished: the feed drops it within its refresh interval.")
+            }
+        }
+        itemAction(router, "republish") { id, _ in
+            let item = try await backend.content.republish(.with { $0.id = id })
+            return item.publication == "scheduled" ? "Republished: it is scheduled again." : "Republished: it is back in the feed."
         }
         router.post("/items/:id/delete") { request, context in
             let id = try Self.id(context)

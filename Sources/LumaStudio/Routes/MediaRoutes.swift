@@ -5,6 +5,7 @@ import LumaAuth
 import LumaRPC
 import MediaAPI
 import MediaClient
+import MediaHTTP
 
 /// Videos: a creator uploads one on the item's page (the file is spooled to disk as it arrives,
 /// sent to media-store through `MediaUploader` as the creator, then submitted by media id), and
@@ -49,47 +50,11 @@ extension Studio {
         } catch {
             return errorResponse(error, session: session)
         }
-        let eTag = "\"\(media.sha256)\""
-        var headers: HTTPFields = [.acceptRanges: "bytes", .eTag: eTag, .cacheControl: "private, no-cache"]
-        var range = ByteRange.parse(request.headers[.range], size: media.size)
-        // A range asked for on condition that the file is still the one the player saw.
-        if let ifRange = request.headers[.ifRange], ifRange != eTag, range != .unsatisfiable { range = .whole }
-        let status: HTTPResponse.Status
-        let first: UInt64, last: UInt64
-        switch range {
-        case .unsatisfiable:
-            headers[.contentRange] = "bytes */\(media.size)"
-            headers[.contentLength] = "0"
-            return Response(status: .rangeNotSatisfiable, headers: headers)
-        case .whole where media.size == 0:
-            return Response(status: .ok, headers: headers)
-        case .whole:
-            status = .ok
-            (first, last) = (0, media.size - 1)
-        case .part(let bytes):
-            status = .partialContent
-            (first, last) = (bytes.lowerBound, bytes.upperBound)
-            headers[.contentRange] = "bytes \(first)-\(last)/\(media.size)"
+        let reader = MediaReader(media: backend.media, id: media.id, principal: principal)
+        return MediaHTTPResponse.make(request, media: media, cacheControl: "private, no-cache") { offset, count in
+            try await reader.read(at: offset, upTo: count)
         }
-        headers[.contentType] = media.contentType
-        let length = last - first + 1
-        headers[.contentLength] = String(length)
-        let reader = MediaReader(media: backend.media, id: media.id, size: media.size, principal: principal)
-        // The body is written after this handler returns, a chunk at a time.
-        let body = ResponseBody(contentLength: Int(length)) { writer in
-            var offset = first
-            while offset <= last {
-                let data = try await reader.read(at: offset, upTo: min(last - offset + 1, Self.readChunk))
-                try await writer.write(ByteBuffer(bytes: data))
-                offset += UInt64(data.count)
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: status, headers: headers, body: body)
     }
-
-    /// The most asked of media-store per ReadMedia (its default chunk size).
-    static let readChunk: UInt64 = 1 << 20
 
     // MARK: Uploading
 
@@ -209,50 +174,11 @@ extension Studio {
 struct MediaReader: Sendable {
     let media: Luma_Media_V1_MediaStoreClient
     let id: Int64
-    let size: UInt64
     let principal: Principal
 
     /// At most `count` bytes from `offset` (fewer when media-store's chunk is smaller).
     func read(at offset: UInt64, upTo count: UInt64) async throws -> Data {
         let request = Luma_Media_V1_ReadMediaRequest.with { $0.id = id; $0.offset = offset; $0.length = UInt32(count) }
-        let piece = try await ActingAs.$principal.withValue(principal) { try await media.readMedia(request) }
-        guard !piece.data.isEmpty else { throw RPCError(.dataLoss, "media \(id) ended at \(offset) of \(size) bytes") }
-        return piece.data.count > Int(count) ? piece.data.prefix(Int(count)) : piece.data
-    }
-}
-
-/// What a Range header asks of a file of `size` bytes (RFC 9110 14.2): one range, clamped to
-/// the file; `bytes=-N` is the last N bytes. A header the studio does not serve (several
-/// ranges, another unit, bad syntax) is ignored, as the RFC allows: the whole file.
-enum ByteRange: Equatable, Sendable {
-    case whole
-    case part(ClosedRange<UInt64>)
-    /// 416: the range starts at or past the end (or asks for the last 0 bytes).
-    case unsatisfiable
-
-    static func parse(_ header: String?, size: UInt64) -> ByteRange {
-        guard let header else { return .whole }
-        let text = header.trimmingCharacters(in: .whitespaces)
-        guard text.lowercased().hasPrefix("bytes="), !text.contains(",") else { return .whole }
-        let spec = text.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
-        let ends = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard ends.count == 2 else { return .whole }
-        func number(_ text: Substring) -> UInt64? {
-            guard !text.isEmpty, text.count <= 19, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return UInt64(text)
-        }
-        if ends[0].isEmpty {
-            guard let suffix = number(ends[1]) else { return .whole }
-            guard suffix > 0, size > 0 else { return .unsatisfiable }
-            return .part((size > suffix ? size - suffix : 0)...(size - 1))
-        }
-        guard let first = number(ends[0]) else { return .whole }
-        var last = size == 0 ? 0 : size - 1
-        if !ends[1].isEmpty {
-            guard let asked = number(ends[1]), asked >= first else { return .whole }
-            last = min(asked, last)
-        }
-        guard first < size else { return .unsatisfiable }
-        return .part(first...last)
+        return try await ActingAs.$principal.withValue(principal) { try await media.readMedia(request) }.data
     }
 }

@@ -58,6 +58,6 @@ struct Serve: AsyncParsableCommand {
             publication: PublicationCalendar(zones: PublicationCalendar.bundledZones.merging(try PublicationCalendar.zones(channelTimeZones)) { $1 }),
             rendering: try avatarOptions.rendering(), logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
-                                   otelEndpoint: options.otelEndpoint, logger: logger)
+                                   otelEndpoint: options.otelEndpoint, tls: try options.serverTLS(), logger: logger)
     }
 }

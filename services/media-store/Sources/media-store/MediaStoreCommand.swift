@@ -88,6 +88,6 @@ struct Serve: AsyncParsableCommand {
             database: database, databaseName: options.databaseName(default: MediaStoreSchema.defaultDatabasePath), blobs: blobs,
             content: pipeline, configuration: configuration, logger: logger)
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
-                                   otelEndpoint: options.otelEndpoint, logger: logger)
+                                   otelEndpoint: options.otelEndpoint, tls: try options.serverTLS(), logger: logger)
     }
 }

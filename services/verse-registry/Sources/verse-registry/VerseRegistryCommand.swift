@@ -38,6 +38,6 @@ struct Serve: AsyncParsableCommand {
             database: database, databaseName: options.databaseName(default: VerseRegistrySchema.defaultDatabasePath),
             content: auth.peerClient(contentPeers, limits: limits, metrics: metrics?.0))
         try await ServiceRunner.run(assembly, listen: listen, auth: auth, limits: limits, metrics: metrics,
-                                   otelEndpoint: options.otelEndpoint, logger: logger)
+                                   otelEndpoint: options.otelEndpoint, tls: try options.serverTLS(), logger: logger)
     }
 }
