@@ -168,6 +168,15 @@ let package = Package(
         ),
         // The default endpoints of the local stack.
         .target(name: "LumaDefaults"),
+        // A CA and a certificate per process for mutual TLS: lumactl certs init, up --tls, tests.
+        .target(
+            name: "LumaCertificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Flags every client executable shares (lumactl, luma-studio, luma-feed): TLS.
         .target(
             name: "LumaClientOptions",
@@ -484,10 +493,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                // lumactl certs init: a CA and the services' certificates.
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "LumaCertificates",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -580,7 +586,7 @@ let package = Package(
             name: "LumaRPCTests",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaEcho",
+                "LumaRPC", "LumaRPCNIO", "LumaRPCInProcess", "LumaEcho", "LumaCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

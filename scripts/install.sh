@@ -6,11 +6,13 @@
 #   /etc/systemd/system; and, unless --no-system: a `luma` system user, /etc/luma/luma.env and a
 #   shared auth key /etc/luma/auth.key (never overwritten), data in /var/lib/luma.
 #
-# Usage: scripts/install.sh [--bin-dir DIR] [--unit-dir DIR] [--no-system] [PREFIX]
+# Usage: scripts/install.sh [--bin-dir DIR] [--unit-dir DIR] [--no-system] [--tls] [PREFIX]
 #   PREFIX      default /usr/local
 #   --bin-dir   take already built binaries from DIR (default: swift build -c release)
 #   --unit-dir  where the units go (default /etc/systemd/system)
 #   --no-system do not create the user, /etc/luma or reload systemd (packaging, tests)
+#   --tls       mutual TLS: a CA and certificates in /etc/luma/tls (lumactl certs init, once),
+#               and the TLS_ARGS lines of /etc/luma/luma.env filled in where they are empty
 # Then: systemctl enable --now verse-registry@7101 creator-registry@7102 content-pipeline@7103 media-store@7104
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,12 +20,14 @@ cd "$(dirname "$0")/.."
 bin_dir=""
 unit_dir=/etc/systemd/system
 system=1
+tls=0
 prefix=/usr/local
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) bin_dir=$2; shift 2 ;;
     --unit-dir) unit_dir=$2; shift 2 ;;
     --no-system) system=0; shift ;;
+    --tls) tls=1; shift ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) prefix=$1; shift ;;
@@ -71,6 +75,27 @@ if [ "$system" -eq 1 ]; then
     chgrp luma /etc/luma/auth.key
   fi
   install -d -m 0750 -o luma -g luma /var/lib/luma
+  if [ "$tls" -eq 1 ]; then
+    if [ ! -e /etc/luma/tls/ca.pem ]; then
+      "$prefix/bin/lumactl" certs init /etc/luma/tls
+      chgrp -R luma /etc/luma/tls
+      chmod 0750 /etc/luma/tls
+      chmod 0640 /etc/luma/tls/*-key.pem
+      # The CA's key signs; it has no business on a server.
+      echo "move /etc/luma/tls/ca-key.pem somewhere offline once the certificates you need are made"
+    fi
+    t=/etc/luma/tls
+    fill() { # VAR value: set an empty VAR= line of luma.env
+      grep -q "^$1=$" /etc/luma/luma.env && sed -i "s|^$1=$|$1=$2|" /etc/luma/luma.env || true
+    }
+    for pair in VERSES:verse-registry CREATORS:creator-registry CONTENT:content-pipeline MEDIA:media-store; do
+      fill "LUMA_${pair%%:*}_TLS_ARGS" "--tls-cert $t/${pair#*:}.pem --tls-key $t/${pair#*:}-key.pem --tls-client-ca $t/ca.pem"
+    done
+    for pair in STUDIO:luma-studio FEED:luma-feed; do
+      fill "LUMA_${pair%%:*}_TLS_ARGS" "--tls-ca $t/ca.pem --tls-cert $t/${pair#*:}.pem --tls-key $t/${pair#*:}-key.pem"
+    done
+    echo "mutual TLS: certificates in $t; lumactl needs LUMA_TLS_CA=$t/ca.pem LUMA_TLS_CERT=$t/lumactl.pem LUMA_TLS_KEY=$t/lumactl-key.pem"
+  fi
   if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 fi
 echo "installed into $prefix; units in $unit_dir"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LumaCertificates
 
 /// `lumactl certs init DIR`: a CA and a certificate per Luma process for mutual TLS.
 struct CertsCommand: AsyncParsableCommand {

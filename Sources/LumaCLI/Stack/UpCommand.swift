@@ -6,6 +6,7 @@ import CreatorsAPI
 import Foundation
 import Logging
 import LumaAuth
+import LumaCertificates
 import LumaDefaults
 import LumaRPC
 import LumaRPCNIO
@@ -44,6 +45,9 @@ struct UpCommand: AsyncParsableCommand {
 
     @Flag(help: "Render AI creators' videos with luma-fake-heygen, a local stand-in for HeyGen's API (docs/rendering.md).")
     var fakeAvatars = false
+
+    @Flag(help: "Run every connection over mutual TLS, with a CA and certificates made in DATA_DIR/tls on first use (lumactl certs init).")
+    var tls = false
 
     static let services = ["verse-registry", "creator-registry", "content-pipeline", "media-store"]
 
@@ -90,6 +94,26 @@ struct UpCommand: AsyncParsableCommand {
             Output.error("error: port \(feedPort) on 127.0.0.1 is in use (another stack?); stop it, or pass --base-port (0 picks free ports)")
             throw ExitCode.failure
         }
+        // Mutual TLS: a CA and a certificate per process, made once per data directory.
+        let certificates = LocalCertificates(directory: directory + "/tls")
+        if tls && !FileManager.default.fileExists(atPath: certificates.ca()) {
+            do {
+                try certificates.write()
+            } catch {
+                Output.error("error: cannot make TLS certificates in \(certificates.directory): \(error)")
+                throw ExitCode.failure
+            }
+        }
+        /// A server's TLS flags (its certificate, and the CA its callers' must come from).
+        func serverTLS(_ name: String) -> [String] {
+            tls ? ["--tls-cert", certificates.certificate(name), "--tls-key", certificates.key(name), "--tls-client-ca", certificates.ca()] : []
+        }
+        /// A client's (the CA that verifies servers, and its own certificate).
+        func clientTLS(_ name: String) -> [String] {
+            tls ? ["--tls-ca", certificates.ca(), "--tls-cert", certificates.certificate(name), "--tls-key", certificates.key(name)] : []
+        }
+        let ownTLS = tls ? try RPCTLSContext.client(ca: certificates.ca(), certificate: certificates.certificate("lumactl"),
+                                                    key: certificates.key("lumactl")) : nil
         let addresses = ports.mapValues { $0.map { "127.0.0.1:\($0)" } }
         let peers = addresses.mapValues { $0.joined(separator: ",") }
 
@@ -109,7 +133,7 @@ struct UpCommand: AsyncParsableCommand {
             for (index, port) in ports[service]!.enumerated() {
                 let name = instances == 1 ? service : "\(service)#\(index + 1)"
                 var arguments = ["--listen", "127.0.0.1:\(port)", "--db", "\(directory)/\(service).sqlite", "--auth-key", keyPath,
-                                 "--metrics-listen", "127.0.0.1:\(metricsPorts[port]!)"]
+                                 "--metrics-listen", "127.0.0.1:\(metricsPorts[port]!)"] + serverTLS(service)
                 switch service {
                 case "verse-registry", "creator-registry": arguments += ["--content", peers["content-pipeline"]!]
                 case "media-store": arguments += ["--content", peers["content-pipeline"]!, "--media-dir", "\(directory)/media"]
@@ -124,7 +148,7 @@ struct UpCommand: AsyncParsableCommand {
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
 
         do {
-            try await waitUntilServing(children, ports: ports)
+            try await waitUntilServing(children, ports: ports, tls: ownTLS)
         } catch {
             Output.error("error: \(error)")
             for child in children { child.terminate() }
@@ -134,7 +158,7 @@ struct UpCommand: AsyncParsableCommand {
         let signer = try TokenSigner(key: try AuthKeyFile.read(keyPath))
         adminClient.interceptors = [AuthClientInterceptor(signer: signer, principal: Principal(subject: "lumactl-up", role: .admin))]
         let creators = Luma_Creators_V1_CreatorRegistryClient(OpenClients.shared.track(
-            RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient)))
+            RPCClient(endpoints: try RPCEndpoint.parseList(peers["creator-registry"]!), configuration: adminClient, tls: ownTLS)))
         if !noSeed {
             let seeded = try await DemoData.seedIfEmpty(creators)
             Output.say(seeded ? "seeded demo users and creators" : "data dir has data; not seeding")
@@ -143,13 +167,13 @@ struct UpCommand: AsyncParsableCommand {
                            process: try await ServiceProcess("luma-studio", [
                                "--listen", "127.0.0.1:\(studioPort)", "--auth-key", keyPath, "--verses", peers["verse-registry"]!,
                                "--creators", peers["creator-registry"]!, "--content", peers["content-pipeline"]!, "--media", peers["media-store"]!,
-                           ], listen: nil, output: .file("\(directory)/logs/luma-studio.log"), exitWithParent: true))
+                           ] + clientTLS("luma-studio"), listen: nil, output: .file("\(directory)/logs/luma-studio.log"), exitWithParent: true))
         children.append(studio)
         let feed = Child(name: "luma-feed", port: feedPort, metricsPort: 0, log: "\(directory)/logs/luma-feed.log",
                          process: try await ServiceProcess("luma-feed", [
                              "--listen", "127.0.0.1:\(feedPort)", "--auth-key", keyPath, "--content", peers["content-pipeline"]!,
                              "--media", peers["media-store"]!, "--public-url", "http://127.0.0.1:\(feedPort)",
-                         ], listen: nil, output: .file("\(directory)/logs/luma-feed.log"), exitWithParent: true))
+                         ] + clientTLS("luma-feed"), listen: nil, output: .file("\(directory)/logs/luma-feed.log"), exitWithParent: true))
         children.append(feed)
         do {
             try await waitUntilListening(studio)
@@ -173,6 +197,10 @@ struct UpCommand: AsyncParsableCommand {
         Output.say("data in \(directory); logs in \(directory)/logs")
         if basePort != LumaDefaults.basePort || instances > 1 || dataDir != LumaDefaults.dataDirectory {
             Output.say("export LUMA_VERSES=\(peers["verse-registry"]!) LUMA_CREATORS=\(peers["creator-registry"]!) LUMA_CONTENT=\(peers["content-pipeline"]!) LUMA_MEDIA=\(peers["media-store"]!) LUMA_STUDIO=http://127.0.0.1:\(studioPort) LUMA_FEED=http://127.0.0.1:\(feedPort) LUMA_DATA_DIR=\(directory)")
+        }
+        if tls {
+            Output.say("mutual TLS: certificates in \(certificates.directory); lumactl in this shell needs")
+            Output.say("export LUMA_TLS_CA=\(certificates.ca()) LUMA_TLS_CERT=\(certificates.certificate("lumactl")) LUMA_TLS_KEY=\(certificates.key("lumactl"))")
         }
         Output.say("ready; Ctrl-C stops everything")
 
@@ -205,11 +233,11 @@ struct UpCommand: AsyncParsableCommand {
         return ports
     }
 
-    func waitUntilServing(_ children: [Child], ports: [String: [Int]]) async throws {
+    func waitUntilServing(_ children: [Child], ports: [String: [Int]], tls: RPCTLSContext?) async throws {
         let deadline = ContinuousClock.now + .seconds(180)
         for service in Self.services {
             for port in ports[service]! {
-                let health = Luma_Rpc_V1_HealthClient(OpenClients.shared.track(RPCClient(endpoint: RPCEndpoint(host: "127.0.0.1", port: port))))
+                let health = Luma_Rpc_V1_HealthClient(OpenClients.shared.track(RPCClient(endpoints: [RPCEndpoint(host: "127.0.0.1", port: port)], tls: tls)))
                 while (try? await health.check(.init(), options: .init(timeout: .seconds(2))).status) != .serving {
                     if let dead = children.first(where: { !$0.isRunning }) {
                         throw RPCError.unavailable("\(dead.name) exited with status \(dead.status) while starting; see \(dead.log)")

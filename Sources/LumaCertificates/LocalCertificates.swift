@@ -13,22 +13,29 @@ import Glibc
 /// between services). Its names: `localhost`, the process's name, 127.0.0.1 and ::1, plus the
 /// hosts given for it (a machine's DNS name or address, see docs/operations.md).
 /// A production deployment uses its own PKI; these files are its stand-in.
-struct LocalCertificates {
+public struct LocalCertificates: Sendable {
     /// Every process that serves or calls Luma RPC.
-    static let names = ["verse-registry", "creator-registry", "content-pipeline", "media-store", "luma-studio", "luma-feed", "lumactl"]
+    public static let names = ["verse-registry", "creator-registry", "content-pipeline", "media-store", "luma-studio", "luma-feed", "lumactl"]
 
-    let directory: String
-    var days = 365
+    public let directory: String
+    public var days = 365
     /// Extra names or addresses per process ("" for every one).
-    var hosts: [String: [String]] = [:]
+    public var hosts: [String: [String]] = [:]
 
-    func ca() -> String { directory + "/ca.pem" }
-    func certificate(_ name: String) -> String { "\(directory)/\(name).pem" }
-    func key(_ name: String) -> String { "\(directory)/\(name)-key.pem" }
+    public init(directory: String, days: Int = 365, hosts: [String: [String]] = [:]) {
+        self.directory = directory
+        self.days = days
+        self.hosts = hosts
+    }
+
+    public func ca() -> String { directory + "/ca.pem" }
+    public func certificate(_ name: String) -> String { "\(directory)/\(name).pem" }
+    public func key(_ name: String) -> String { "\(directory)/\(name)-key.pem" }
 
     /// Writes ca.pem, ca-key.pem, NAME.pem and NAME-key.pem for each name (keys 0600). Refuses a
     /// directory that already holds a CA: overwriting it would strand every certificate it signed.
-    func write(names: [String] = Self.names, now: Date = Date()) throws -> [String] {
+    @discardableResult
+    public func write(names: [String] = Self.names, now: Date = Date()) throws -> [String] {
         let files = FileManager.default
         if files.fileExists(atPath: ca()) {
             throw CertificateError("\(ca()) exists: remove the directory first, or use another (a new CA would not verify the certificates the old one signed)")
@@ -100,7 +107,7 @@ struct LocalCertificates {
     }
 }
 
-struct CertificateError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct CertificateError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
