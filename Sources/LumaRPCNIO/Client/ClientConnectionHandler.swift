@@ -105,7 +105,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 prefaceReceived.succeed(())
             }
         } catch {
-            logger.warning("closing connection: \(error)")
+            if parser.state == .frames {
+                logger.warning("closing connection: \(error)")
+            } else {
+                // No Luma preface: the connection never started; `RPCConnection.connect` says why.
+                logger.debug("closing connection: \(error)")
+                prefaceReceived.fail(error)
+            }
             pending.closeAll(RPCError.unavailable("protocol error from server: \(error)"))
             context.close(promise: nil)
         }

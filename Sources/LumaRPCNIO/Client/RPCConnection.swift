@@ -100,7 +100,13 @@ public final class RPCConnection: RPCClientConnection, Sendable {
             try await serverPreface.get()
         } catch {
             try? await channel.close()
-            throw prefaceFailure(error, endpoint: endpoint, tls: tls != nil, timedOut: timedOut.withLockedValue { $0 },
+            // The preface write fails on a channel the TLS handshake closed: the handshake's
+            // error (kept by the preface future) says why, not "I/O on closed channel".
+            var cause = error
+            if error is ChannelError, let preface = prefaceReceived.withLockedValue({ $0 }) {
+                do { try await preface.get() } catch { cause = error }
+            }
+            throw prefaceFailure(cause, endpoint: endpoint, tls: tls != nil, timedOut: timedOut.withLockedValue { $0 },
                                  connectTimeout: connectTimeout)
         }
         // The preface came after the handshake, so the server's certificate is known by now.
@@ -196,9 +202,12 @@ public final class RPCConnection: RPCClientConnection, Sendable {
                 + "(is the process stopped or overloaded?)")
         }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            return RPCError.unavailable(tls
-                ? "TLS handshake with \(endpoint) failed: \(error) (does it serve TLS with a certificate from the CA given, naming \(endpoint.host)?)"
-                : "\(endpoint): \(error)")
+            return RPCError.unavailable("TLS handshake with \(endpoint) failed: \(handshakeWords(error, host: endpoint.host))")
+        }
+        if let wire = error as? RPCWireError {
+            let speaksTLS = "\(wire)".contains("the peer speaks TLS")
+            return RPCError.unavailable("\(endpoint) does not speak Luma RPC here: \(wire)"
+                + (speaksTLS && !tls ? " (a server that requires TLS refuses plain text: give --tls-ca)" : ""))
         }
         if !tls {
             return RPCError.unavailable(
@@ -206,6 +215,23 @@ public final class RPCConnection: RPCClientConnection, Sendable {
         }
         return RPCError.unavailable("\(endpoint) closed the connection during the TLS handshake or before its Luma preface: \(error) "
             + "(a server that requires a client certificate refuses one without: give --tls-cert and --tls-key)")
+    }
+
+    /// BoringSSL's reason for a failed handshake, in words that say what to change.
+    static func handshakeWords(_ error: any Error, host: String) -> String {
+        let text = "\(error)"
+        let known: [(String, String)] = [
+            ("CERTIFICATE_REQUIRED", "the server requires a client certificate (mutual TLS): give --tls-cert and --tls-key"),
+            ("ALERT_UNKNOWN_CA", "the server does not accept this client certificate (its CA did not sign it)"),
+            ("ALERT_BAD_CERTIFICATE", "the server does not accept this client certificate"),
+            ("ALERT_DECRYPT_ERROR", "the server does not accept this client certificate (signed by another CA?)"),
+            ("ALERT_CERTIFICATE_EXPIRED", "the server says this client certificate has expired"),
+            ("CERTIFICATE_VERIFY_FAILED", "the server's certificate does not verify against the CA given (--tls-ca), or has expired"),
+            ("failedToValidateHostname", "the server's certificate does not name \(host)"),
+            ("WRONG_VERSION_NUMBER", "the server does not speak TLS here (a plain Luma server?)"),
+        ]
+        let words = known.first { text.contains($0.0) }?.1 ?? "the TLS layer said so"
+        return "\(words) [\(text)]"
     }
 
     /// "connection refused" rather than NIO's nested error types.

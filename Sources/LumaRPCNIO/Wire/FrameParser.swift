@@ -69,7 +69,9 @@ struct FrameParser {
             // TLS hello in the message.
             let quoted = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, 32)) ?? received
             let more = buffer.readableBytes > 32 ? "..." : ""
-            throw .badPreface(detail: "received \(printable(quoted))\(more) instead")
+            // A TLS record (handshake 0x16 or alert 0x15, version 3.x): the peer speaks TLS.
+            let tls = received.count >= 2 && (received[0] == 0x16 || received[0] == 0x15) && received[1] == 0x03
+            throw .badPreface(detail: "received \(printable(quoted))\(more) instead" + (tls ? " (a TLS record: the peer speaks TLS)" : ""))
         }
         if available >= 6 {
             let version = UInt16(received[4]) << 8 | UInt16(received[5])
