@@ -5,11 +5,16 @@ import PackageDescription
 // main build never pay for them. Build and run with scripts/fuzz.sh; docs/robustness.md has the
 // campaign's numbers. The targets reach internal parsers through `@testable import`, so the
 // build passes `-enable-testing` (see scripts/fuzz.sh).
+//
+// LUMA_FUZZ_ROOT=DIR fuzzes the root package found in DIR (say, `git archive` of a commit)
+// instead of `..`, so that a campaign keeps fuzzing one commit while the tree is being edited.
+let root = Context.environment["LUMA_FUZZ_ROOT"] ?? ".."
+
 let package = Package(
     name: "LumaFuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "Luma", path: ".."),
+        .package(name: "Luma", path: root),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: ["FullFoundation"]),
@@ -56,6 +61,7 @@ let package = Package(
             dependencies: [
                 "FuzzSupport",
                 .product(name: "LumaStudio", package: "Luma"),
+                .product(name: "MediaHTTP", package: "Luma"),
                 .product(name: "MediaHTTP", package: "Luma"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

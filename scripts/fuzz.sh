@@ -10,6 +10,9 @@
 #   scripts/fuzz.sh --runs 10000000 --seconds 900        ... or after 900 s per target
 #   scripts/fuzz.sh --build-only
 #   scripts/fuzz.sh --reproduce FuzzFrame path/to/crash-input
+#   LUMA_FUZZ_ROOT=/tmp/snap/main scripts/fuzz.sh ...   fuzz that copy of the root package
+#     (e.g. `git archive HEAD | tar -x -C /tmp/snap/main`) instead of this tree, which someone
+#     may be editing; the scratch path stays Fuzz/.build
 #
 # New inputs the fuzzer finds go to Fuzz/.build/corpus/<target>/ (not committed; copy the
 # interesting ones to Fuzz/Corpus/<target>/), crashes to Fuzz/.build/artifacts/.
@@ -30,7 +33,7 @@ while [ $# -gt 0 ]; do
     --target) targets+=("$2"); shift 2 ;;
     --build-only) build_only=yes; shift ;;
     --reproduce) targets=("$2"); reproduce="$3"; shift 3 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

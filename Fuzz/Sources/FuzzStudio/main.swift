@@ -13,8 +13,11 @@ public func fuzzStudio(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let control = input.byte()
     switch control % 5 {
     case 0:
-        let form = Form.parse(input.restText())
-        for (name, _) in form.values { _ = form.text(name); _ = form.all(name) }
+        let text = input.restText()
+        let decoder = URLEncodedFormDecoder()
+        if let form = try? decoder.decode(SignInForm.self, from: text) { _ = form.kept; _ = trimmed(form.email) }
+        if let form = try? decoder.decode(PlanForm.self, from: text) { _ = form.kept; _ = commaList(form.languages) }
+        if let form = try? decoder.decode(NoteForm.self, from: text) { _ = form.kept }
     case 1:
         let text = input.restText()
         let cookies = Cookies(from: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
