@@ -1,15 +1,19 @@
 /*
  * luma_rpc.c — Luma RPC client over libprotobuf-c and POSIX sockets. See luma_rpc.h and
  * docs/protocol.md. Blocking sockets with poll() for timeouts; one connection per thread.
+ * TLS (luma_tls.c) plugs in as a luma_transport: this file never calls OpenSSL, so a program
+ * that only connects in plain text links without libssl.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "luma_rpc.h"
+#include "luma_internal.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +43,32 @@ struct luma_conn {
     uint8_t *buffer;                  /* bytes read but not yet parsed */
     size_t buffered;
     size_t capacity;
+    const luma_transport *transport;  /* NULL: plain socket */
+    void *transport_state;
 };
+
+/* What went wrong in the last failed connect (or TLS failure) on this thread. */
+static _Thread_local char last_error[1024];
+
+void luma_i_set_error(const char *format, ...) {
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(last_error, sizeof last_error, format, arguments);
+    va_end(arguments);
+}
+
+const char *luma_last_error(void) {
+    return last_error;
+}
 
 static int64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t luma_i_now_ms(void) {
+    return now_ms();
 }
 
 static int write_all(int fd, const uint8_t *data, size_t length) {
@@ -71,34 +95,42 @@ static int send_frame(luma_conn *conn, const Luma__Rpc__V1__Frame *frame) {
     out[2] = (uint8_t)(size >> 8);
     out[3] = (uint8_t)size;
     luma__rpc__v1__frame__pack(frame, out + 4);
-    int result = write_all(conn->fd, out, 4 + size);
+    int result = conn->transport ? conn->transport->write_all(conn, out, 4 + size) : write_all(conn->fd, out, 4 + size);
     free(out);
     return result;
 }
 
-int luma_connect(const char *host, int port, int timeout_ms, luma_conn **out) {
-    if (!host || !out || port <= 0 || port > 65535) return LUMA_ERR_ARGUMENT;
-    *out = NULL;
+int luma_i_tcp_connect(const char *host, int port, int timeout_ms, int *out) {
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {0}, *addresses = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, service, &hints, &addresses) != 0) return LUMA_ERR_CONNECT;
+    int resolved = getaddrinfo(host, service, &hints, &addresses);
+    if (resolved != 0) {
+        luma_i_set_error("cannot resolve %s: %s", host, gai_strerror(resolved));
+        return LUMA_ERR_CONNECT;
+    }
 
-    int fd = -1;
+    int fd = -1, failure = 0;
     for (struct addrinfo *a = addresses; a && fd < 0; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-        if (fd < 0) continue;
+        if (fd < 0) {
+            failure = errno;
+            continue;
+        }
         /* Non-blocking connect, bounded by poll(); then back to blocking. */
         int flags = fcntl(fd, F_GETFL, 0);
         fcntl(fd, F_SETFL, flags | O_NONBLOCK);
         int rc = connect(fd, a->ai_addr, a->ai_addrlen);
+        failure = rc < 0 ? errno : 0;
         if (rc < 0 && errno == EINPROGRESS) {
             struct pollfd p = {fd, POLLOUT, 0};
             int error = 0;
             socklen_t len = sizeof error;
-            if (poll(&p, 1, timeout_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0) rc = 0;
+            int ready = poll(&p, 1, timeout_ms);
+            if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0) rc = 0;
+            else failure = ready == 0 ? ETIMEDOUT : (error ? error : errno);
         }
         if (rc != 0) {
             close(fd);
@@ -108,18 +140,56 @@ int luma_connect(const char *host, int port, int timeout_ms, luma_conn **out) {
         fcntl(fd, F_SETFL, flags);
     }
     freeaddrinfo(addresses);
-    if (fd < 0) return LUMA_ERR_CONNECT;
+    if (fd < 0) {
+        luma_i_set_error("cannot connect to %s:%d: %s", host, port, strerror(failure ? failure : ECONNREFUSED));
+        return LUMA_ERR_CONNECT;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    *out = fd;
+    return LUMA_OK;
+}
 
+luma_conn *luma_i_conn_new(int fd) {
     luma_conn *conn = calloc(1, sizeof *conn);
     if (!conn) {
         close(fd);
-        return LUMA_ERR_NO_MEMORY;
+        luma_i_set_error("out of memory");
+        return NULL;
     }
     conn->fd = fd;
     conn->next_call_id = 1;
-    if (write_all(fd, PREFACE, sizeof PREFACE) != LUMA_OK) {
+    return conn;
+}
+
+void luma_i_set_transport(luma_conn *conn, const luma_transport *transport, void *state) {
+    conn->transport = transport;
+    conn->transport_state = state;
+}
+
+const luma_transport *luma_i_transport(const luma_conn *conn) {
+    return conn->transport;
+}
+
+void *luma_i_transport_state(const luma_conn *conn) {
+    return conn->transport_state;
+}
+
+int luma_i_send_preface(luma_conn *conn) {
+    return conn->transport ? conn->transport->write_all(conn, PREFACE, sizeof PREFACE)
+                           : write_all(conn->fd, PREFACE, sizeof PREFACE);
+}
+
+int luma_connect(const char *host, int port, int timeout_ms, luma_conn **out) {
+    if (!host || !out || port <= 0 || port > 65535) return LUMA_ERR_ARGUMENT;
+    *out = NULL;
+    int fd = -1;
+    int result = luma_i_tcp_connect(host, port, timeout_ms, &fd);
+    if (result != LUMA_OK) return result;
+    luma_conn *conn = luma_i_conn_new(fd);
+    if (!conn) return LUMA_ERR_NO_MEMORY;
+    if (luma_i_send_preface(conn) != LUMA_OK) {
+        luma_i_set_error("%s:%d closed the connection before the preface was sent", host, port);
         luma_close(conn);
         return LUMA_ERR_CONNECT;
     }
@@ -134,6 +204,7 @@ void luma_close(luma_conn *conn) {
         if (p->response) luma__rpc__v1__response__free_unpacked(p->response, NULL);
         free(p);
     }
+    if (conn->transport) conn->transport->close(conn);
     if (conn->fd >= 0) close(conn->fd);
     free(conn->buffer);
     free(conn);
@@ -290,13 +361,8 @@ static int drain_buffer(luma_conn *conn) {
     return result;
 }
 
-/* Reads once (waiting at most timeout_ms) and parses what arrived. */
-static int read_some(luma_conn *conn, int timeout_ms) {
-    struct pollfd p = {conn->fd, POLLIN, 0};
-    int ready = poll(&p, 1, timeout_ms);
-    if (ready < 0 && errno == EINTR) return LUMA_OK;
-    if (ready == 0) return LUMA_ERR_TIMEOUT;
-    if (ready < 0) return LUMA_ERR_CLOSED;
+/* Makes room for at least 64 KiB more. */
+static int grow_buffer(luma_conn *conn) {
     if (conn->capacity - conn->buffered < 65536) {
         size_t capacity = conn->capacity ? conn->capacity * 2 : 131072;
         uint8_t *grown = realloc(conn->buffer, capacity);
@@ -304,11 +370,44 @@ static int read_some(luma_conn *conn, int timeout_ms) {
         conn->buffer = grown;
         conn->capacity = capacity;
     }
+    return LUMA_OK;
+}
+
+/* Reads once (waiting at most timeout_ms) and parses what arrived. */
+static int read_some(luma_conn *conn, int timeout_ms) {
+    if (conn->transport) {
+        int result = grow_buffer(conn);
+        if (result != LUMA_OK) return result;
+        size_t got = 0;
+        result = conn->transport->read_some(conn, conn->buffer + conn->buffered, conn->capacity - conn->buffered,
+                                            timeout_ms, &got);
+        if (result != LUMA_OK || got == 0) return result;
+        conn->buffered += got;
+        return drain_buffer(conn);
+    }
+    struct pollfd p = {conn->fd, POLLIN, 0};
+    int ready = poll(&p, 1, timeout_ms);
+    if (ready < 0 && errno == EINTR) return LUMA_OK;
+    if (ready == 0) return LUMA_ERR_TIMEOUT;
+    if (ready < 0) return LUMA_ERR_CLOSED;
+    int grown = grow_buffer(conn);
+    if (grown != LUMA_OK) return grown;
     ssize_t n = recv(conn->fd, conn->buffer + conn->buffered, conn->capacity - conn->buffered, 0);
     if (n < 0 && errno == EINTR) return LUMA_OK;
     if (n <= 0) return LUMA_ERR_CLOSED;
     conn->buffered += (size_t)n;
     return drain_buffer(conn);
+}
+
+int luma_i_await_preface(luma_conn *conn, int timeout_ms) {
+    int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    while (!conn->preface_seen) {
+        int remaining = deadline < 0 ? -1 : (int)(deadline - now_ms());
+        if (deadline >= 0 && remaining <= 0) return LUMA_ERR_TIMEOUT;
+        int result = read_some(conn, remaining);
+        if (result != LUMA_OK) return result;
+    }
+    return LUMA_OK;
 }
 
 static char *copy_string(const char *text) {
@@ -386,6 +485,7 @@ const char *luma_strerror(int err) {
     case LUMA_ERR_NO_MEMORY: return "LUMA_ERR_NO_MEMORY: out of memory";
     case LUMA_ERR_UNKNOWN_CALL: return "LUMA_ERR_UNKNOWN_CALL: no such call in flight";
     case LUMA_ERR_DECODE: return "LUMA_ERR_DECODE: response is not the expected message";
+    case LUMA_ERR_TLS: return "LUMA_ERR_TLS: TLS handshake failed or the TLS stream broke";
     default: return "unknown luma error";
     }
 }
