@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "luma-rpc-bench",
             dependencies: [
-                "LumaEcho", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaSupervisor", "VersesAPI", "ContentAPI",
+                "LumaEcho", "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaSupervisor", "LumaCertificates", "VersesAPI", "ContentAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -202,10 +202,22 @@ let package = Package(
             name: "LumaServiceKit",
             dependencies: [
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                "LumaLogging", "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaSupervisor", "LumaMetrics", "LumaTracing",
+                "LumaRPC", "LumaRPCNIO", "LumaAuth", "LumaValues", "OpsAPI", "LumaDefaults", "LumaMetrics", "LumaTracing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // What only the service executables use: their flags, the runner (server, workers,
+        // signals, SIGHUP reload of TLS, the parent watch), the migrate/restore commands.
+        .target(
+            name: "LumaServiceRunner",
+            dependencies: [
+                "LumaServiceKit", "LumaLogging", "LumaRPC", "LumaRPCNIO", "LumaRPCLifecycle", "LumaAuth", "LumaSupervisor", "LumaMetrics", "LumaTracing",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -270,7 +282,7 @@ let package = Package(
             name: "media-store",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-                "MediaStore", "LumaServiceKit", "LumaDefaults", "LumaRPC",
+                "MediaStore", "LumaServiceKit", "LumaServiceRunner", "LumaDefaults", "LumaRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -302,7 +314,7 @@ let package = Package(
             name: "verse-registry",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-                "VerseRegistry", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
+                "VerseRegistry", "LumaServiceKit", "LumaServiceRunner", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -331,7 +343,7 @@ let package = Package(
         .executableTarget(
             name: "creator-registry",
             dependencies: [
-                "CreatorRegistry", "CreatorRegistryAdapters", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
+                "CreatorRegistry", "CreatorRegistryAdapters", "LumaServiceKit", "LumaServiceRunner", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO", "ContentAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -386,7 +398,7 @@ let package = Package(
             name: "content-pipeline",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
-                "ContentPipeline", "ContentPipelineAdapters", "LumaServiceKit", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
+                "ContentPipeline", "ContentPipelineAdapters", "LumaServiceKit", "LumaServiceRunner", "LumaDefaults", "LumaValues", "OpsAPI", "LumaAuth", "LumaRPC", "LumaRPCNIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -577,6 +589,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "LumaAuth", "ContentAPI", "CreatorsAPI", "LumaRPC", "LumaRPCNIO", "LumaServiceKit", "LumaValues", "OpsAPI", "LumaTestSupport",
+                "LumaCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -26,7 +26,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Option(help: "Idle connections opened for the memory scenario.")
     var idleConnections = 1000
 
-    @Option(help: "Run only 'floor' or 'rpc' (one round, no ratio), only the 'server'-alone comparison (for profiling with perf or callgrind), or only the real 'methods' of verse-registry and content-pipeline against the raw echo.")
+    @Option(help: "Run only 'floor' or 'rpc' (one round, no ratio), only the 'server'-alone comparison (for profiling with perf or callgrind), or only the real 'methods' of verse-registry and content-pipeline against the raw echo, or 'tls': Luma RPC over mutual TLS against plain TCP.")
     var only: Side?
 
     @Option(name: .customLong("in-flight"), parsing: .upToNextOption, help: "Calls in flight per scenario.")
@@ -38,7 +38,7 @@ struct RPCBenchmark: AsyncParsableCommand {
     @Flag(help: "Print every round's numbers.")
     var verbose = false
 
-    enum Side: String, ExpressibleByArgument { case floor, rpc, server, methods }
+    enum Side: String, ExpressibleByArgument { case floor, rpc, server, methods, tls }
 
     func run() async throws {
         // One loop for the servers and one for the clients, the same for floor and RPC, so
@@ -72,6 +72,11 @@ struct RPCBenchmark: AsyncParsableCommand {
         _ = try await measure("warm-up", calls: 2000, concurrency: 8) { try await rawClient.call(wireFrame) }
         _ = try await measure("warm-up", calls: 2000, concurrency: 8) { _ = try await client.call(echo, request) }
 
+        if only == .tls {
+            try await TLSCost(calls: calls, rounds: rounds3, inFlight: scenarios, blockCalls: blockCalls,
+                              serverGroup: serverGroup, clientGroup: clientGroup, plain: client).run()
+            return
+        }
         if only == .methods {
             try await RealMethods(calls: calls, rounds: rounds3, inFlight: scenarios, group: clientGroup, rawPort: rawServer.localAddress!.port!).run()
             return

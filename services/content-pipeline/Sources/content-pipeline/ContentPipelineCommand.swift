@@ -5,6 +5,7 @@ import LumaDefaults
 import LumaRPC
 import LumaAuth
 import LumaServiceKit
+import LumaServiceRunner
 
 @main
 struct ContentPipelineCommand: AsyncParsableCommand {

@@ -7,6 +7,7 @@ import LumaDefaults
 import LumaRPC
 import LumaAuth
 import LumaServiceKit
+import LumaServiceRunner
 
 @main
 struct CreatorRegistryCommand: AsyncParsableCommand {

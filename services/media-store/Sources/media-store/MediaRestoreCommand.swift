@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import LumaDefaults
 import LumaServiceKit
+import LumaServiceRunner
 import MediaStore
 
 /// `media-store restore --from DIR/media-store.sqlite --media-dir DIR`: checks every blob the

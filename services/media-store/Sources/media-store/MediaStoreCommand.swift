@@ -4,6 +4,7 @@ import Logging
 import LumaDefaults
 import LumaRPC
 import LumaServiceKit
+import LumaServiceRunner
 import MediaStore
 
 @main

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LumaServiceKit
 import GRDB
 import Logging
 import LumaMetrics
@@ -191,10 +192,4 @@ public struct MigrationsStatusCommand<Schema: ServiceSchema>: ParsableCommand {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         print(try Schema.migrator.statusReport(of: queue))
     }
-}
-
-/// What the shared commands need to know about a service's database.
-public protocol ServiceSchema {
-    static var migrator: DatabaseMigrator { get }
-    static var defaultDatabasePath: String { get }
 }

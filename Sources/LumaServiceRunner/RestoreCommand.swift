@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import LumaServiceKit
 import GRDB
 
 /// `<service> restore --from FILE --db PATH`: puts a backup (from `lumactl backup`) in place of

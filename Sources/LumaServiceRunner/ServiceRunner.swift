@@ -1,4 +1,5 @@
 import Foundation
+import LumaServiceKit
 import Logging
 import LumaLogging
 import LumaMetrics
