@@ -16,17 +16,45 @@ struct NetnsStackTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let isRoot = getuid() == 0
 
-    /// Runs a command under /bin/bash, its output in files (the script prints a few hundred lines).
+    /// Runs a command under /bin/bash, its output in files (the script prints a few hundred
+    /// lines). Spawned with an empty signal mask and default dispositions in a process group of
+    /// its own: Foundation's `Process` passes on the test runner's blocked signals, and then the
+    /// script could not stop what it started with SIGTERM. Cancelled (the time limit), the group
+    /// gets SIGTERM, and the script's EXIT trap removes its namespaces.
     func run(_ command: String) async throws -> (status: Int32, stdout: String, stderr: String) {
         let directory = temporaryDirectory()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "(\(command)) > '\(directory)/out' 2> '\(directory)/err'"]
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        let script = "(\(command)) > '\(directory)/out' 2> '\(directory)/err'"
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/bash", "-c", script].map { (word: String) in strdup(word) }
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", nil, &attributes, arguments + [nil], environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        let child = pid
+        var status: Int32 = 0
+        await withTaskCancellationHandler {
+            // Cancelled, still wait for the script: its EXIT trap is cleaning up.
+            while waitpid(child, &status, WNOHANG) == 0 {
+                if Task.isCancelled { usleep(200_000) } else { try? await Task.sleep(for: .milliseconds(200)) }
+            }
+        } onCancel: {
+            kill(-child, SIGTERM)
+        }
         let out = (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
-        return (process.terminationStatus, out, err)
+        // WIFEXITED / WEXITSTATUS, which Swift does not import.
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exit, out, err)
     }
 
     @Test("the walkthrough and the faults across namespaced hosts over mutual TLS",
