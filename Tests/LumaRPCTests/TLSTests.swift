@@ -3,6 +3,8 @@ import LumaCertificates
 import LumaEcho
 import LumaRPC
 import LumaRPCNIO
+import NIOCore
+import NIOPosix
 import Testing
 
 /// Answers with who the caller's TLS certificate says it is ("" without one).
@@ -152,6 +154,24 @@ struct TLSTests {
         #expect(await Self.failure { _ = try await Self.whoAmI(stale) }?.code == .unavailable, "a certificate from the old CA no longer gets in")
         for client in [open, fresh, stale] { await client.close() }
         await server.shutdown()
+    }
+
+    /// A stopped server (SIGSTOP) still completes TCP handshakes in the kernel but never answers
+    /// the TLS hello: the connect timeout covers the handshake too (found by the netns harness:
+    /// the timer used to start only after the preface write, which TLS holds until the
+    /// handshake ends, so the connect hung).
+    @Test(.timeLimit(.minutes(1))) func aServerThatNeverAnswersTheHandshakeTimesOut() async throws {
+        let certificates = try Self.certificates()
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let tls = try RPCTLSContext.client(ca: certificates.ca(), certificate: certificates.certificate("lumactl"), key: certificates.key("lumactl"))
+        let failure = await Self.failure {
+            _ = try await RPCConnection.connect(to: RPCEndpoint(host: "127.0.0.1", port: silent.localAddress!.port!),
+                                                connectTimeout: .milliseconds(200), tls: tls)
+        }
+        #expect(failure?.code == .unavailable && failure?.message.contains("sent no Luma preface within 200 ms") == true, "\(String(describing: failure))")
+        try await silent.close()
     }
 
     @Test func unusableFilesAreRefusedNamingThem() throws {

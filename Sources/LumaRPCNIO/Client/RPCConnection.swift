@@ -88,15 +88,17 @@ public final class RPCConnection: RPCClientConnection, Sendable {
             throw RPCError.unavailable("cannot connect to \(endpoint): \(Self.reason(error))")
         }
         do {
-            var preface = channel.allocator.buffer(capacity: ConnectionPreface.length)
-            ConnectionPreface.write(into: &preface)
-            try await channel.writeAndFlush(preface)
-            let serverPreface = prefaceReceived.withLockedValue { $0 }!
+            // The timer starts before the preface is written: over TLS the write completes only
+            // after the handshake, which a stopped server never finishes.
             let timeout = channel.eventLoop.scheduleTask(in: connectTimeout) {
                 timedOut.withLockedValue { $0 = true }
                 channel.close(promise: nil)
             }
             defer { timeout.cancel() }
+            var preface = channel.allocator.buffer(capacity: ConnectionPreface.length)
+            ConnectionPreface.write(into: &preface)
+            try await channel.writeAndFlush(preface)
+            let serverPreface = prefaceReceived.withLockedValue { $0 }!
             try await serverPreface.get()
         } catch {
             try? await channel.close()
