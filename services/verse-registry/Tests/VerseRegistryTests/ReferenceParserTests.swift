@@ -41,7 +41,8 @@ struct ReferenceParserTests {
         ("Gen 1-2", "Genesis 1-2", "Gen.1-Gen.2", 56),
         ("Jude 3", "Jude 1:3", "Jude.1.3", 1),
         ("Jude 3-5", "Jude 1:3-5", "Jude.1.3-Jude.1.5", 3),
-        ("Obad 1:1-21", "Obadiah 1", "Obad.1", 21),
+        ("Obad 1:1-21", "Obadiah 1:1-21", "Obad.1.1-Obad.1.21", 21),
+        ("Ob1-21", "Obadiah 1:1-21", "Obad.1.1-Obad.1.21", 21),
         ("Rev 22:21", "Revelation 22:21", "Rev.22.21", 1),
         ("3 Jn 1:14", "3 John 1:14", "3John.1.14", 1),
     ])

@@ -14,9 +14,12 @@ public struct Reference: Sendable, Hashable {
     public static func == (lhs: Reference, rhs: Reference) -> Bool { lhs.first == rhs.first && lhs.last == rhs.last }
     public func hash(into hasher: inout Hasher) { hasher.combine(first); hasher.combine(last) }
 
-    /// Whole chapters: from verse 1 of the first chapter to the last verse of the last.
+    /// Whole chapters: from verse 1 of the first chapter to the last verse of the last, in a
+    /// book of several chapters. In a one-chapter book a bare number is a verse ("Jude 3" is
+    /// Jude 1:3), so all of Obadiah is written "Obadiah 1:1-21", which parses back to itself
+    /// (found by FuzzReference: "Obadiah 1" read back as one verse).
     public var isWholeChapters: Bool {
-        startVerse == 1 && endVerse == book.verseCounts[endChapter - 1]
+        book.verseCounts.count > 1 && startVerse == 1 && endVerse == book.verseCounts[endChapter - 1]
     }
 
     /// "John 3:16", "1 Corinthians 13:4-7", "Psalms 23", "Genesis 1-2", "John 3:16-4:2".
