@@ -5,7 +5,8 @@ driven by Selenium), against a fresh stack started by `lumactl up --base-port 0 
 The admin signs in, plans and generates a week, assigns an item; the creator signs in, sees only
 that item, submits a video by URL; the admin rejects it with a note; the creator sees the note,
 uploads a landscape file (refused next to the field), then a vertical one (a progress bar, then
-what media-store checked); the admin plays it in the page (metadata, duration, a seek), approves;
+what media-store checked); the admin plays it in the page (metadata, duration, a seek), approves,
+unpublishes it with a note and republishes it;
 the calendar shows it. Along the way: a plan in an unknown language is refused next to its field
 on the month being planned, Regenerate keeps the item's page, the buttons are the item's actions,
 the review queue lists the submitted video, the item list filters, the history names people.
@@ -320,6 +321,17 @@ def main():
         driver.get(base + "/calendar?month=2027-03")
         approved = driver.find_element(By.CSS_SELECTOR, f"a.item[href='/items/{item_id}']")
         check("approved" in approved.text and "status-approved" in approved.get_attribute("class"), "the calendar shows the item approved")
+        # Publishing: scheduled until its date; the admin pulls it with a note and puts it back.
+        driver.get(item_url)
+        check(driver.find_element(By.ID, "publication").text.startswith("scheduled"), "an approved item says it is scheduled")
+        form = driver.find_element(By.CSS_SELECTOR, "form[action$='/unpublish']")
+        form.find_element(By.NAME, "note").send_keys("Wrong verse on screen")
+        submit(driver, form.find_element(By.TAG_NAME, "button"))
+        check("Unpublished" in flash(driver) and driver.find_element(By.ID, "publication").text == "unpublished: Wrong verse on screen",
+              "the admin unpublishes it with a note")
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/republish'] button"))
+        check("scheduled again" in flash(driver) and driver.find_element(By.ID, "publication").text.startswith("scheduled"),
+              "and republishes it")
         # The item list: filters by status and creator, and a text search.
         driver.find_element(By.LINK_TEXT, "Items").click()
         Select(driver.find_element(By.ID, "field-status")).select_by_value("approved")
