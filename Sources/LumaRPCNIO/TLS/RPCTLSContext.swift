@@ -162,8 +162,7 @@ extension RPCTLSContext.Presented {
 extension NIOSSLCertificate {
     /// The certificate's common name: which service (or tool) a peer's certificate says it is.
     var commonName: String? {
-        guard let der = try? toDERBytes(), let parsed = try? Certificate(derEncoded: der) else { return nil }
-        return parsed.subject.commonName
+        RPCTLSContext.Presented(self).flatMap { $0.name.isEmpty ? nil : $0.name }
     }
 }
 

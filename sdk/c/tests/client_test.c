@@ -12,19 +12,7 @@
 #include "luma/creators/v1/creators.pb-c.h"
 #include "luma/verses/v1/verses.pb-c.h"
 
-static int failures = 0;
-
-#define CHECK(condition, ...)                                   \
-    do {                                                        \
-        if (condition) {                                        \
-            printf("ok   %s\n", #condition);                    \
-        } else {                                                \
-            printf("FAIL %s: ", #condition);                    \
-            printf(__VA_ARGS__);                                \
-            printf("\n");                                       \
-            failures++;                                         \
-        }                                                       \
-    } while (0)
+#include "check.h"
 
 static luma_conn *connect_or_die(const char *host, int port) {
     luma_conn *conn = NULL;

@@ -13,19 +13,7 @@
 
 #include "luma_media.h"
 
-static int failures = 0;
-
-#define CHECK(condition, ...)                                   \
-    do {                                                        \
-        if (condition) {                                        \
-            printf("ok   %s\n", #condition);                    \
-        } else {                                                \
-            printf("FAIL %s: ", #condition);                    \
-            printf(__VA_ARGS__);                                \
-            printf("\n");                                       \
-            failures++;                                         \
-        }                                                       \
-    } while (0)
+#include "check.h"
 
 static luma_metadata metadata[1];
 static size_t n_metadata = 0;

@@ -19,19 +19,7 @@
 #include "luma_rpc.h"
 #include "luma/examples/v1/echo.pb-c.h"
 
-static int failures = 0;
-
-#define CHECK(condition, ...)                                   \
-    do {                                                        \
-        if (condition) {                                        \
-            printf("ok   %s\n", #condition);                    \
-        } else {                                                \
-            printf("FAIL %s: ", #condition);                    \
-            printf(__VA_ARGS__);                                \
-            printf("\n");                                       \
-            failures++;                                         \
-        }                                                       \
-    } while (0)
+#include "check.h"
 
 #define ECHO "luma.test.v1.WhoAmI/Echo"
 #define WHO_AM_I "luma.test.v1.WhoAmI/WhoAmI"
