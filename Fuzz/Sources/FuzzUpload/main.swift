@@ -9,7 +9,9 @@ import NIOCore
 /// session's offset, size, chunk size, finished flag, or an error of any code) comes from the
 /// input: what a buggy, restarted or hostile media-store could answer. The uploader must only
 /// send bytes of the file, at the offset the server last said, at most the chunk size and
-/// never past the end, and stop (with an error or the media) once the replies run out.
+/// never past the end, and stop (with an error or the media) once the replies run out; a server
+/// that does not move its offset forward gets at most `attempts` chunks in a row, and one that
+/// sends it back is followed at most `attempts` times.
 let fileBytes: [UInt8] = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
 let filePath: String = {
     let path = NSTemporaryDirectory() + "luma-fuzz-upload-\(getpid()).bin"
@@ -21,7 +23,9 @@ let filePath: String = {
 public func fuzzUpload(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let server = ScriptedServer(FuzzInput(start, count))
     let mode = server.byte()
-    var uploader = MediaUploader(server, attempts: Int(mode >> 4) % 4 + 1, maxChunk: 1 + Int(server.byte()) * 16)
+    let attempts = Int(mode >> 4) % 4 + 1
+    server.attempts = attempts
+    var uploader = MediaUploader(server, attempts: attempts, maxChunk: 1 + Int(server.byte()) * 16)
     uploader.backoff.initial = .zero
     uploader.backoff.maximum = .zero
     let done = DispatchSemaphore(value: 0)
@@ -42,6 +46,11 @@ final class ScriptedServer: Luma_Media_V1_MediaStoreClientProtocol, @unchecked S
     private var input: FuzzInput
     /// The session the server last answered: the uploader's next chunk must start there.
     private var said: Luma_Media_V1_UploadSession?
+    /// The uploader's `attempts`, and what it has been made to do against them.
+    var attempts = 1
+    private var lastChunk: UInt64?
+    private var notAdvancing = 0
+    private var rewinds = 0
 
     init(_ input: FuzzInput) { self.input = input }
 
@@ -85,6 +94,15 @@ final class ScriptedServer: Luma_Media_V1_MediaStoreClientProtocol, @unchecked S
         fuzzCheck(!request.data.isEmpty, "an empty chunk")
         fuzzCheck(UInt64(request.data.count) <= session.size - request.offset, "a chunk past the end")
         fuzzCheck(request.data.count <= max(1, Int(session.chunkSize)), "a chunk of \(request.data.count) bytes, chunk size \(session.chunkSize)")
+        lock.withLock {
+            if let last = lastChunk {
+                notAdvancing = request.offset > last ? 0 : notAdvancing + 1
+                if request.offset < last { rewinds += 1 }
+            }
+            lastChunk = request.offset
+            fuzzCheck(notAdvancing < attempts, "\(notAdvancing + 1) chunks in a row without progress, attempts \(attempts)")
+            fuzzCheck(rewinds <= attempts, "followed the server back \(rewinds) times, attempts \(attempts)")
+        }
         let start = Int(request.offset)
         fuzzCheck(start + request.data.count <= fileBytes.count && Array(request.data) == Array(fileBytes[start..<start + request.data.count]),
                   "a chunk that is not the file's bytes at \(start)")

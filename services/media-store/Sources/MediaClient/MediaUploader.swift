@@ -9,7 +9,8 @@ import MediaAPI
 /// of guessing. A retried chunk the server already has is acknowledged, not stored twice.
 public struct MediaUploader: Sendable {
     let client: any Luma_Media_V1_MediaStoreClientProtocol
-    /// Consecutive failed calls tolerated (each followed by a backoff and a GetUpload).
+    /// Consecutive failed calls tolerated (each followed by a backoff and a GetUpload); also the
+    /// rounds in a row the server's offset may stay put, and the times it may move back.
     public var attempts: Int
     public var backoff: RPCBackoff
     /// The largest chunk this client sends, whatever the server allows: what fits in its own
@@ -75,6 +76,11 @@ public struct MediaUploader: Sendable {
         defer { try? handle.close() }
         progress(session.nextOffset, session.size)
         var failures = 0
+        // A media-store that never moves its offset forward, or keeps sending the uploader back,
+        // would otherwise be answered with the same bytes forever (found by Fuzz/FuzzUpload):
+        // rounds in a row without progress, and rewinds in all, are bounded by `attempts`.
+        var stalled = 0
+        var rewinds = 0
         while !session.finished && session.nextOffset < session.size {
             // An offset past any file (FileHandle traps beyond Int64.max): found by Fuzz/FuzzUpload.
             guard session.nextOffset <= UInt64(Int64.max) else {
@@ -103,6 +109,13 @@ public struct MediaUploader: Sendable {
                 session = try await retrying { try await client.getUpload(.with { $0.uploadID = id }) }
             }
             progress(session.nextOffset, session.size)
+            stalled = session.nextOffset > offset || session.finished ? 0 : stalled + 1
+            if session.nextOffset < offset { rewinds += 1 }
+            guard stalled < attempts, rewinds <= attempts else {
+                let what = stalled >= attempts ? "did not move upload \(id) past offset \(offset) in \(stalled) rounds"
+                                               : "sent upload \(id) back to an earlier offset \(rewinds) times"
+                throw RPCError.failedPrecondition("media-store \(what); stopped rather than send the same bytes again (resume it later with its upload id)")
+            }
         }
         let id = session.uploadID
         return try await retrying { try await client.finishUpload(.with { $0.uploadID = id }) }
