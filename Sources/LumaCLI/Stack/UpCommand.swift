@@ -205,7 +205,8 @@ struct UpCommand: AsyncParsableCommand {
         Output.say("ready; Ctrl-C stops everything")
 
         // Report children that exit on their own; stop everything on a signal.
-        let watcher = Task {
+        // `children` is captured as it is now (a copy): the task must not share the variable.
+        let watcher = Task { [children] in
             var reported = Set<String>()
             while !Task.isCancelled {
                 for child in children where !child.isRunning && !reported.contains(child.name) {
@@ -217,6 +218,8 @@ struct UpCommand: AsyncParsableCommand {
         }
         for await _ in signals { break }
         watcher.cancel()
+        // Stopped before the children are: the ones this stops are not reported as exited.
+        await watcher.value
         Output.say("stopping")
         for child in children { child.terminate() }
         for child in children { await child.wait(upTo: .seconds(15)) }
